@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerRunCommand } from './commands/run.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerRegisterCommand } from './commands/register.js';
+import { registerConfigCommand } from './commands/config.js';
+import { registerQueryCommand } from './commands/query.js';
+import { registerCacheCommand } from './commands/cache.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { reportFatal } from './report.js';
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('subnet-miner')
+    .description('Bittensor-style subnet miner: chain sync, axon, batched ONNX inference, cache, monitoring')
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      process.exit(err.exitCode);
+    });
+  registerRunCommand(program);
+  registerStatusCommand(program);
+  registerRegisterCommand(program);
+  registerConfigCommand(program);
+  registerQueryCommand(program);
+  registerCacheCommand(program);
+  registerValidateCommand(program);
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  process.exitCode = reportFatal(err);
+});

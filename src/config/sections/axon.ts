@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const blacklistSchema = z.strictObject({
+  /** Let hotkeys that hold no uid on the subnet query the miner. */
+  allowUnregistered: z.boolean().default(false),
+  requireValidatorPermit: z.boolean().default(true),
+  /** Minimum stake (TAO or alpha) a caller must hold. */
+  minStake: z.number().min(0).default(0),
+  /** Always allowed (still verified), whatever the metagraph says. */
+  allowHotkeys: z.array(z.string()).default([]),
+  /** Always refused. */
+  denyHotkeys: z.array(z.string()).default([]),
+});
+
+export const rateLimitSchema = z.strictObject({
+  perHotkeyPerSec: z.number().positive().default(50),
+  perHotkeyBurst: z.number().int().positive().default(100),
+  perIpPerSec: z.number().positive().default(200),
+  perIpBurst: z.number().int().positive().default(400),
+  /** Bounds the number of tracked hotkeys and IPs. */
+  maxTrackedKeys: z.number().int().positive().default(100_000),
+});
+
+export const nonceSchema = z.strictObject({
+  /** Nonces further ahead of our clock than this are refused. */
+  maxFutureMs: z.number().int().min(0).default(2_000),
+  /** Allowed age of the first nonce seen for a hotkey+uuid, on top of the request timeout. */
+  allowedDeltaMs: z.number().int().min(0).default(4_000),
+  maxEntries: z.number().int().positive().default(200_000),
+});
+
+export const axonSchema = z.strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(1).max(65535).default(8091),
+  /** Address announced on chain (the chain refuses 127.0.0.1). */
+  externalIp: z.string().optional(),
+  externalPort: z.number().int().min(1).max(65535).optional(),
+  maxPayloadBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+  maxHeaderBytes: z.number().int().min(1024).default(64 * 1024),
+  maxConnections: z.number().int().positive().default(2_000),
+  maxConnectionsPerIp: z.number().int().positive().default(64),
+  maxInflightPerConnection: z.number().int().positive().default(256),
+  /** Requests waiting for a worker; beyond it: 503. */
+  queueLength: z.number().int().positive().default(1_024),
+  /** Requests handled at once by the scheduler. */
+  concurrency: z.number().int().positive().default(64),
+  /** Caps the deadline a caller may ask for. */
+  maxTimeoutMs: z.number().int().positive().default(60_000),
+  defaultTimeoutMs: z.number().int().positive().default(12_000),
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+  keepAliveTimeoutMs: z.number().int().positive().default(65_000),
+  wsPingIntervalMs: z.number().int().positive().default(30_000),
+  /** Signature verification threads (0: on the event loop). */
+  verifyWorkers: z.number().int().min(0).default(0),
+  blacklist: blacklistSchema.default(blacklistSchema.parse({})),
+  rateLimit: rateLimitSchema.default(rateLimitSchema.parse({})),
+  nonce: nonceSchema.default(nonceSchema.parse({})),
+});

@@ -1,0 +1,38 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOpts {
+  level: string;
+  /** Human-readable output through pino-pretty (for terminals, not for journald). */
+  pretty?: boolean;
+  destination?: DestinationStream;
+}
+
+/** Paths that may hold key material anywhere in a log object. */
+export const REDACT_PATHS = [
+  'secretPhrase', 'secretSeed', 'privateKey', 'password', 'mnemonic', 'seed',
+  '*.secretPhrase', '*.secretSeed', '*.privateKey', '*.password', '*.mnemonic', '*.seed',
+  'wallet.password', 'redis.password', 'cache.redis.password',
+];
+
+/** The one root logger of a process; subsystems take `root.child({ module })`. */
+export function createRootLogger(opts: LoggerOpts): Logger {
+  const base = {
+    level: opts.level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (opts.destination) return pino(base, opts.destination);
+  if (opts.pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard' } } });
+  }
+  return pino(base, pino.destination({ dest: 1, sync: false }));
+}
+
+/** A logger that drops everything; for tests and one-shot commands. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
