@@ -24,6 +24,11 @@ export interface SynapseHandler<I = unknown, O extends SynapseBody = SynapseBody
   readonly name: string;
   /** Names of the body fields that make up the question; cache keys use exactly these. */
   readonly inputFields: readonly string[];
+  /**
+   * Python `required_hash_fields`: body fields whose `str()` values the body hash covers.
+   * Absent or empty (the common case) gives the sha3-256("") constant.
+   */
+  readonly requiredHashFields?: readonly string[];
   /** Identity of the model (file hash or configured version) for cache keys. */
   readonly modelId: string;
   /** Validates the body's input fields; throws MinerError('BAD_REQUEST' | 'BAD_IMAGE'). */

@@ -36,3 +36,23 @@ export function createRootLogger(opts: LoggerOpts): Logger {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/**
+ * Writes out whatever the logger still buffers (async destination or pino-pretty transport);
+ * call it last on shutdown, before the process exits. Resolves within `timeoutMs` whatever happens.
+ */
+export function flushLogger(logger: Logger, timeoutMs = 2_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      logger.flush(() => done());
+    } catch {
+      done();
+    }
+  });
+}

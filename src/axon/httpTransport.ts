@@ -1,0 +1,125 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MinerError, publicMessage, toMinerError, type Clock } from '../util/index.js';
+import type { SynapseBody } from './synapse.js';
+import type { SynapseRegistry } from './synapseRegistry.js';
+import type { RequestPipeline } from './requestPipeline.js';
+import { computeBodyHash } from './bodyHash.js';
+import {
+  BITTENSOR_PROTOCOL_VERSION, headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody, synapseNameFromPath,
+} from './httpForm.js';
+
+export interface HttpTransportDeps {
+  pipeline: RequestPipeline;
+  synapses: SynapseRegistry;
+  clock: Clock;
+  axonHotkey: string;
+  axonUuid: string;
+  maxPayloadBytes: number;
+  isDraining: () => boolean;
+  /** Monotonic, strictly increasing ns nonces for the axon terminal. */
+  nextNonce: () => bigint;
+  /** Counts requests that entered the pipeline, for drain. */
+  track: <T>(p: Promise<T>) => Promise<T>;
+}
+
+/** Reads the whole body, refusing more than `max` bytes. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        reject(new MinerError('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', (err) => reject(new MinerError('BAD_REQUEST', 'request stream failed', { cause: err })));
+  });
+}
+
+/** `POST /<SynapseName>` exactly as the stock Python dendrite sends it. */
+export class HttpTransport {
+  constructor(private readonly d: HttpTransportDeps) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const startMono = this.d.clock.monotonicMs();
+    const name = synapseNameFromPath(req.url);
+    const known = this.d.synapses.get(name) ? name : 'unknown';
+    this.serve(req, res, name, startMono).catch((err: unknown) => {
+      const me = toMinerError(err);
+      if (me.code === 'PAYLOAD_TOO_LARGE') res.setHeader('connection', 'close');
+      this.sendError(res, me, startMono);
+      this.d.pipeline.record(known, 'http', me.spec.status, startMono, me);
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, name: string, startMono: number): Promise<void> {
+    if (req.method !== 'POST') throw new MinerError('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
+    const len = Number(req.headers['content-length'] ?? 0);
+    if (len > this.d.maxPayloadBytes) throw new MinerError('PAYLOAD_TOO_LARGE', 'Payload Too Large');
+    const synapse = this.d.synapses.get(name);
+    if (!synapse) throw new MinerError('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
+    if (this.d.isDraining()) throw new MinerError('SHUTTING_DOWN', 'Service Unavailable: shutting down');
+    const raw = await readBody(req, this.d.maxPayloadBytes);
+    let body: unknown;
+    try {
+      body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new MinerError('BAD_REQUEST', 'Bad Request: body is not valid JSON');
+    }
+    if (!isPlainObject(body)) throw new MinerError('BAD_REQUEST', 'Bad Request: body must be a JSON object');
+    const h = parseBtHeaders(req.headers);
+    const timeoutSec = h.timeoutSec ?? (typeof body['timeout'] === 'number' ? body['timeout'] : undefined);
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const ip = req.socket.remoteAddress ?? '';
+    const result = await this.d.track(
+      this.d.pipeline.run({
+        transport: 'http', ip, synapse,
+        hotkey: h.hotkey, nonce: h.nonce, uuid: h.uuid, signature: h.signature, timeoutSec,
+        body: body as SynapseBody,
+        bodyHash: () => computeBodyHash(body as SynapseBody, synapse.requiredHashFields),
+        claimedBodyHash: h.computedBodyHash,
+        receivedAtMs: this.d.clock.now(),
+        signal: controller.signal,
+      }),
+    );
+    const processTimeSec = (this.d.clock.monotonicMs() - startMono) / 1000;
+    const axonNonce = this.d.nextNonce();
+    const json = successBody(body as SynapseBody, result.outputs, {
+      processTimeSec, axonHotkey: this.d.axonHotkey, axonUuid: this.d.axonUuid, axonNonce,
+      dendrite: { hotkey: h.hotkey!, nonce: h.nonce!, uuid: h.uuid!, signature: h.signature, ip, port: req.socket.remotePort ?? 0 },
+    });
+    res.writeHead(200, responseHeaders(200, 'Success', processTimeSec, {
+      name: synapse.name,
+      timeout: String(this.d.pipeline.timeoutMs(timeoutSec) / 1000),
+      bt_header_axon_hotkey: this.d.axonHotkey,
+      bt_header_axon_uuid: this.d.axonUuid,
+      bt_header_axon_nonce: axonNonce.toString(),
+      bt_header_axon_version: String(BITTENSOR_PROTOCOL_VERSION),
+      bt_header_dendrite_hotkey: headerSafe(h.hotkey ?? ''),
+      bt_header_dendrite_nonce: h.nonce ?? '',
+      bt_header_dendrite_uuid: headerSafe(h.uuid ?? ''),
+      bt_header_dendrite_ip: ip,
+      computed_body_hash: h.computedBodyHash ?? '',
+    }));
+    res.end(json);
+    this.d.pipeline.record(synapse.name, 'http', 200, startMono);
+  }
+
+  private sendError(res: ServerResponse, err: MinerError, startMono: number): void {
+    if (res.headersSent || res.destroyed) return;
+    const status = err.spec.status;
+    const message = publicMessage(err);
+    const processTimeSec = (this.d.clock.monotonicMs() - startMono) / 1000;
+    res.writeHead(status, responseHeaders(status, message, processTimeSec, { bt_header_axon_hotkey: this.d.axonHotkey }));
+    res.end(JSON.stringify({ message }));
+  }
+}

@@ -1,0 +1,137 @@
+import type { RawData, WebSocket } from 'ws';
+import { MinerError, publicMessage, toMinerError, type Clock } from '../util/index.js';
+import type { SynapseBody } from './synapse.js';
+import type { SynapseRegistry } from './synapseRegistry.js';
+import type { RequestPipeline } from './requestPipeline.js';
+import { sha3Hex } from './bodyHash.js';
+import { isPlainObject } from './httpForm.js';
+import { toHex, utf8 } from './sr25519.js';
+import { parseWsRequest, sniffId, type WsRequest, type WsResponse } from './wsProtocol.js';
+
+export interface WsTransportDeps {
+  pipeline: RequestPipeline;
+  synapses: SynapseRegistry;
+  clock: Clock;
+  axonHotkey: string;
+  axonUuid: string;
+  maxPayloadBytes: number;
+  maxInflightPerConnection: number;
+  isDraining: () => boolean;
+  nextNonce: () => bigint;
+  sign: (msg: Uint8Array) => Uint8Array;
+  track: <T>(p: Promise<T>) => Promise<T>;
+}
+
+/** Beyond this many unsent bytes a peer is not reading its answers and gets dropped. */
+const MAX_BUFFERED_FACTOR = 4;
+
+/** One `/ws` connection: many requests in flight, answered as each finishes. */
+export class WsConnection {
+  private readonly inflight = new Map<string, AbortController>();
+  alive = true;
+
+  constructor(private readonly ws: WebSocket, private readonly ip: string, private readonly d: WsTransportDeps) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', () => this.abortAll());
+    ws.on('error', () => ws.terminate());
+  }
+
+  inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  abortAll(): void {
+    for (const c of this.inflight.values()) c.abort();
+    this.inflight.clear();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const startMono = this.d.clock.monotonicMs();
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer | Buffer);
+    if (buf.length > this.d.maxPayloadBytes) {
+      return this.fail(sniffId(buf.subarray(0, 512).toString('utf8')), 'unknown', startMono, new MinerError('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
+    }
+    if (isBinary) return this.fail(null, 'unknown', startMono, new MinerError('BAD_REQUEST', 'Bad Request: binary frames are not accepted'));
+    const parsed = parseWsRequest(buf.toString('utf8'));
+    if (!parsed.ok) return this.fail(parsed.id, 'unknown', startMono, parsed.error);
+    const req = parsed.req;
+    if (this.inflight.has(req.id)) {
+      return this.fail(req.id, 'unknown', startMono, new MinerError('BAD_REQUEST', 'Bad Request: id already in flight'));
+    }
+    if (this.inflight.size >= this.d.maxInflightPerConnection) {
+      return this.fail(req.id, 'unknown', startMono, new MinerError('RATE_LIMITED', 'Too Many Requests: too many in flight on this connection'));
+    }
+    const synapse = this.d.synapses.get(req.synapse);
+    if (!synapse) return this.fail(req.id, 'unknown', startMono, new MinerError('UNKNOWN_SYNAPSE', `Synapse name '${req.synapse}' not found`));
+    if (this.d.isDraining()) return this.fail(req.id, synapse.name, startMono, new MinerError('SHUTTING_DOWN', 'Service Unavailable: shutting down'));
+    let body: unknown;
+    try {
+      body = JSON.parse(req.body);
+    } catch {
+      body = undefined;
+    }
+    if (!isPlainObject(body)) return this.fail(req.id, synapse.name, startMono, new MinerError('BAD_REQUEST', 'Bad Request: body must be a JSON object'));
+    this.dispatch(req, body, synapse.name, startMono);
+  }
+
+  private dispatch(req: WsRequest, body: SynapseBody, name: string, startMono: number): void {
+    const synapse = this.d.synapses.get(name)!;
+    const controller = new AbortController();
+    this.inflight.set(req.id, controller);
+    let authenticated = false;
+    const run = this.d.pipeline.run({
+      transport: 'ws', ip: this.ip, synapse,
+      hotkey: req.dendrite.hotkey, nonce: req.dendrite.nonce, uuid: req.dendrite.uuid, signature: req.dendrite.signature,
+      timeoutSec: req.timeout, body,
+      bodyHash: () => sha3Hex(req.body),
+      receivedAtMs: this.d.clock.now(),
+      signal: controller.signal,
+      onAuthenticated: () => {
+        authenticated = true;
+      },
+    });
+    this.d.track(run).then(
+      (result) => {
+        const out = JSON.stringify({ ...body, ...result.outputs });
+        this.reply(req.id, 200, 'Success', out, startMono, req.dendrite.hotkey ?? '');
+        this.d.pipeline.record(name, 'ws', 200, startMono);
+      },
+      (err: unknown) => {
+        const me = toMinerError(err);
+        this.reply(req.id, me.spec.status, publicMessage(me), null, startMono, authenticated ? (req.dendrite.hotkey ?? '') : null);
+        this.d.pipeline.record(name, 'ws', me.spec.status, startMono, me);
+      },
+    ).finally(() => {
+      if (this.inflight.get(req.id) === controller) this.inflight.delete(req.id);
+    });
+  }
+
+  private fail(id: string | null, synapse: string, startMono: number, err: MinerError): void {
+    this.reply(id, err.spec.status, publicMessage(err), null, startMono, null);
+    this.d.pipeline.record(synapse, 'ws', err.spec.status, startMono, err);
+  }
+
+  /**
+   * `signFor` is the dendrite hotkey when the caller authenticated; answers to callers that
+   * did not are left unsigned, so a flood of forged requests cannot make us sign for it.
+   */
+  private reply(id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const nonce = this.d.nextNonce().toString();
+    let signature: string | null = null;
+    if (signFor !== null) {
+      const msg = `${nonce}.${this.d.axonHotkey}.${signFor}.${this.d.axonUuid}.${sha3Hex(body ?? '')}`;
+      signature = toHex(this.d.sign(utf8(msg)));
+    }
+    const resp: WsResponse = {
+      type: 'response', id, status, message, body,
+      processTimeMs: Math.round((this.d.clock.monotonicMs() - startMono) * 1000) / 1000,
+      axon: { hotkey: this.d.axonHotkey, nonce, uuid: this.d.axonUuid, signature },
+    };
+    this.ws.send(JSON.stringify(resp));
+    if (this.ws.bufferedAmount > MAX_BUFFERED_FACTOR * this.d.maxPayloadBytes) this.ws.terminate();
+  }
+}

@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { MinerError, type Clock, type Logger, type Service } from '../util/index.js';
+
+/** What the node wiring reports for GET /health; every field is documented in docs/operations.md. */
+export interface HealthInputs {
+  chainConnected: boolean;
+  /** Age of the newest block seen, null before the first block. */
+  lastBlockAgeMs: number | null;
+  bestBlock?: number | null;
+  registered: boolean;
+  uid?: number | null;
+  modelsLoaded: boolean;
+  queueDepth: number;
+  /** The axon is accepting and answering requests. */
+  serving: boolean;
+  metagraphAgeMs?: number | null;
+  alarms?: string[];
+  [extra: string]: unknown;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'unavailable';
+  serving: boolean;
+  chainConnected: boolean;
+  lastBlockAgeSeconds: number | null;
+  bestBlock: number | null;
+  registered: boolean;
+  uid: number | null;
+  modelsLoaded: boolean;
+  queueDepth: number;
+  metagraphAgeSeconds: number | null;
+  alarms: string[];
+  uptimeSeconds: number;
+  version: string;
+  [extra: string]: unknown;
+}
+
+export interface AdminServerOpts {
+  host?: string;
+  port: number;
+  version?: string;
+}
+
+export interface AdminServerModules {
+  logger: Logger;
+  registry: Registry;
+  health: () => HealthInputs | Promise<HealthInputs>;
+  clock?: Clock;
+}
+
+const secs = (ms: number | null | undefined): number | null => (ms === null || ms === undefined ? null : Math.round(ms / 100) / 10);
+
+/** Builds the /health body from the wiring's inputs. */
+export function toHealthReport(h: HealthInputs, uptimeSeconds: number, version: string): HealthReport {
+  const { lastBlockAgeMs, metagraphAgeMs, ...rest } = h;
+  return {
+    ...rest,
+    status: h.serving ? 'ok' : 'unavailable',
+    serving: h.serving,
+    chainConnected: h.chainConnected,
+    lastBlockAgeSeconds: secs(lastBlockAgeMs),
+    bestBlock: h.bestBlock ?? null,
+    registered: h.registered,
+    uid: h.uid ?? null,
+    modelsLoaded: h.modelsLoaded,
+    queueDepth: h.queueDepth,
+    metagraphAgeSeconds: secs(metagraphAgeMs),
+    alarms: h.alarms ?? [],
+    uptimeSeconds: Math.round(uptimeSeconds),
+    version,
+  };
+}
+
+/**
+ * The admin listener: GET /metrics (Prometheus text) and GET /health (JSON, 200 while serving,
+ * 503 otherwise). Bound to 127.0.0.1 by default; it reads no request body and answers
+ * anything else with 404 (405 for other methods on known paths).
+ */
+export class AdminServer implements Service {
+  readonly name = 'admin-server';
+  private server: Server | undefined;
+  private readonly log: Logger;
+  private readonly startedAt: number;
+
+  constructor(private readonly opts: AdminServerOpts, private readonly modules: AdminServerModules) {
+    this.log = modules.logger.child({ module: 'monitor' });
+    this.startedAt = this.now();
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+      void this.handle(req, res);
+    });
+    server.maxConnections = 64;
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(new MinerError('INTERNAL', `admin server cannot listen on ${this.opts.host ?? '127.0.0.1'}:${this.opts.port}: ${err.message}`, { cause: err }));
+      server.once('error', onError);
+      server.listen(this.opts.port, this.opts.host ?? '127.0.0.1', () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.log.error({ err }, 'admin server error'));
+    this.server = server;
+    const a = this.address();
+    this.log.info({ host: a?.address, port: a?.port }, 'admin server listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  address(): AddressInfo | undefined {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a : undefined;
+  }
+
+  private now(): number {
+    return this.modules.clock?.now() ?? Date.now();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (path === '/metrics' || path === '/health') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'application/json', '{"message":"Method Not Allowed"}', { allow: 'GET, HEAD' });
+        if (path === '/metrics') return send(res, 200, this.modules.registry.contentType, await this.modules.registry.metrics());
+        return await this.health(res);
+      }
+      send(res, 404, 'application/json', '{"message":"Not Found"}');
+    } catch (err) {
+      const e = new MinerError('INTERNAL', 'admin request failed', { cause: err });
+      this.log.error({ err, errorId: e.errorId, path }, 'admin request failed');
+      send(res, 500, 'application/json', JSON.stringify({ message: `Internal Server Error #${e.errorId}` }));
+    }
+  }
+
+  private async health(res: ServerResponse): Promise<void> {
+    const inputs = await this.modules.health();
+    const report = toHealthReport(inputs, (this.now() - this.startedAt) / 1000, this.opts.version ?? 'unknown');
+    send(res, report.serving ? 200 : 503, 'application/json', JSON.stringify(report, bigintSafe));
+  }
+}
+
+function bigintSafe(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

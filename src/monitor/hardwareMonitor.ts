@@ -1,0 +1,196 @@
+import { statfs } from 'node:fs/promises';
+import os from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { Gauge } from 'prom-client';
+import type { CoreModules, Logger, Service } from '../util/index.js';
+import { CronJob, assertCron } from './cronJob.js';
+import { GpuProbe, type ExecFn, type GpuSample } from './gpuProbe.js';
+import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
+import { ThresholdAlarms } from './thresholdAlarms.js';
+
+export interface HardwareThresholds {
+  gpuTempC: number;
+  memoryPercent: number;
+  diskPercent: number;
+  eventLoopLagMs: number;
+}
+
+export interface HardwareMonitorOpts {
+  /** When to sample and check thresholds (config `monitor.healthCron`). */
+  sampleCron: string;
+  /** When to log the info-level hardware report (config `monitor.hardwareReportCron`). */
+  reportCron: string;
+  /** Filesystem whose usage is watched (config `monitor.diskPath`). */
+  diskPath: string;
+  thresholds: HardwareThresholds;
+  hysteresisPercent?: number;
+  gpuCommandTimeoutMs?: number;
+}
+
+export interface HardwareSample {
+  readonly gpus: readonly GpuSample[];
+  readonly cpuLoadRatio: number;
+  readonly memoryUsedRatio: number;
+  readonly memoryTotalBytes: number;
+  readonly processRssBytes: number;
+  readonly diskUsedRatio: number | null;
+  readonly eventLoopLagMs: number | null;
+}
+
+/** Fraction of the filesystem in use as `df` counts it (reserved blocks excluded). */
+export function diskUsedRatio(s: { blocks: number; bfree: number; bavail: number }): number | null {
+  const used = s.blocks - s.bfree;
+  const denom = used + s.bavail;
+  return denom > 0 ? used / denom : null;
+}
+
+const r3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
+
+/** Samples GPU, CPU, memory, disk and event-loop lag; exports gauges; warns once per crossed threshold. */
+export class HardwareMonitor implements Service {
+  readonly name = 'hardware-monitor';
+  private readonly log: Logger;
+  private readonly sampleJob: CronJob;
+  private readonly reportJob: CronJob;
+  private readonly gpu: GpuProbe;
+  private readonly alarms: ThresholdAlarms;
+  private readonly g: Record<string, Gauge<string> | undefined>;
+  private loop: IntervalHistogram | undefined;
+  private last: HardwareSample | undefined;
+
+  constructor(private readonly opts: HardwareMonitorOpts, private readonly modules: CoreModules & { exec?: ExecFn }) {
+    assertCron(opts.sampleCron, 'monitor.healthCron');
+    assertCron(opts.reportCron, 'monitor.hardwareReportCron');
+    this.log = modules.logger.child({ module: 'monitor' });
+    this.sampleJob = new CronJob(opts.sampleCron, 'hardware-sample', () => this.sample().then(() => undefined), this.log);
+    this.reportJob = new CronJob(opts.reportCron, 'hardware-report', () => this.report(), this.log);
+    this.gpu = new GpuProbe({ timeoutMs: opts.gpuCommandTimeoutMs ?? 5_000 }, modules.exec ? { logger: this.log, exec: modules.exec } : { logger: this.log });
+    const t = opts.thresholds;
+    const r = modules.registry;
+    this.alarms = new ThresholdAlarms(
+      [
+        { name: 'gpu_temperature', threshold: t.gpuTempC, unit: 'celsius' },
+        { name: 'memory', threshold: t.memoryPercent, unit: 'percent' },
+        { name: 'disk', threshold: t.diskPercent, unit: 'percent' },
+        { name: 'event_loop_lag', threshold: t.eventLoopLagMs, unit: 'ms' },
+      ],
+      { hysteresisRatio: (opts.hysteresisPercent ?? 5) / 100 },
+      { logger: this.log, gauge: ensureGauge(r, { name: M.alarmActive, help: '1 while a threshold alarm is crossed', labelNames: ['alarm'] }) },
+    );
+    const gpuL = ['gpu'] as const;
+    this.g = {
+      gpuUtil: ensureGauge(r, { name: M.gpuUtilization, help: 'GPU utilization (0..1)', labelNames: gpuL }),
+      gpuTemp: ensureGauge(r, { name: M.gpuTemperature, help: 'GPU temperature', labelNames: gpuL }),
+      gpuMem: ensureGauge(r, { name: M.gpuMemoryUsed, help: 'GPU memory in use', labelNames: gpuL }),
+      gpuMemTotal: ensureGauge(r, { name: M.gpuMemoryTotal, help: 'GPU memory in total', labelNames: gpuL }),
+      gpuPower: ensureGauge(r, { name: M.gpuPower, help: 'GPU power draw', labelNames: gpuL }),
+      cpu: ensureGauge(r, { name: M.cpuLoad, help: '1-minute load average per core' }),
+      mem: ensureGauge(r, { name: M.memoryUsed, help: 'Host memory in use (total - available) / total' }),
+      rss: ensureGauge(r, { name: M.processRss, help: 'Resident memory of this process' }),
+      disk: ensureGauge(r, { name: M.diskUsed, help: 'Used fraction of the filesystem at monitor.diskPath' }),
+      lag: ensureGauge(r, { name: M.eventLoopLag, help: 'Event-loop delay p99 since the previous sample' }),
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.loop = monitorEventLoopDelay({ resolution: 20 });
+    this.loop.enable();
+    this.sampleJob.start();
+    this.reportJob.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.sampleJob.stop();
+    await this.reportJob.stop();
+    this.loop?.disable();
+    this.loop = undefined;
+  }
+
+  /** The latest sample, for /health and monitor.sh. */
+  latest(): HardwareSample | undefined {
+    return this.last;
+  }
+
+  activeAlarms(): string[] {
+    return this.alarms.activeNames();
+  }
+
+  /** Takes one sample, updates gauges and checks thresholds. */
+  async sample(): Promise<HardwareSample> {
+    const [gpus, disk] = await Promise.all([this.gpu.sample(), this.disk()]);
+    const total = os.totalmem();
+    const s: HardwareSample = {
+      gpus,
+      cpuLoadRatio: (os.loadavg()[0] ?? 0) / Math.max(1, os.availableParallelism()),
+      memoryUsedRatio: total > 0 ? (total - os.freemem()) / total : 0,
+      memoryTotalBytes: total,
+      processRssBytes: process.memoryUsage.rss(),
+      diskUsedRatio: disk,
+      eventLoopLagMs: this.lagMs(),
+    };
+    this.last = s;
+    this.updateGauges(s);
+    this.checkAlarms(s);
+    return s;
+  }
+
+  /** Logs one info line with the latest sample (taking one when none exists yet). */
+  async report(): Promise<void> {
+    const s = this.last ?? (await this.sample());
+    this.log.info({
+      event: 'hardware',
+      gpus: s.gpus.map((g) => ({ index: g.index, vendor: g.vendor, utilization: r3(g.utilizationRatio), temperatureC: g.temperatureC,
+        memoryUsedBytes: g.memoryUsedBytes, memoryTotalBytes: g.memoryTotalBytes, powerWatts: g.powerWatts })),
+      cpuLoadRatio: r3(s.cpuLoadRatio),
+      memoryUsedRatio: r3(s.memoryUsedRatio),
+      processRssBytes: s.processRssBytes,
+      diskUsedRatio: r3(s.diskUsedRatio),
+      eventLoopLagMs: r3(s.eventLoopLagMs),
+      alarms: this.alarms.activeNames(),
+    }, 'hardware report');
+  }
+
+  private async disk(): Promise<number | null> {
+    try {
+      return diskUsedRatio(await statfs(this.opts.diskPath));
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message, path: this.opts.diskPath }, 'disk statfs failed');
+      return null;
+    }
+  }
+
+  private lagMs(): number | null {
+    const h = this.loop;
+    if (!h || h.count === 0) return null;
+    // The histogram counts the timer's own resolution; subtract it so an idle loop reads ~0.
+    const lag = Math.max(0, h.percentile(99) / 1e6 - 20);
+    h.reset();
+    return lag;
+  }
+
+  private checkAlarms(s: HardwareSample): void {
+    const temps = s.gpus.map((g) => g.temperatureC).filter((t): t is number => t !== null);
+    if (temps.length > 0) this.alarms.update('gpu_temperature', Math.max(...temps));
+    this.alarms.update('memory', s.memoryUsedRatio * 100);
+    this.alarms.update('disk', s.diskUsedRatio === null ? null : s.diskUsedRatio * 100, { path: this.opts.diskPath });
+    this.alarms.update('event_loop_lag', s.eventLoopLagMs);
+  }
+
+  private updateGauges(s: HardwareSample): void {
+    const g = this.g;
+    for (const gpu of s.gpus) {
+      const l = { gpu: String(gpu.index) };
+      if (gpu.utilizationRatio !== null) g['gpuUtil']?.set(l, gpu.utilizationRatio);
+      if (gpu.temperatureC !== null) g['gpuTemp']?.set(l, gpu.temperatureC);
+      if (gpu.memoryUsedBytes !== null) g['gpuMem']?.set(l, gpu.memoryUsedBytes);
+      if (gpu.memoryTotalBytes !== null) g['gpuMemTotal']?.set(l, gpu.memoryTotalBytes);
+      if (gpu.powerWatts !== null) g['gpuPower']?.set(l, gpu.powerWatts);
+    }
+    g['cpu']?.set(s.cpuLoadRatio);
+    g['mem']?.set(s.memoryUsedRatio);
+    g['rss']?.set(s.processRssBytes);
+    if (s.diskUsedRatio !== null) g['disk']?.set(s.diskUsedRatio);
+    if (s.eventLoopLagMs !== null) g['lag']?.set(s.eventLoopLagMs / 1000);
+  }
+}

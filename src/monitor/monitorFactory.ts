@@ -1,0 +1,65 @@
+import type { MetagraphSource } from '../chain/metagraphTypes.js';
+import type { MonitorConfig } from '../config/index.js';
+import type { CoreModules, Service } from '../util/index.js';
+import { AdminServer, type HealthInputs } from './adminServer.js';
+import { HardwareMonitor } from './hardwareMonitor.js';
+import { ServingReporter, type CacheStatsView } from './servingReporter.js';
+import { ServingStats } from './servingStats.js';
+import { StandingReporter } from './standingReporter.js';
+
+export interface MonitorDeps {
+  /** The miner's hotkey (ss58). */
+  hotkey: string;
+  metagraph: MetagraphSource;
+  /** Health of the rest of the daemon; alarms are added here. */
+  health: () => HealthInputs | Promise<HealthInputs>;
+  cacheStats?: () => CacheStatsView | undefined;
+  queueDepth?: () => number | Record<string, number>;
+  batchSizes?: () => unknown;
+  version?: string;
+}
+
+export interface Monitor {
+  /** Give this to the axon as its RequestObserver. */
+  readonly stats: ServingStats;
+  readonly standing: StandingReporter;
+  readonly serving: ServingReporter;
+  readonly hardware: HardwareMonitor;
+  readonly admin: AdminServer | undefined;
+  /** In start order; a ServiceGroup stops them in reverse. */
+  readonly services: readonly Service[];
+}
+
+/** Builds the whole monitor from `config.monitor`; no I/O until the services start. */
+export function createMonitor(cfg: MonitorConfig, deps: MonitorDeps, modules: CoreModules): Monitor {
+  const t = cfg.thresholds;
+  const stats = new ServingStats({ windowMs: cfg.servingWindowMs }, modules);
+  const standing = new StandingReporter({ hotkey: deps.hotkey, cron: cfg.standingCron }, { ...modules, metagraph: deps.metagraph });
+  const serving = new ServingReporter(
+    { cron: cfg.servingCron, thresholds: t, hysteresisPercent: t.hysteresisPercent, minRequestsForAlarm: t.minRequests },
+    { ...modules, stats, ...optional(deps) },
+  );
+  const hardware = new HardwareMonitor(
+    { sampleCron: cfg.healthCron, reportCron: cfg.hardwareReportCron, diskPath: cfg.diskPath, thresholds: t,
+      hysteresisPercent: t.hysteresisPercent, gpuCommandTimeoutMs: cfg.gpuCommandTimeoutMs },
+    modules,
+  );
+  const health = async (): Promise<HealthInputs> => {
+    const h = await deps.health();
+    return { ...h, alarms: [...(h.alarms ?? []), ...hardware.activeAlarms(), ...serving.activeAlarms()] };
+  };
+  const admin = cfg.admin.enabled
+    ? new AdminServer({ host: cfg.admin.host, port: cfg.admin.port, version: deps.version ?? 'unknown' }, { ...modules, health })
+    : undefined;
+  const services: Service[] = [hardware, standing, serving];
+  if (admin) services.push(admin);
+  return { stats, standing, serving, hardware, admin, services };
+}
+
+function optional(d: MonitorDeps): Pick<MonitorDeps, 'cacheStats' | 'queueDepth' | 'batchSizes'> {
+  const out: Pick<MonitorDeps, 'cacheStats' | 'queueDepth' | 'batchSizes'> = {};
+  if (d.cacheStats) out.cacheStats = d.cacheStats;
+  if (d.queueDepth) out.queueDepth = d.queueDepth;
+  if (d.batchSizes) out.batchSizes = d.batchSizes;
+  return out;
+}

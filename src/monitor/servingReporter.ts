@@ -1,0 +1,130 @@
+import type { Gauge } from 'prom-client';
+import type { CoreModules, Logger, Service } from '../util/index.js';
+import { CronJob, assertCron } from './cronJob.js';
+import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
+import type { ServingSnapshot } from './servingStats.js';
+import { ThresholdAlarms } from './thresholdAlarms.js';
+
+export interface ServingReporterOpts {
+  /** node-cron expression (config `monitor.servingCron`). */
+  cron: string;
+  thresholds: { errorRatePercent: number; p95LatencyMs: number };
+  hysteresisPercent?: number;
+  /** Alarms on error rate and p95 wait for this many requests in the window, so three requests and one error is no alarm. */
+  minRequestsForAlarm?: number;
+}
+
+export interface CacheStatsView {
+  hitRate?: number | null;
+  [key: string]: unknown;
+}
+
+export interface ServingReporterModules extends CoreModules {
+  /** The rolling serving statistics (a ServingStats the axon feeds). */
+  stats: { snapshot(): ServingSnapshot };
+  cacheStats?: () => CacheStatsView | undefined;
+  queueDepth?: () => number | Record<string, number>;
+  batchSizes?: () => unknown;
+}
+
+const r3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
+
+/** Periodic serving report (rates, latency per synapse, errors, cache, queue, batches) and the error-rate and p95 alarms. */
+export class ServingReporter implements Service {
+  readonly name = 'serving-reporter';
+  private readonly log: Logger;
+  private readonly job: CronJob;
+  private readonly alarms: ThresholdAlarms;
+  private readonly rps: Gauge | undefined;
+  private readonly errorRatio: Gauge | undefined;
+  private readonly latency: Gauge<'synapse' | 'quantile'> | undefined;
+  private readonly hitRatio: Gauge | undefined;
+
+  constructor(private readonly opts: ServingReporterOpts, private readonly modules: ServingReporterModules) {
+    assertCron(opts.cron, 'monitor.servingCron');
+    this.log = modules.logger.child({ module: 'monitor' });
+    this.job = new CronJob(opts.cron, 'serving-report', () => void this.reportNow(), this.log);
+    const r = modules.registry;
+    this.alarms = new ThresholdAlarms(
+      [
+        { name: 'error_rate', threshold: opts.thresholds.errorRatePercent, unit: 'percent' },
+        { name: 'p95_latency', threshold: opts.thresholds.p95LatencyMs, unit: 'ms' },
+      ],
+      { hysteresisRatio: (opts.hysteresisPercent ?? 5) / 100 },
+      { logger: this.log, gauge: ensureGauge(r, { name: M.alarmActive, help: '1 while a threshold alarm is crossed', labelNames: ['alarm'] }) },
+    );
+    this.rps = ensureGauge(r, { name: M.servingRequestsPerSecond, help: 'Answered requests per second over the serving window' });
+    this.errorRatio = ensureGauge(r, { name: M.servingErrorRatio, help: 'Fraction of requests the miner failed (5xx, 408) over the serving window' });
+    this.latency = ensureGauge(r, { name: M.servingLatency, help: 'Latency quantiles per synapse over the serving window', labelNames: ['synapse', 'quantile'] });
+    this.hitRatio = ensureGauge(r, { name: M.servingCacheHitRatio, help: 'Cache hits / lookups over the serving window' });
+  }
+
+  async start(): Promise<void> {
+    this.job.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.job.stop();
+  }
+
+  /** Names of serving alarms now crossed. */
+  activeAlarms(): string[] {
+    return this.alarms.activeNames();
+  }
+
+  /** Builds, logs and returns one report; what the schedule calls. */
+  reportNow(): Record<string, unknown> {
+    const s = this.modules.stats.snapshot();
+    const cache = this.safe(() => this.modules.cacheStats?.());
+    const hitRate = cache?.hitRate ?? s.cache.hitRate;
+    const report = {
+      event: 'serving',
+      windowSeconds: s.windowSeconds,
+      requests: s.requests,
+      requestsPerSecond: r3(s.requestsPerSecond),
+      errorRatio: r3(s.errorRatio),
+      byStatus: s.byStatus,
+      errorRateByStatus: Object.fromEntries(Object.entries(s.errorRateByStatus).map(([k, v]) => [k, r3(v)])),
+      latencyMs: { p50: r3(s.overall.p50Ms), p95: r3(s.overall.p95Ms), p99: r3(s.overall.p99Ms) },
+      synapses: Object.fromEntries(Object.entries(s.synapses).map(([name, l]) => [name, {
+        requests: l.requests, requestsPerSecond: r3(l.requestsPerSecond), p50Ms: r3(l.p50Ms), p95Ms: r3(l.p95Ms), p99Ms: r3(l.p99Ms),
+      }])),
+      cache: { ...s.cache, hitRate: r3(hitRate ?? null), ...(cache ? { tiers: cache } : {}) },
+      transports: s.transports,
+      queueDepth: this.safe(() => this.modules.queueDepth?.()) ?? null,
+      batches: this.safe(() => this.modules.batchSizes?.()) ?? null,
+    };
+    this.log.info(report, 'serving report');
+    this.updateGauges(s, hitRate ?? null);
+    this.checkAlarms(s);
+    return report;
+  }
+
+  private checkAlarms(s: ServingSnapshot): void {
+    if (s.requests < (this.opts.minRequestsForAlarm ?? 20)) return;
+    this.alarms.update('error_rate', s.errorRatio * 100, { requests: s.requests, byStatus: s.byStatus });
+    this.alarms.update('p95_latency', s.overall.p95Ms, { requests: s.requests });
+  }
+
+  private updateGauges(s: ServingSnapshot, hitRate: number | null): void {
+    this.rps?.set(s.requestsPerSecond);
+    this.errorRatio?.set(s.errorRatio);
+    if (hitRate !== null) this.hitRatio?.set(hitRate);
+    this.latency?.reset();
+    for (const [synapse, l] of Object.entries(s.synapses)) {
+      for (const [q, v] of [['0.5', l.p50Ms], ['0.95', l.p95Ms], ['0.99', l.p99Ms]] as const) {
+        if (v !== null) this.latency?.set({ synapse, quantile: q }, v / 1000);
+      }
+    }
+  }
+
+  /** A provider that throws must not cost the report. */
+  private safe<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      this.log.debug({ err }, 'serving report input failed');
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import type { MetagraphSnapshot, NeuronInfo } from '../chain/metagraphTypes.js';
+
+/** Blocks per day at 12 s per block. */
+export const BLOCKS_PER_DAY = 7_200;
+const RAO_PER_UNIT = 1_000_000_000;
+
+export interface Immunity {
+  readonly immune: boolean;
+  readonly blocksLeft: number;
+}
+
+/** The miner's own standing in one snapshot; pure data, computed without I/O. */
+export interface Standing {
+  readonly netuid: number;
+  readonly block: number;
+  readonly tempo: number;
+  readonly registered: boolean;
+  readonly uid: number | null;
+  readonly incentive: number;
+  readonly dividends: number;
+  readonly emissionPerEpochRao: bigint;
+  /** Emission per epoch in TAO (root) or alpha (dynamic subnets). */
+  readonly emissionPerEpoch: number;
+  readonly emissionPerDay: number;
+  readonly emissionUnit: 'TAO' | 'alpha';
+  readonly epochsPerDay: number;
+  readonly stake: number;
+  readonly stakeRao: bigint;
+  readonly active: boolean;
+  readonly validatorPermit: boolean;
+  /** 1-based position among the subnet's miners by incentive; null when unregistered. */
+  readonly position: number | null;
+  readonly minersCount: number;
+  readonly immunity: Immunity | null;
+}
+
+export function epochsPerDay(tempo: number): number {
+  return BLOCKS_PER_DAY / (tempo + 1);
+}
+
+/** Epoch counter as subtensor schedules it: an epoch runs when (block + netuid + 1) % (tempo + 1) == 0. */
+export function epochIndex(block: number, tempo: number, netuid: number): number {
+  return Math.floor((block + netuid + 1) / (tempo + 1));
+}
+
+/**
+ * A neuron counts as a miner unless it validates: it holds a validator permit and earns
+ * dividends. On small subnets every neuron may hold a permit, so the permit alone says little.
+ */
+export function isMiner(n: NeuronInfo): boolean {
+  return !n.validatorPermit || n.dividends === 0;
+}
+
+/** Immunity from optional fields a runtime may expose (registration block and immunity period). */
+function immunityOf(snap: MetagraphSnapshot, n: NeuronInfo): Immunity | null {
+  const period = (snap as { immunityPeriod?: unknown }).immunityPeriod;
+  const reg = (n as { registrationBlock?: unknown; registeredAtBlock?: unknown });
+  const at = reg.registrationBlock ?? reg.registeredAtBlock;
+  if (typeof period !== 'number' || typeof at !== 'number') return null;
+  const blocksLeft = Math.max(0, at + period - snap.block);
+  return { immune: blocksLeft > 0, blocksLeft };
+}
+
+export function computeStanding(snap: MetagraphSnapshot, hotkey: string, opts: { emissionUnit?: 'TAO' | 'alpha' } = {}): Standing {
+  const me = snap.byHotkey(hotkey);
+  const miners = snap.neurons.filter((n) => isMiner(n) || n.hotkey === hotkey);
+  const perDay = epochsPerDay(snap.tempo);
+  const unit = opts.emissionUnit ?? (snap.netuid === 0 ? 'TAO' : 'alpha');
+  const base = { netuid: snap.netuid, block: snap.block, tempo: snap.tempo, epochsPerDay: perDay, emissionUnit: unit, minersCount: miners.length };
+  if (!me) {
+    return {
+      ...base, registered: false, uid: null, incentive: 0, dividends: 0, emissionPerEpochRao: 0n, emissionPerEpoch: 0,
+      emissionPerDay: 0, stake: 0, stakeRao: 0n, active: false, validatorPermit: false, position: null, immunity: null,
+    };
+  }
+  const ahead = miners.filter((n) => n.incentive > me.incentive).length;
+  const perEpoch = Number(me.emissionRao) / RAO_PER_UNIT;
+  return {
+    ...base,
+    registered: true,
+    uid: me.uid,
+    incentive: me.incentive,
+    dividends: me.dividends,
+    emissionPerEpochRao: me.emissionRao,
+    emissionPerEpoch: perEpoch,
+    emissionPerDay: perEpoch * perDay,
+    stake: me.stake,
+    stakeRao: me.stakeRao,
+    active: me.active,
+    validatorPermit: me.validatorPermit,
+    position: ahead + 1,
+    immunity: immunityOf(snap, me),
+  };
+}

@@ -1,0 +1,209 @@
+import type { Gauge } from 'prom-client';
+import type { MetagraphSnapshot, MetagraphSource } from '../chain/metagraphTypes.js';
+import type { CoreModules, Logger, Service } from '../util/index.js';
+import { CronJob, assertCron } from './cronJob.js';
+import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
+import { computeStanding, epochIndex, type Standing } from './standing.js';
+
+export interface StandingReporterOpts {
+  /** The miner's hotkey (ss58). */
+  hotkey: string;
+  /** node-cron expression of the scheduled report (config `monitor.standingCron`). */
+  cron: string;
+  /** Overrides the unit emission is shown in (default: TAO on netuid 0, alpha elsewhere). */
+  emissionUnit?: 'TAO' | 'alpha';
+}
+
+export interface StandingReporterModules extends CoreModules {
+  metagraph: MetagraphSource;
+}
+
+export type StandingReason = 'first-sync' | 'epoch' | 'schedule';
+
+interface StandingGauges {
+  incentive?: Gauge | undefined;
+  emission?: Gauge | undefined;
+  stake?: Gauge | undefined;
+  dividends?: Gauge | undefined;
+  position?: Gauge | undefined;
+  miners?: Gauge | undefined;
+  registered?: Gauge | undefined;
+  uid?: Gauge | undefined;
+}
+
+const round = (v: number, d = 6): number => Math.round(v * 10 ** d) / 10 ** d;
+
+/**
+ * Logs the miner's standing after every sync that saw a new epoch and on a schedule, keeps
+ * the standing gauges current after every sync, and says loudly (error level, every time)
+ * when the hotkey holds no uid.
+ */
+export class StandingReporter implements Service {
+  readonly name = 'standing-reporter';
+  private readonly log: Logger;
+  private readonly job: CronJob;
+  private readonly gauges: StandingGauges;
+  private unsubscribe: (() => void) | undefined;
+  private lastEpoch: number | undefined;
+  private lastReported: Standing | undefined;
+  private latest: Standing | undefined;
+  private everRegistered = false;
+
+  constructor(private readonly opts: StandingReporterOpts, private readonly modules: StandingReporterModules) {
+    assertCron(opts.cron, 'monitor.standingCron');
+    this.log = modules.logger.child({ module: 'monitor' });
+    this.job = new CronJob(opts.cron, 'standing-report', () => { this.reportNow('schedule'); }, this.log);
+    this.gauges = this.makeGauges();
+  }
+
+  async start(): Promise<void> {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.modules.metagraph.onUpdate((snap) => this.onSync(snap));
+    const snap = this.modules.metagraph.current();
+    if (snap) this.onSync(snap);
+    this.job.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.job.stop();
+  }
+
+  /** The standing computed from the last snapshot seen, for /health and `status`. */
+  current(): Standing | undefined {
+    return this.latest;
+  }
+
+  /** Called after every successful metagraph sync; reports when the block crossed an epoch boundary. */
+  onSync(snap: MetagraphSnapshot): void {
+    const standing = this.update(snap);
+    const epoch = epochIndex(snap.block, snap.tempo, snap.netuid);
+    const prev = this.lastEpoch;
+    this.lastEpoch = epoch;
+    if (prev === undefined) this.emit(standing, 'first-sync', snap);
+    else if (epoch > prev) this.emit(standing, 'epoch', snap);
+    else if (!standing.registered) this.emitUnregistered(standing, 'epoch', snap);
+  }
+
+  /** Logs a report from the current snapshot now; what the schedule calls. */
+  reportNow(reason: StandingReason = 'schedule'): Standing | undefined {
+    const snap = this.modules.metagraph.current();
+    if (!snap) {
+      this.log.info({ reason }, 'standing unknown: no metagraph snapshot yet');
+      return undefined;
+    }
+    const standing = this.update(snap);
+    this.emit(standing, reason, snap);
+    return standing;
+  }
+
+  private update(snap: MetagraphSnapshot): Standing {
+    const s = computeStanding(snap, this.opts.hotkey, this.opts.emissionUnit ? { emissionUnit: this.opts.emissionUnit } : {});
+    this.latest = s;
+    const g = this.gauges;
+    g.registered?.set(s.registered ? 1 : 0);
+    g.miners?.set(s.minersCount);
+    g.incentive?.set(s.incentive);
+    g.emission?.set(Number(s.emissionPerEpochRao));
+    g.stake?.set(s.stake);
+    g.dividends?.set(s.dividends);
+    g.position?.set(s.position ?? 0);
+    g.uid?.set(s.uid ?? -1);
+    return s;
+  }
+
+  private emit(s: Standing, reason: StandingReason, snap: MetagraphSnapshot): void {
+    if (!s.registered) {
+      this.emitUnregistered(s, reason, snap);
+      return;
+    }
+    this.everRegistered = true;
+    this.log.info({ event: 'standing', reason, ...this.fields(s, snap), delta: this.delta(s) }, 'standing report');
+    this.lastReported = s;
+  }
+
+  private emitUnregistered(s: Standing, reason: StandingReason, snap: MetagraphSnapshot): void {
+    this.log.error(
+      { event: 'deregistered', reason, hotkey: this.opts.hotkey, netuid: s.netuid, block: s.block, registered: false,
+        wasRegistered: this.everRegistered, lastUid: this.lastReported?.uid ?? null, minersCount: s.minersCount,
+        metagraphAgeSeconds: this.ageSeconds(snap) },
+      'miner not registered on subnet',
+    );
+  }
+
+  private fields(s: Standing, snap: MetagraphSnapshot): Record<string, unknown> {
+    return {
+      hotkey: this.opts.hotkey,
+      netuid: s.netuid,
+      block: s.block,
+      tempo: s.tempo,
+      epoch: epochIndex(s.block, s.tempo, s.netuid),
+      registered: true,
+      uid: s.uid,
+      incentive: round(s.incentive),
+      dividends: round(s.dividends),
+      emissionPerEpochRao: s.emissionPerEpochRao.toString(),
+      emissionPerEpoch: round(s.emissionPerEpoch, 9),
+      emissionPerDay: round(s.emissionPerDay, 6),
+      emissionUnit: s.emissionUnit,
+      epochsPerDay: round(s.epochsPerDay, 3),
+      stake: round(s.stake, 9),
+      position: s.position,
+      minersCount: s.minersCount,
+      positionText: `${s.position} of ${s.minersCount}`,
+      active: s.active,
+      validatorPermit: s.validatorPermit,
+      immunity: s.immunity,
+      metagraphAgeSeconds: this.ageSeconds(snap),
+    };
+  }
+
+  private delta(s: Standing): Record<string, number> | null {
+    const p = this.lastReported;
+    if (!p || !p.registered) return null;
+    return {
+      incentive: round(s.incentive - p.incentive),
+      dividends: round(s.dividends - p.dividends),
+      emissionPerEpochRao: Number(s.emissionPerEpochRao - p.emissionPerEpochRao),
+      stake: round(s.stake - p.stake, 9),
+      /** Positive means the miner moved up. */
+      position: (p.position ?? 0) - (s.position ?? 0),
+      blocks: s.block - p.block,
+    };
+  }
+
+  private ageSeconds(snap: MetagraphSnapshot): number {
+    return Math.max(0, Math.round((this.modules.clock.now() - snap.syncedAtMs) / 1000));
+  }
+
+  private makeGauges(): StandingGauges {
+    const r = this.modules.registry;
+    const metagraph = this.modules.metagraph;
+    const clock = this.modules.clock;
+    ensureGauge(r, {
+      name: M.metagraphAge, help: 'Seconds since the last successful metagraph sync',
+      collect() {
+        const snap = metagraph.current();
+        if (snap) this.set(Math.max(0, (clock.now() - snap.syncedAtMs) / 1000));
+      },
+    });
+    ensureGauge(r, {
+      name: M.metagraphBlock, help: 'Block of the current metagraph snapshot',
+      collect() {
+        const snap = metagraph.current();
+        if (snap) this.set(snap.block);
+      },
+    });
+    return {
+      incentive: ensureGauge(r, { name: M.standingIncentive, help: "The miner's incentive (0..1)" }),
+      emission: ensureGauge(r, { name: M.standingEmission, help: "The miner's emission per epoch in rao" }),
+      stake: ensureGauge(r, { name: M.standingStake, help: "Stake on the miner's hotkey (TAO or alpha)" }),
+      dividends: ensureGauge(r, { name: M.standingDividends, help: "The miner's dividends (0..1)" }),
+      position: ensureGauge(r, { name: M.standingPosition, help: 'Position among the subnet miners by incentive (1 = best, 0 = unregistered)' }),
+      miners: ensureGauge(r, { name: M.standingMiners, help: 'Miners on the subnet' }),
+      registered: ensureGauge(r, { name: M.standingRegistered, help: '1 when the hotkey holds a uid on the subnet' }),
+      uid: ensureGauge(r, { name: M.standingUid, help: "The miner's uid (-1 when unregistered)" }),
+    };
+  }
+}

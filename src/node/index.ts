@@ -1,0 +1,2 @@
+export { MinerNode, type MinerNodeOpts, type MinerNodeModules } from './minerNode.js';
+export { versionAsInt } from './version.js';

@@ -1,0 +1,159 @@
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { MinerConfig } from '../config/index.js';
+import { resolveEndpoints } from '../config/index.js';
+import { ServiceGroup, type Service, type CoreModules, MinerError } from '../util/index.js';
+import { ChainClient, MetagraphSync, AxonAnnouncer } from '../chain/index.js';
+import { AxonServer, PriorityScheduler, SynapseRegistry, DummySynapse } from '../axon/index.js';
+import { InferenceEngine } from '../inference/index.js';
+import { ResponseCache } from '../cache/index.js';
+import {
+  AdminServer, HardwareMonitor, ServingReporter, ServingStats, StandingReporter, type HealthReport,
+} from '../monitor/index.js';
+import { versionAsInt } from './version.js';
+
+export interface MinerNodeOpts {
+  config: MinerConfig;
+  /** Package version, e.g. "0.1.0"; announced on chain as an int. */
+  version: string;
+}
+
+export interface MinerNodeModules extends CoreModules {
+  /** The miner's hotkey: signs serve_axon and the axon's WebSocket answers. */
+  pair: KeyringPair;
+}
+
+/**
+ * Builds every service of the daemon in one place and runs them in dependency order:
+ * chain -> metagraph -> announce -> models -> cache -> axon -> reports -> admin.
+ * Stop runs in reverse, so the axon drains before models and chain go away.
+ */
+export class MinerNode implements Service {
+  readonly name = 'miner-node';
+  readonly chain: ChainClient;
+  readonly metagraph: MetagraphSync;
+  readonly engine: InferenceEngine;
+  readonly cache: ResponseCache;
+  readonly scheduler: PriorityScheduler;
+  readonly axon: AxonServer;
+  readonly servingStats: ServingStats;
+  readonly admin: AdminServer | undefined;
+  private readonly group: ServiceGroup;
+  private started = false;
+
+  constructor(private readonly opts: MinerNodeOpts, private readonly modules: MinerNodeModules) {
+    const { config } = opts;
+    const core = (module: string): CoreModules => ({ ...modules, logger: modules.logger.child({ module }) });
+    this.group = new ServiceGroup(modules.logger.child({ module: 'node' }));
+
+    this.chain = new ChainClient({ endpoints: resolveEndpoints(config), ...config.chain }, core('chain'));
+    this.metagraph = new MetagraphSync(
+      { netuid: config.netuid, syncEveryBlocks: config.chain.syncEveryBlocks, ownHotkey: modules.pair.address },
+      { ...core('metagraph'), chain: this.chain },
+    );
+    const announcer = new AxonAnnouncer(
+      {
+        netuid: config.netuid,
+        externalIp: config.axon.externalIp,
+        externalPort: config.axon.externalPort ?? config.axon.port,
+        version: versionAsInt(opts.version),
+        enabled: config.chain.announceAxon,
+      },
+      { ...core('announce'), chain: this.chain, metagraph: this.metagraph, pair: modules.pair },
+    );
+    this.engine = new InferenceEngine(config.inference, core('inference'));
+    this.cache = new ResponseCache(config.cache, core('cache'));
+    this.scheduler = new PriorityScheduler(config.axon, core('scheduler'));
+    const synapses = this.buildSynapses();
+    this.servingStats = new ServingStats({}, core('serving'));
+    this.axon = new AxonServer(config.axon, {
+      ...core('axon'),
+      pair: modules.pair,
+      metagraph: this.metagraph,
+      executor: this.cache.wrap(this.scheduler),
+      synapses,
+      observer: this.servingStats,
+    });
+    const monitors = this.buildMonitors();
+
+    for (const s of [this.chain, this.metagraph, announcer, this.engine, this.cache, this.axon, ...monitors]) {
+      this.group.add(s);
+    }
+    this.admin = config.monitor.admin.enabled
+      ? new AdminServer(config.monitor.admin, { ...core('admin'), health: () => this.health() })
+      : undefined;
+    if (this.admin) this.group.add(this.admin);
+  }
+
+  private buildSynapses(): SynapseRegistry {
+    const registry = new SynapseRegistry();
+    registry.register(new DummySynapse());
+    if (this.opts.config.inference.ocr.enabled) registry.register(this.engine.ocrSynapse());
+    return registry;
+  }
+
+  private buildMonitors(): Service[] {
+    const { config } = this.opts;
+    const m = this.modules;
+    const standing = new StandingReporter(
+      { hotkey: m.pair.address, cron: config.monitor.standingCron },
+      { ...m, logger: m.logger.child({ module: 'standing' }), metagraph: this.metagraph },
+    );
+    const serving = new ServingReporter(
+      { cron: config.monitor.servingCron, thresholds: config.monitor.thresholds },
+      {
+        ...m,
+        logger: m.logger.child({ module: 'serving' }),
+        stats: this.servingStats,
+        queueDepth: () => this.queueDepth(),
+        cacheStats: () => this.cache.stats(),
+      },
+    );
+    const hardware = new HardwareMonitor(
+      { cron: config.monitor.healthCron, diskPath: config.monitor.diskPath, thresholds: config.monitor.thresholds },
+      { ...m, logger: m.logger.child({ module: 'hardware' }) },
+    );
+    return [standing, serving, hardware];
+  }
+
+  queueDepth(): number {
+    return this.scheduler.queueDepth() + this.engine.queueDepth();
+  }
+
+  health(): HealthReport {
+    const chain = this.chain.state();
+    const standing = this.metagraph.standing();
+    return {
+      serving: this.started && this.axon.isServing(),
+      chainConnected: chain.connected,
+      lastBlockAgeSeconds: chain.blockAgeMs === undefined ? null : chain.blockAgeMs / 1000,
+      bestBlock: chain.bestBlock ?? null,
+      registered: standing?.registered ?? false,
+      uid: standing?.uid ?? null,
+      modelsLoaded: this.engine.modelsLoaded(),
+      device: this.engine.device(),
+      queueDepth: this.queueDepth(),
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.group.start();
+    this.started = true;
+    this.modules.logger.info({ port: this.opts.config.axon.port, hotkey: this.modules.pair.address }, 'miner serving');
+  }
+
+  /** Stops accepting, drains in-flight work within drainMs, then stops everything in reverse order. */
+  async stop(): Promise<void> {
+    if (!this.started) {
+      await this.group.stop();
+      return;
+    }
+    this.started = false;
+    try {
+      await this.axon.drain(this.opts.config.shutdown.drainMs);
+    } catch (err) {
+      this.modules.logger.warn({ err: err instanceof MinerError ? err.code : String(err) }, 'drain incomplete');
+    }
+    await this.group.stop();
+  }
+}
