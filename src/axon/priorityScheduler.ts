@@ -1,4 +1,5 @@
-import { MinerError, type Clock } from '../util/index.js';
+import { MinerError, type CoreModules } from '../util/index.js';
+import { registerQueueDepthGauge } from './axonMetrics.js';
 import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from './synapse.js';
 
 export interface PrioritySchedulerOpts {
@@ -74,7 +75,13 @@ export class PriorityScheduler implements SynapseExecutor {
   private accepting = true;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly opts: PrioritySchedulerOpts, private readonly clock: Clock) {}
+  private readonly clock: CoreModules['clock'];
+
+  /** With a registry, publishes miner_axon_queue_depth. */
+  constructor(private readonly opts: PrioritySchedulerOpts, modules: Pick<CoreModules, 'clock'> & Partial<CoreModules>) {
+    this.clock = modules.clock;
+    if (modules.registry) registerQueueDepthGauge(modules.registry, () => this.queueDepth());
+  }
 
   queueDepth(): number {
     return this.heap.length;

@@ -25,6 +25,8 @@ export interface PipelineModules {
   metrics: AxonMetrics;
   observer: RequestObserver;
   axonHotkey: string;
+  /** Aborted when the server stops: running requests are answered SHUTTING_DOWN. */
+  shutdownSignal: AbortSignal;
 }
 
 /** One request as both transports hand it over: identity fields still unchecked strings. */
@@ -145,8 +147,10 @@ export class RequestPipeline {
     const requestId = `${this.idPrefix}${(this.seq++).toString(36)}`;
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(new MinerError('SHUTTING_DOWN', 'Service Unavailable: request cancelled'));
-    if (req.signal.aborted) onAbort();
-    else req.signal.addEventListener('abort', onAbort, { once: true });
+    const stop = this.m.shutdownSignal;
+    if (req.signal.aborted || stop.aborted) onAbort();
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    stop.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(
       () => controller.abort(new MinerError('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed')),
       Math.max(0, deadlineMs - this.m.clock.now()),
@@ -159,6 +163,7 @@ export class RequestPipeline {
     } finally {
       clearTimeout(timer);
       req.signal.removeEventListener('abort', onAbort);
+      stop.removeEventListener('abort', onAbort);
     }
   }
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { sr25519_sign, sr25519_verify } from '@polkadot-labs/schnorrkel-wasm';
 import { decodeAddress } from '@polkadot/util-crypto';
+import { isReady, sr25519Verify as wcVerify, waitReady } from '@polkadot/wasm-crypto';
 import { decodePair } from '@polkadot/keyring/pair/decode';
 import type { KeyringPair } from '@polkadot/keyring/types';
 
@@ -28,14 +29,52 @@ export function wrapBytes(msg: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Accepts a signature over the message or over `<Bytes>message</Bytes>`. */
-export function verifySr25519(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+const L_MINUS_2_252 = 27742317777372353535851937790883648493n;
+
+/**
+ * What schnorrkel's Signature::from_bytes accepts: the schnorrkel marker bit, and a scalar
+ * that is either small (top nibble clear) or canonical. schnorrkel-wasm panics on anything
+ * else (printing to stderr and leaking wasm stack), so nothing else may reach it.
+ */
+export function sigFormatOk(sig: Uint8Array): boolean {
+  if (sig.length !== 64) return false;
+  const top = sig[63]!;
+  if ((top & 0x80) === 0) return false;
+  const b31 = top & 0x7f;
+  if ((b31 & 0xf0) === 0) return true;
+  if (b31 !== 0x10) return false;
+  let rest = 0n;
+  for (let i = 62; i >= 32; i--) rest = (rest << 8n) | BigInt(sig[i]!);
+  return rest < L_MINUS_2_252;
+}
+
+/**
+ * schnorrkel-wasm verify for a public key already known to be a valid point (it panics on
+ * invalid points); accepts a signature over the message or over `<Bytes>message</Bytes>`.
+ */
+export function verifyTrustedKey(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+  if (pub.length !== 32 || !sigFormatOk(sig)) return false;
   try {
     return sr25519_verify(pub, msg, sig) || sr25519_verify(pub, wrapBytes(msg), sig);
   } catch {
     return false;
   }
 }
+
+/**
+ * @polkadot/wasm-crypto verify: slower, but returns false instead of panicking on any
+ * input, so it vets keys seen for the first time. Needs wasm-crypto's waitReady().
+ */
+export function verifyAnyKey(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+  if (pub.length !== 32 || sig.length !== 64 || !isReady()) return false;
+  try {
+    return wcVerify(sig, msg, pub) || wcVerify(sig, wrapBytes(msg), pub);
+  } catch {
+    return false;
+  }
+}
+
+export { waitReady as cryptoReady };
 
 /** `0x` + 128 hex digits (the 0x is optional) -> 64 bytes, or null. */
 export function parseSignature(hex: string): Uint8Array | null {
@@ -77,7 +116,7 @@ export class Ss58Cache {
 /** A KeyringPair's 64-byte secret for the fast signer; null when the pair is locked. */
 export function secretOf(pair: KeyringPair): Uint8Array | null {
   try {
-    const { secretKey } = decodePair(undefined, pair.encodePkcs8(), 'pkcs8');
+    const { secretKey } = decodePair(undefined, pair.encodePkcs8(), ['none']);
     return secretKey.length === 64 ? secretKey : null;
   } catch {
     return null;

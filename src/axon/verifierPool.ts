@@ -1,18 +1,44 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../util/index.js';
-import { SCHNORRKEL_MODULE_PATH, verifySr25519 } from './sr25519.js';
+import { SCHNORRKEL_MODULE_PATH, verifyAnyKey, verifyTrustedKey } from './sr25519.js';
 
 export interface SignatureVerifier {
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** Verifies on the calling thread. */
+/** Verifies on the calling thread; only for keys vetted by SafeVerifier. */
 export class InlineVerifier implements SignatureVerifier {
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
-    return Promise.resolve(verifySr25519(pub, msg, sig));
+    return Promise.resolve(verifyTrustedKey(pub, msg, sig));
   }
   async close(): Promise<void> {}
+}
+
+/**
+ * Front of every verifier: a key seen for the first time is checked with the panic-free
+ * (slower) wasm-crypto verify, and only keys that have produced a valid signature go to
+ * the fast schnorrkel path (inline or on workers). Malformed signatures never reach it.
+ */
+export class SafeVerifier implements SignatureVerifier {
+  private readonly trusted = new Set<string>();
+
+  constructor(private readonly fast: SignatureVerifier, private readonly maxKeys = 10_000) {}
+
+  verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
+    const key = Buffer.from(pub.buffer, pub.byteOffset, pub.byteLength).toString('hex');
+    if (this.trusted.has(key)) return this.fast.verify(pub, msg, sig);
+    const ok = verifyAnyKey(pub, msg, sig);
+    if (ok) {
+      if (this.trusted.size >= this.maxKeys) this.trusted.clear();
+      this.trusted.add(key);
+    }
+    return Promise.resolve(ok);
+  }
+
+  close(): Promise<void> {
+    return this.fast.close();
+  }
 }
 
 // Plain CommonJS so the same worker runs from the TypeScript sources (tests) and from dist/.
@@ -20,7 +46,18 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { sr25519_verify } = require(workerData.modulePath);
 const P = Buffer.from('<Bytes>'), S = Buffer.from('</Bytes>');
+const L = 27742317777372353535851937790883648493n;
+function formatOk(sig) {
+  if (sig.length !== 64 || (sig[63] & 0x80) === 0) return false;
+  const b = sig[63] & 0x7f;
+  if ((b & 0xf0) === 0) return true;
+  if (b !== 0x10) return false;
+  let r = 0n;
+  for (let i = 62; i >= 32; i--) r = (r << 8n) | BigInt(sig[i]);
+  return r < L;
+}
 function check(pub, msg, sig) {
+  if (pub.length !== 32 || !formatOk(sig)) return false;
   try { return sr25519_verify(pub, msg, sig) || sr25519_verify(pub, Buffer.concat([P, msg, S]), sig); }
   catch { return false; }
 }
@@ -98,7 +135,7 @@ export class WorkerVerifierPool implements SignatureVerifier {
   }
 
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
-    if (this.closed) return Promise.resolve(verifySr25519(pub, msg, sig));
+    if (this.closed) return Promise.resolve(verifyTrustedKey(pub, msg, sig));
     return new Promise<boolean>((resolve) => {
       const id = this.nextId++;
       if (!this.batch) {
@@ -138,5 +175,5 @@ export class WorkerVerifierPool implements SignatureVerifier {
 }
 
 export function createVerifier(workers: number, logger: Logger): SignatureVerifier {
-  return workers > 0 ? new WorkerVerifierPool(workers, logger) : new InlineVerifier();
+  return new SafeVerifier(workers > 0 ? new WorkerVerifierPool(workers, logger) : new InlineVerifier());
 }

@@ -43,6 +43,22 @@ export class WsConnection {
     return this.inflight.size;
   }
 
+  /** Drops a peer that missed the last ping, pings the others. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  close(code: number, reason: string): void {
+    this.abortAll();
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), 500).unref();
+  }
+
   abortAll(): void {
     for (const c of this.inflight.values()) c.abort();
     this.inflight.clear();
@@ -50,7 +66,7 @@ export class WsConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     const startMono = this.d.clock.monotonicMs();
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer | Buffer);
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (buf.length > this.d.maxPayloadBytes) {
       return this.fail(sniffId(buf.subarray(0, 512).toString('utf8')), 'unknown', startMono, new MinerError('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
     }

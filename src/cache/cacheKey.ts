@@ -46,9 +46,9 @@ export function writeCanonical(h: Hash, value: unknown, depth = 0): void {
     });
     return void h.update(']');
   }
-  const obj = value as { toJSON?: () => unknown } & Record<string, unknown>;
-  if (!isPlainObject(obj) && typeof obj.toJSON === 'function') return writeCanonical(h, obj.toJSON(), depth + 1);
-  writeObject(h, obj, Object.keys(obj), depth);
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (!isPlainObject(value) && typeof toJSON === 'function') return writeCanonical(h, toJSON.call(value), depth + 1);
+  writeObject(h, value as Record<string, unknown>, Object.keys(value), depth);
 }
 
 function writeObject(h: Hash, obj: Record<string, unknown>, keys: readonly string[], depth: number): void {

@@ -241,6 +241,14 @@ export class DiskTier {
     return st !== undefined && Date.now() - st.ctimeMs > STALE_TMP_MS;
   }
 
+  /** Drops entries the index knows to be expired (cheap: no file is read). */
+  async sweep(): Promise<number> {
+    const now = this.hooks.clock.now();
+    const expired = [...this.index].filter(([, row]) => row.expiresMs <= now).map(([k]) => k);
+    await Promise.all(expired.map((k) => this.drop(k)));
+    return expired.length;
+  }
+
   /** Removes expired, corrupt (every file is read and checked) and over-budget entries. */
   async prune(): Promise<DiskPruneReport> {
     if (!this.opened) await this.open();

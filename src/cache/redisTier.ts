@@ -52,10 +52,11 @@ export class RedisTier {
       password: this.opts.password,
       lazyConnect: true,
       enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
+      maxRetriesPerRequest: 0,
       commandTimeout: this.opts.timeoutMs,
       connectTimeout: Math.max(this.opts.timeoutMs, 1_000),
       enableReadyCheck: true,
+      disconnectTimeout: 200,
       retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
     });
     this.client = client;
@@ -164,10 +165,10 @@ export class RedisTier {
     return n;
   }
 
-  /** Waits up to `ms` for the link to come up (for one-shot commands). */
+  /** Waits up to `ms` while the first connection attempt is still under way (for one-shot commands). */
   async waitUp(ms: number): Promise<boolean> {
     const until = Date.now() + ms;
-    while (this.state !== 'up' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while (this.state === 'connecting' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     return this.state === 'up';
   }
 }

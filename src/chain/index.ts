@@ -1,3 +1,12 @@
 export * from './metagraphTypes.js';
+export { ChainClient, type ChainClientOpts, type ChainState, type BlockEvent } from './chainClient.js';
+export { MetagraphSync, type MetagraphSyncOpts, type MetagraphSyncModules } from './metagraphSync.js';
+export { FrozenMetagraph, standingOf, isMinerNeuron, type Standing, type ImmunityInfo, type SnapshotInit } from './metagraphSnapshot.js';
+export { readMetagraph, readImmunity, decodeNeuronsLite, metagraphSource, neuronFromLite, stripLengthPrefixes } from './metagraphReader.js';
+export { AxonAnnouncer, axonMatches, type AxonAnnouncerOpts, type AxonAnnouncerModules } from './axonAnnouncer.js';
+export { encodeIp, decodeIp, ipv4ToInt, ipv6ToInt, type EncodedIp } from './ipEncoding.js';
+export { callByName, callArgNames } from './callByName.js';
 export { defineUnknownSignedExtensions } from './signedExtensions.js';
 export { submitExtrinsic, dispatchErrorName, failureOf, rejected, chainErrorOf, type SubmitOpts, type Inclusion } from './submitExtrinsic.js';
+export { NEURON_INFO_LITE_TYPES, registerNeuronInfoLite } from './neuronInfoLite.js';
+export { withChainApi, type OneShotOpts } from './oneShot.js';

@@ -89,44 +89,52 @@ function checkAndTrace(value: unknown, path: string[], source: string, layer: La
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
+type Bad = (why: string) => ConfigError;
+
+function parseJsonText(text: string, bad: Bad): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw bad('expected JSON');
+  }
+}
+
+function parseNumber(text: string, bad: Bad): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw bad(`expected a number, got "${text.trim()}"`);
+  return n;
+}
+
+function parseBoolean(text: string, bad: Bad): boolean {
+  const w = text.toLowerCase();
+  if (TRUE_WORDS.has(w)) return true;
+  if (FALSE_WORDS.has(w)) return false;
+  throw bad(`expected true or false, got "${text}"`);
+}
+
 /** Turns a string from the environment or a flag into the leaf's type. */
 export function coerceString(raw: string, kind: LeafKind, key: string, source: string): unknown {
-  const bad = (why: string): ConfigError => new ConfigError(
+  const bad: Bad = (why) => new ConfigError(
     `config: bad value for "${key}" in ${source}: ${why}; fix: set a valid value or remove it to use the default`,
     { key, source },
   );
   const text = raw.trim();
-  const parseJson = (): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw bad('expected JSON');
-    }
-  };
-  const toNumber = (s: string): number => {
-    const n = Number(s);
-    if (s.trim() === '' || !Number.isFinite(n)) throw bad(`expected a number, got "${s.trim()}"`);
-    return n;
-  };
   switch (kind) {
     case 'string':
       return raw;
     case 'number':
-      return toNumber(text);
-    case 'boolean': {
-      const w = text.toLowerCase();
-      if (TRUE_WORDS.has(w)) return true;
-      if (FALSE_WORDS.has(w)) return false;
-      throw bad(`expected true or false, got "${text}"`);
-    }
+      return parseNumber(text, bad);
+    case 'boolean':
+      return parseBoolean(text, bad);
     case 'stringArray':
     case 'numberArray': {
-      if (text.startsWith('[')) return parseJson();
+      // Lists are comma-separated, or JSON when they start with '['.
+      if (text.startsWith('[')) return parseJsonText(text, bad);
       const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-      return kind === 'numberArray' ? items.map(toNumber) : items;
+      return kind === 'numberArray' ? items.map((i) => parseNumber(i, bad)) : items;
     }
     case 'json':
-      return parseJson();
+      return parseJsonText(text, bad);
   }
 }
 
@@ -171,10 +179,11 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
   const layer: Layer = { values: {}, sources: new Map() };
   for (const name of Object.keys(env).sort()) {
     const raw = env[name];
-    if (!name.startsWith('MINER_') || raw === undefined || raw === '' || isNonConfigEnv(name)) continue;
+    if (!name.startsWith('MINER_') || raw === undefined) continue;
     const leaf = index.get(name);
     const source = `environment variable ${name}`;
     if (!leaf) {
+      if (isNonConfigEnv(name)) continue;
       const guess = closestName(name, index.keys());
       const hint = guess ? `did you mean ${guess}?` : 'list: subnet-miner config env';
       throw new ConfigError(
@@ -182,6 +191,7 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
         { key: name, source: 'env' },
       );
     }
+    if (raw === '') continue;
     const key = leaf.path.join('.');
     const value = coerceString(raw, leaf.kind, key, source);
     setPath(layer.values, leaf.path, value);
@@ -250,7 +260,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): MinerConfig {
   layers.push(envLayer(env));
   if (opts.flags) layers.push(flagLayer(opts.flags, opts.flagSources ?? {}));
 
-  let merged: Obj = {};
+  // Starting from the parsed defaults makes maps (cache.synapses) merge entry by entry instead
+  // of a partial map replacing the default one.
+  let merged: Obj = configSchema.parse({}) as Obj;
   const sources = new Map<string, string>();
   for (const layer of layers) {
     merged = deepMerge(merged, layer.values);

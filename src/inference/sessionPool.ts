@@ -12,6 +12,7 @@ export interface SessionPoolOpts {
   intraOpThreads: number;
   interOpThreads: number;
   maxSessions: number;
+  allowSpinning: boolean;
 }
 
 /** Where a model's bytes come from: a file, or an edited graph made at load time. */
@@ -110,6 +111,8 @@ export class SessionPool {
 
   private baseOptions(): ort.InferenceSession.SessionOptions {
     const o: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+    // Spinning threads burn a shared CPU while waiting; the latency they save is small next to a run.
+    if (!this.opts.allowSpinning) o.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
     if (this.opts.intraOpThreads > 0) o.intraOpNumThreads = this.opts.intraOpThreads;
     if (this.opts.interOpThreads > 0) o.interOpNumThreads = this.opts.interOpThreads;
     return o;

@@ -2,25 +2,29 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { MinerError, type Clock, type Logger, type Service } from '../util/index.js';
+import { MONITOR_METRIC_NAMES } from './metrics.js';
+import { moduleLogger } from './moduleLogger.js';
 
 /** What the node wiring reports for GET /health; every field is documented in docs/operations.md. */
-export interface HealthInputs {
+export interface HealthReport {
+  /** The axon is accepting and answering requests; decides 200 or 503. */
+  serving: boolean;
   chainConnected: boolean;
   /** Age of the newest block seen, null before the first block. */
-  lastBlockAgeMs: number | null;
+  lastBlockAgeSeconds: number | null;
   bestBlock?: number | null;
   registered: boolean;
   uid?: number | null;
-  modelsLoaded: boolean;
+  /** True when every configured model is loaded and warm, or the names of the loaded ones. */
+  modelsLoaded: boolean | readonly string[];
   queueDepth: number;
-  /** The axon is accepting and answering requests. */
-  serving: boolean;
-  metagraphAgeMs?: number | null;
-  alarms?: string[];
+  metagraphAgeSeconds?: number | null;
+  alarms?: readonly string[];
   [extra: string]: unknown;
 }
 
-export interface HealthReport {
+/** The body of GET /health: the wiring's report, normalised, plus what the server knows. */
+export interface HealthResponse {
   status: 'ok' | 'unavailable';
   serving: boolean;
   chainConnected: boolean;
@@ -29,11 +33,12 @@ export interface HealthReport {
   registered: boolean;
   uid: number | null;
   modelsLoaded: boolean;
+  models?: readonly string[];
   queueDepth: number;
   metagraphAgeSeconds: number | null;
   alarms: string[];
   uptimeSeconds: number;
-  version: string;
+  version: string | null;
   [extra: string]: unknown;
 }
 
@@ -46,30 +51,31 @@ export interface AdminServerOpts {
 export interface AdminServerModules {
   logger: Logger;
   registry: Registry;
-  health: () => HealthInputs | Promise<HealthInputs>;
+  health: () => HealthReport | Promise<HealthReport>;
   clock?: Clock;
 }
 
-const secs = (ms: number | null | undefined): number | null => (ms === null || ms === undefined ? null : Math.round(ms / 100) / 10);
+const secs = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 10) / 10);
 
-/** Builds the /health body from the wiring's inputs. */
-export function toHealthReport(h: HealthInputs, uptimeSeconds: number, version: string): HealthReport {
-  const { lastBlockAgeMs, metagraphAgeMs, ...rest } = h;
+/** Builds the /health body from the wiring's report and the active alarms. */
+export function toHealthResponse(h: HealthReport, extra: { uptimeSeconds: number; version: string | null; alarms: readonly string[] }): HealthResponse {
+  const models = Array.isArray(h.modelsLoaded) ? (h.modelsLoaded as readonly string[]) : undefined;
   return {
-    ...rest,
+    ...h,
     status: h.serving ? 'ok' : 'unavailable',
     serving: h.serving,
     chainConnected: h.chainConnected,
-    lastBlockAgeSeconds: secs(lastBlockAgeMs),
+    lastBlockAgeSeconds: secs(h.lastBlockAgeSeconds),
     bestBlock: h.bestBlock ?? null,
     registered: h.registered,
     uid: h.uid ?? null,
-    modelsLoaded: h.modelsLoaded,
+    modelsLoaded: models ? models.length > 0 : h.modelsLoaded === true,
+    ...(models ? { models } : {}),
     queueDepth: h.queueDepth,
-    metagraphAgeSeconds: secs(metagraphAgeMs),
-    alarms: h.alarms ?? [],
-    uptimeSeconds: Math.round(uptimeSeconds),
-    version,
+    metagraphAgeSeconds: secs(h.metagraphAgeSeconds),
+    alarms: [...new Set([...(h.alarms ?? []), ...extra.alarms])].sort(),
+    uptimeSeconds: Math.round(extra.uptimeSeconds),
+    version: extra.version,
   };
 }
 
@@ -85,7 +91,7 @@ export class AdminServer implements Service {
   private readonly startedAt: number;
 
   constructor(private readonly opts: AdminServerOpts, private readonly modules: AdminServerModules) {
-    this.log = modules.logger.child({ module: 'monitor' });
+    this.log = moduleLogger(modules.logger);
     this.startedAt = this.now();
   }
 
@@ -147,8 +153,20 @@ export class AdminServer implements Service {
 
   private async health(res: ServerResponse): Promise<void> {
     const inputs = await this.modules.health();
-    const report = toHealthReport(inputs, (this.now() - this.startedAt) / 1000, this.opts.version ?? 'unknown');
+    const report = toHealthResponse(inputs, {
+      uptimeSeconds: (this.now() - this.startedAt) / 1000,
+      version: this.opts.version ?? null,
+      alarms: await this.activeAlarms(),
+    });
     send(res, report.serving ? 200 : 503, 'application/json', JSON.stringify(report, bigintSafe));
+  }
+
+  /** Alarms any monitor in this process raised, read from the shared registry so no wiring is needed. */
+  private async activeAlarms(): Promise<string[]> {
+    const g = this.modules.registry.getSingleMetric(MONITOR_METRIC_NAMES.alarmActive);
+    if (!g) return [];
+    const { values } = await g.get();
+    return values.filter((v) => v.value > 0).map((v) => String(v.labels['alarm']));
   }
 }
 

@@ -4,6 +4,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Gauge } from 'prom-client';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
+import { moduleLogger } from './moduleLogger.js';
 import { GpuProbe, type ExecFn, type GpuSample } from './gpuProbe.js';
 import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
 import { ThresholdAlarms } from './thresholdAlarms.js';
@@ -17,9 +18,9 @@ export interface HardwareThresholds {
 
 export interface HardwareMonitorOpts {
   /** When to sample and check thresholds (config `monitor.healthCron`). */
-  sampleCron: string;
-  /** When to log the info-level hardware report (config `monitor.hardwareReportCron`). */
-  reportCron: string;
+  cron: string;
+  /** When to log the info-level hardware report (config `monitor.hardwareReportCron`; default every 5 minutes). */
+  reportCron?: string;
   /** Filesystem whose usage is watched (config `monitor.diskPath`). */
   diskPath: string;
   thresholds: HardwareThresholds;
@@ -44,6 +45,7 @@ export function diskUsedRatio(s: { blocks: number; bfree: number; bavail: number
   return denom > 0 ? used / denom : null;
 }
 
+const DEFAULT_REPORT_CRON = '30 */5 * * * *';
 const r3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
 
 /** Samples GPU, CPU, memory, disk and event-loop lag; exports gauges; warns once per crossed threshold. */
@@ -59,11 +61,12 @@ export class HardwareMonitor implements Service {
   private last: HardwareSample | undefined;
 
   constructor(private readonly opts: HardwareMonitorOpts, private readonly modules: CoreModules & { exec?: ExecFn }) {
-    assertCron(opts.sampleCron, 'monitor.healthCron');
-    assertCron(opts.reportCron, 'monitor.hardwareReportCron');
-    this.log = modules.logger.child({ module: 'monitor' });
-    this.sampleJob = new CronJob(opts.sampleCron, 'hardware-sample', () => this.sample().then(() => undefined), this.log);
-    this.reportJob = new CronJob(opts.reportCron, 'hardware-report', () => this.report(), this.log);
+    const reportCron = opts.reportCron ?? DEFAULT_REPORT_CRON;
+    assertCron(opts.cron, 'monitor.healthCron');
+    assertCron(reportCron, 'monitor.hardwareReportCron');
+    this.log = moduleLogger(modules.logger);
+    this.sampleJob = new CronJob(opts.cron, 'hardware-sample', () => this.sample().then(() => undefined), this.log);
+    this.reportJob = new CronJob(reportCron, 'hardware-report', () => this.report(), this.log);
     this.gpu = new GpuProbe({ timeoutMs: opts.gpuCommandTimeoutMs ?? 5_000 }, modules.exec ? { logger: this.log, exec: modules.exec } : { logger: this.log });
     const t = opts.thresholds;
     const r = modules.registry;

@@ -55,8 +55,4 @@ export const MONITOR_METRIC_NAMES = {
   standingMiners: 'miner_standing_miners_count',
   standingRegistered: 'miner_standing_registered',
   standingUid: 'miner_standing_uid',
-  metagraphAge: 'miner_metagraph_age_seconds',
-  metagraphBlock: 'miner_metagraph_block',
-  uptime: 'miner_monitor_uptime_seconds',
-  healthServing: 'miner_monitor_serving',
 } as const;

@@ -1,7 +1,7 @@
 import type { MetagraphSource } from '../chain/metagraphTypes.js';
 import type { MonitorConfig } from '../config/index.js';
 import type { CoreModules, Service } from '../util/index.js';
-import { AdminServer, type HealthInputs } from './adminServer.js';
+import { AdminServer, type HealthReport } from './adminServer.js';
 import { HardwareMonitor } from './hardwareMonitor.js';
 import { ServingReporter, type CacheStatsView } from './servingReporter.js';
 import { ServingStats } from './servingStats.js';
@@ -11,8 +11,8 @@ export interface MonitorDeps {
   /** The miner's hotkey (ss58). */
   hotkey: string;
   metagraph: MetagraphSource;
-  /** Health of the rest of the daemon; alarms are added here. */
-  health: () => HealthInputs | Promise<HealthInputs>;
+  /** Health of the rest of the daemon (alarms are added from the registry). */
+  health: () => HealthReport | Promise<HealthReport>;
   cacheStats?: () => CacheStatsView | undefined;
   queueDepth?: () => number | Record<string, number>;
   batchSizes?: () => unknown;
@@ -40,16 +40,12 @@ export function createMonitor(cfg: MonitorConfig, deps: MonitorDeps, modules: Co
     { ...modules, stats, ...optional(deps) },
   );
   const hardware = new HardwareMonitor(
-    { sampleCron: cfg.healthCron, reportCron: cfg.hardwareReportCron, diskPath: cfg.diskPath, thresholds: t,
+    { cron: cfg.healthCron, reportCron: cfg.hardwareReportCron, diskPath: cfg.diskPath, thresholds: t,
       hysteresisPercent: t.hysteresisPercent, gpuCommandTimeoutMs: cfg.gpuCommandTimeoutMs },
     modules,
   );
-  const health = async (): Promise<HealthInputs> => {
-    const h = await deps.health();
-    return { ...h, alarms: [...(h.alarms ?? []), ...hardware.activeAlarms(), ...serving.activeAlarms()] };
-  };
   const admin = cfg.admin.enabled
-    ? new AdminServer({ host: cfg.admin.host, port: cfg.admin.port, version: deps.version ?? 'unknown' }, { ...modules, health })
+    ? new AdminServer({ host: cfg.admin.host, port: cfg.admin.port, version: deps.version ?? 'unknown' }, { ...modules, health: deps.health })
     : undefined;
   const services: Service[] = [hardware, standing, serving];
   if (admin) services.push(admin);

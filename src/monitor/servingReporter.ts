@@ -1,6 +1,7 @@
 import type { Gauge } from 'prom-client';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
+import { moduleLogger } from './moduleLogger.js';
 import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
 import type { ServingSnapshot } from './servingStats.js';
 import { ThresholdAlarms } from './thresholdAlarms.js';
@@ -14,9 +15,9 @@ export interface ServingReporterOpts {
   minRequestsForAlarm?: number;
 }
 
+/** Whatever the cache reports; its hitRate wins over the one counted from axon observations. */
 export interface CacheStatsView {
   hitRate?: number | null;
-  [key: string]: unknown;
 }
 
 export interface ServingReporterModules extends CoreModules {
@@ -42,7 +43,7 @@ export class ServingReporter implements Service {
 
   constructor(private readonly opts: ServingReporterOpts, private readonly modules: ServingReporterModules) {
     assertCron(opts.cron, 'monitor.servingCron');
-    this.log = modules.logger.child({ module: 'monitor' });
+    this.log = moduleLogger(modules.logger);
     this.job = new CronJob(opts.cron, 'serving-report', () => void this.reportNow(), this.log);
     const r = modules.registry;
     this.alarms = new ThresholdAlarms(

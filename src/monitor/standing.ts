@@ -44,15 +44,22 @@ export function epochIndex(block: number, tempo: number, netuid: number): number
 }
 
 /**
- * A neuron counts as a miner unless it validates: it holds a validator permit and earns
- * dividends. On small subnets every neuron may hold a permit, so the permit alone says little.
+ * A neuron counts as a miner when it holds no validator permit (the miner itself always
+ * counts); the same rule as the chain subsystem's standingOf, so logs and `status` agree.
  */
 export function isMiner(n: NeuronInfo): boolean {
-  return !n.validatorPermit || n.dividends === 0;
+  return !n.validatorPermit;
 }
 
-/** Immunity from optional fields a runtime may expose (registration block and immunity period). */
-function immunityOf(snap: MetagraphSnapshot, n: NeuronInfo): Immunity | null {
+/** Immunity as the chain subsystem reads it (registration block + ImmunityPeriod). */
+export interface ImmunityInput {
+  readonly inImmunity: boolean;
+  readonly immuneUntilBlock: number;
+}
+
+/** Immunity from what the chain read, else from optional fields a snapshot may carry. */
+function immunityOf(snap: MetagraphSnapshot, n: NeuronInfo, given: ImmunityInput | null | undefined): Immunity | null {
+  if (given) return { immune: given.inImmunity, blocksLeft: Math.max(0, given.immuneUntilBlock - snap.block) };
   const period = (snap as { immunityPeriod?: unknown }).immunityPeriod;
   const reg = (n as { registrationBlock?: unknown; registeredAtBlock?: unknown });
   const at = reg.registrationBlock ?? reg.registeredAtBlock;
@@ -61,7 +68,11 @@ function immunityOf(snap: MetagraphSnapshot, n: NeuronInfo): Immunity | null {
   return { immune: blocksLeft > 0, blocksLeft };
 }
 
-export function computeStanding(snap: MetagraphSnapshot, hotkey: string, opts: { emissionUnit?: 'TAO' | 'alpha' } = {}): Standing {
+export function computeStanding(
+  snap: MetagraphSnapshot,
+  hotkey: string,
+  opts: { emissionUnit?: 'TAO' | 'alpha'; immunity?: ImmunityInput | null } = {},
+): Standing {
   const me = snap.byHotkey(hotkey);
   const miners = snap.neurons.filter((n) => isMiner(n) || n.hotkey === hotkey);
   const perDay = epochsPerDay(snap.tempo);
@@ -89,6 +100,6 @@ export function computeStanding(snap: MetagraphSnapshot, hotkey: string, opts: {
     active: me.active,
     validatorPermit: me.validatorPermit,
     position: ahead + 1,
-    immunity: immunityOf(snap, me),
+    immunity: immunityOf(snap, me, opts.immunity),
   };
 }

@@ -2,8 +2,9 @@ import type { Gauge } from 'prom-client';
 import type { MetagraphSnapshot, MetagraphSource } from '../chain/metagraphTypes.js';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
+import { moduleLogger } from './moduleLogger.js';
 import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
-import { computeStanding, epochIndex, type Standing } from './standing.js';
+import { computeStanding, epochIndex, type ImmunityInput, type Standing } from './standing.js';
 
 export interface StandingReporterOpts {
   /** The miner's hotkey (ss58). */
@@ -16,6 +17,8 @@ export interface StandingReporterOpts {
 
 export interface StandingReporterModules extends CoreModules {
   metagraph: MetagraphSource;
+  /** Immunity of the own uid when the chain reads it, e.g. `() => metagraphSync.standing()?.immunity`. */
+  immunity?: () => ImmunityInput | null | undefined;
 }
 
 export type StandingReason = 'first-sync' | 'epoch' | 'schedule';
@@ -51,7 +54,7 @@ export class StandingReporter implements Service {
 
   constructor(private readonly opts: StandingReporterOpts, private readonly modules: StandingReporterModules) {
     assertCron(opts.cron, 'monitor.standingCron');
-    this.log = modules.logger.child({ module: 'monitor' });
+    this.log = moduleLogger(modules.logger);
     this.job = new CronJob(opts.cron, 'standing-report', () => { this.reportNow('schedule'); }, this.log);
     this.gauges = this.makeGauges();
   }
@@ -99,7 +102,10 @@ export class StandingReporter implements Service {
   }
 
   private update(snap: MetagraphSnapshot): Standing {
-    const s = computeStanding(snap, this.opts.hotkey, this.opts.emissionUnit ? { emissionUnit: this.opts.emissionUnit } : {});
+    const s = computeStanding(snap, this.opts.hotkey, {
+      ...(this.opts.emissionUnit ? { emissionUnit: this.opts.emissionUnit } : {}),
+      immunity: this.immunity(),
+    });
     this.latest = s;
     const g = this.gauges;
     g.registered?.set(s.registered ? 1 : 0);
@@ -167,10 +173,18 @@ export class StandingReporter implements Service {
       dividends: round(s.dividends - p.dividends),
       emissionPerEpochRao: Number(s.emissionPerEpochRao - p.emissionPerEpochRao),
       stake: round(s.stake - p.stake, 9),
-      /** Positive means the miner moved up. */
+      // Positive: the miner moved up.
       position: (p.position ?? 0) - (s.position ?? 0),
       blocks: s.block - p.block,
     };
+  }
+
+  private immunity(): ImmunityInput | null {
+    try {
+      return this.modules.immunity?.() ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private ageSeconds(snap: MetagraphSnapshot): number {
@@ -179,22 +193,7 @@ export class StandingReporter implements Service {
 
   private makeGauges(): StandingGauges {
     const r = this.modules.registry;
-    const metagraph = this.modules.metagraph;
-    const clock = this.modules.clock;
-    ensureGauge(r, {
-      name: M.metagraphAge, help: 'Seconds since the last successful metagraph sync',
-      collect() {
-        const snap = metagraph.current();
-        if (snap) this.set(Math.max(0, (clock.now() - snap.syncedAtMs) / 1000));
-      },
-    });
-    ensureGauge(r, {
-      name: M.metagraphBlock, help: 'Block of the current metagraph snapshot',
-      collect() {
-        const snap = metagraph.current();
-        if (snap) this.set(snap.block);
-      },
-    });
+    // miner_metagraph_age_seconds belongs to the chain subsystem (src/chain/chainMetrics.ts).
     return {
       incentive: ensureGauge(r, { name: M.standingIncentive, help: "The miner's incentive (0..1)" }),
       emission: ensureGauge(r, { name: M.standingEmission, help: "The miner's emission per epoch in rao" }),

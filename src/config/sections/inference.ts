@@ -39,7 +39,7 @@ export const ocrSchema = z.strictObject({
   maxImagePixels: z.number().int().positive().default(40_000_000),
   maxImageBytes: z.number().int().positive().default(10 * 1024 * 1024),
   recHeight: z.number().int().positive().default(48),
-  recWidthBuckets: z.array(z.number().int().positive()).default([80, 160, 320, 480, 640, 960, 1280]),
+  recWidthBuckets: z.array(z.number().int().positive()).default([48, 96, 160, 240, 320, 480, 640, 960, 1280]),
   useAngleClassifier: z.boolean().default(false),
   /** Append ArgMax/ReduceMax to the recognition graph so only indices leave the device. */
   argmaxInGraph: z.boolean().default(true),
@@ -47,8 +47,10 @@ export const ocrSchema = z.strictObject({
   charset: z.enum(['latin', 'all']).default('latin'),
   /** Snap each line's font to the page's dominant font when they are close (documents use few fonts). */
   fontConsensus: z.boolean().default(true),
+  /** Insert a space where the ink between two recognised characters has a gap of at least this many em. */
+  spaceGapEm: z.number().min(0).default(0.22),
   /** Recognition batcher; detection and classifier use the engine-wide `inference.batch`. */
-  recBatch: batchSchema.default(batchSchema.parse({ maxItems: 64, maxCost: 64 * 48 * 320, maxWaitMs: 5 })),
+  recBatch: batchSchema.default(batchSchema.parse({ maxItems: 64, maxCost: 32 * 48 * 320, maxWaitMs: 5 })),
 });
 
 export const inferenceSchema = z.strictObject({
@@ -57,6 +59,8 @@ export const inferenceSchema = z.strictObject({
   intraOpThreads: z.number().int().min(0).default(0),
   interOpThreads: z.number().int().min(0).default(0),
   maxSessions: z.number().int().positive().default(8),
+  /** Let onnxruntime's idle threads spin (lower latency on a dedicated CPU, wasted cycles on a shared one). */
+  allowSpinning: z.boolean().default(false),
   batch: batchSchema.default(batchSchema.parse({})),
   models: z.record(z.string(), modelSchema).default({}),
   ocr: ocrSchema.default(ocrSchema.parse({})),

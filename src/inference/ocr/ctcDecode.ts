@@ -41,20 +41,26 @@ export interface Decoded {
   text: string;
   /** Mean probability of the emitted characters (0 when none). */
   score: number;
+  /** Time step of each character of `text` (8 input columns per step). */
+  steps: number[];
 }
 
-/** Greedy CTC: collapse repeats, drop blanks. */
+/** Greedy CTC: collapse repeats, drop blanks; keeps each character's time step for layout. */
 export function ctcGreedy(idx: ArrayLike<number | bigint>, score: ArrayLike<number>, classes: readonly string[]): Decoded {
-  let text = '';
-  let sum = 0, n = 0, prev = -1;
+  const chars: string[] = [];
+  const steps: number[] = [];
+  let sum = 0, prev = -1;
   for (let t = 0; t < idx.length; t++) {
     const c = Number(idx[t]);
     if (c !== prev && c !== 0) {
-      text += classes[c] ?? '';
+      chars.push(classes[c] ?? '');
+      steps.push(t);
       sum += score[t]!;
-      n++;
     }
     prev = c;
   }
-  return { text: text.trim(), score: n > 0 ? sum / n : 0 };
+  const n = chars.length;
+  while (chars.length > 0 && chars[0] === ' ') { chars.shift(); steps.shift(); }
+  while (chars.length > 0 && chars[chars.length - 1] === ' ') { chars.pop(); steps.pop(); }
+  return { text: chars.join(''), score: n > 0 ? sum / n : 0, steps };
 }

@@ -10,24 +10,26 @@ const { onnx } = onnxProto;
 export function appendArgmax(model: Uint8Array, mask: Float32Array | undefined): Uint8Array {
   const m = onnx.ModelProto.decode(model);
   const g = m.graph;
-  if (!g || g.output.length !== 1) throw new Error('expected a graph with exactly one output');
+  if (!g?.output || g.output.length !== 1) throw new Error('expected a graph with exactly one output');
   const out = g.output[0]!;
+  const nodes = g.node ?? (g.node = []);
+  const inits = g.initializer ?? (g.initializer = []);
   const dims = out.type?.tensorType?.shape?.dim ?? [];
   const axis = dims.length - 1;
   let probs = out.name!;
   if (mask) {
-    g.initializer.push(onnx.TensorProto.create({
+    inits.push(onnx.TensorProto.create({
       name: 'ctc_class_mask', dataType: onnx.TensorProto.DataType.FLOAT, dims: [mask.length], floatData: Array.from(mask),
     }));
-    g.node.push(onnx.NodeProto.create({ opType: 'Mul', input: [probs, 'ctc_class_mask'], output: ['ctc_masked'], name: 'ctc_mask' }));
+    nodes.push(onnx.NodeProto.create({ opType: 'Mul', input: [probs, 'ctc_class_mask'], output: ['ctc_masked'], name: 'ctc_mask' }));
     probs = 'ctc_masked';
   }
   const intAttr = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
   const intsAttr = (name: string, ints: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
-  g.node.push(onnx.NodeProto.create({
+  nodes.push(onnx.NodeProto.create({
     opType: 'ArgMax', input: [probs], output: ['ctc_index'], name: 'ctc_argmax', attribute: [intAttr('axis', axis), intAttr('keepdims', 0)],
   }));
-  g.node.push(onnx.NodeProto.create({
+  nodes.push(onnx.NodeProto.create({
     opType: 'ReduceMax', input: [probs], output: ['ctc_score'], name: 'ctc_reducemax', attribute: [intsAttr('axes', [axis]), intAttr('keepdims', 0)],
   }));
   const shape = { dim: dims.slice(0, axis).map((d) => onnx.TensorShapeProto.Dimension.create(d)) };

@@ -1,12 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema, loadConfig, listLeaves, envNameFor } from '../../../src/config/index.js';
 import { ConfigError } from '../../../src/util/errors.js';
 
+let scratchDir: string | undefined;
+function scratch(): string {
+  scratchDir ??= mkdtempSync(join(tmpdir(), 'miner-config-test-'));
+  return scratchDir;
+}
+afterAll(() => {
+  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+});
+
 function configFile(content: unknown, name = 'devnet.config.json'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  const dir = mkdtempSync(join(scratch(), 'cfg-'));
   const file = join(dir, name);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
@@ -171,5 +180,23 @@ describe('errors name the key, the source and the fix', () => {
 
   it('bad wallet name with a path separator', () => {
     expect(configErrorOf(() => loadConfig({ flags: { 'wallet.name': '../x' } })).message).toContain('wallet.name');
+  });
+});
+
+describe('non-config MINER_ variables', () => {
+  it('ignores test prefixes and secret suffixes but not a misspelt config name', () => {
+    expect(() => loadConfig({ env: { MINER_TEST_FOO: 'x', MINER_E2E_BAR: 'y', MINER_SOMETHING_TOKEN: 'z' } })).not.toThrow();
+    expect(() => loadConfig({ env: { MINER_NETUDI: '' } })).toThrow(/MINER_NETUDI.*MINER_NETUID/);
+  });
+});
+
+describe('maps keep their default entries', () => {
+  it('setting one synapse policy keeps the other default entries', () => {
+    const cfg = loadConfig({ flags: { 'cache.synapses.Dummy.policy': 'off' } });
+    expect(cfg.cache.synapses['Dummy']?.policy).toBe('off');
+    expect(cfg.cache.synapses['OCRSynapse']?.policy).toBe('shared');
+    const file = configFile({ cache: { synapses: { Custom: { policy: 'per-validator' } } } });
+    const fromFile = loadConfig({ configFile: file });
+    expect(Object.keys(fromFile.cache.synapses).sort()).toEqual(['Custom', 'Dummy', 'OCRSynapse']);
   });
 });

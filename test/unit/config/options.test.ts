@@ -1,13 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../../../src/cli/options.js';
 import { registerConfigCommand } from '../../../src/cli/commands/config.js';
 import { reportFatal } from '../../../src/cli/report.js';
 import { ConfigError } from '../../../src/util/errors.js';
 import type { MinerConfig } from '../../../src/config/index.js';
+
+let scratchDir: string | undefined;
+function scratch(): string {
+  scratchDir ??= mkdtempSync(join(tmpdir(), 'miner-config-test-'));
+  return scratchDir;
+}
+afterAll(() => {
+  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+});
 
 function parse(args: string[], env: NodeJS.ProcessEnv = {}): MinerConfig {
   let cfg: MinerConfig | undefined;
@@ -49,7 +58,7 @@ describe('addCommonOptions + configFromOptions', () => {
   });
 
   it('reads the file from --config or MINER_CONFIG; --network alone drops the file\'s explicit list', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'opt-'));
+    const dir = mkdtempSync(join(scratch(), 'opt-'));
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ network: { preset: 'local', endpoints: ['ws://127.0.0.1:9944'] }, netuid: 9 }));
     expect(parse(['--config', file]).netuid).toBe(9);

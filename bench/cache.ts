@@ -1,0 +1,221 @@
+/**
+ * Response cache benchmark. Prints numbers; asserts nothing.
+ *   npx tsc -p . && node dist/bench/cache.js [--seconds N] [--rate R] [--ocr]
+ * 1. hit latency in process (wrap(...).execute on a stored answer)
+ * 2. hit latency end to end over WebSocket through a real AxonServer at R req/s (default 1000)
+ * 3. hit rate on a workload with a known fraction of duplicates
+ * 4. in-flight dedup: 64 validators send the same page at once, one device
+ *    (a 50 ms handler; with --ocr also the real OCR engine on CPU)
+ */
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { Registry } from 'prom-client';
+import { AxonServer, Dendrite, PriorityScheduler, SynapseRegistry, dummySynapse } from '../src/axon/index.js';
+import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../src/axon/synapse.js';
+import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../src/chain/metagraphTypes.js';
+import { ResponseCache } from '../src/cache/index.js';
+import { axonSchema } from '../src/config/sections/axon.js';
+import { cacheSchema } from '../src/config/sections/cache.js';
+import { silentLogger, systemClock, type CoreModules } from '../src/util/index.js';
+
+const clock = systemClock();
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const modules = (): CoreModules => ({ logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal });
+const direct: SynapseExecutor = { execute: (s, i, c) => s.handle(i, c) };
+let reqSeq = 0;
+const ctx = (hotkey = 'V', deadlineInMs = 60_000): RequestContext => ({
+  requestId: `b${++reqSeq}`, callerHotkey: hotkey, priority: 1, deadlineMs: clock.now() + deadlineInMs, signal: new AbortController().signal,
+});
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+const f3 = (n: number): string => n.toFixed(3);
+function summary(xs: number[]): string {
+  return `n=${xs.length} p50=${f3(pct(xs, 50))}ms p90=${f3(pct(xs, 90))}ms p99=${f3(pct(xs, 99))}ms max=${f3(Math.max(...xs))}ms`;
+}
+
+function sleeper(name: string, ms: number): SynapseHandler<number, SynapseBody> & { runs: number } {
+  const h = {
+    name, inputFields: ['page'], modelId: `${name}-v1`, runs: 0,
+    parseInput: (b: SynapseBody) => Number(b['page']),
+    async handle(page: number): Promise<SynapseBody> {
+      h.runs++;
+      await new Promise((r) => setTimeout(r, ms));
+      return { text: `page ${page}`, lines: Array.from({ length: 40 }, (_, i) => ({ position: [i, i, i + 100, i + 12], text: `line ${i} of page ${page}` })) };
+    },
+  };
+  return h;
+}
+
+async function inProcessHit(): Promise<void> {
+  const cache = new ResponseCache({ ...cacheSchema.parse({ synapses: { Page: { policy: 'shared' } } }) }, modules());
+  await cache.start();
+  const syn = sleeper('Page', 0);
+  const ex = cache.wrap(direct);
+  await ex.execute(syn, 1, ctx());
+  for (let i = 0; i < 20_000; i++) await ex.execute(syn, 1, ctx());
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < 100_000; i++) {
+    const s = performance.now();
+    await ex.execute(syn, 1, ctx());
+    lat.push((performance.now() - s) * 1000);
+  }
+  const total = performance.now() - t0;
+  console.log(`[1] in-process hit (answer ~${JSON.stringify(await ex.execute(syn, 1, ctx())).length} B JSON): ${(100_000 / (total / 1000)).toFixed(0)} hits/s; `
+    + `p50=${f3(pct(lat, 50))}us p99=${f3(pct(lat, 99))}us max=${f3(Math.max(...lat))}us (runs=${syn.runs})`);
+  await cache.stop();
+}
+
+class OneMetagraph implements MetagraphSource {
+  private readonly snap: MetagraphSnapshot;
+  constructor(hotkeys: string[]) {
+    const neurons: NeuronInfo[] = hotkeys.map((hotkey, uid) => ({
+      uid, hotkey, coldkey: hotkey, active: true, validatorPermit: true, stakeRao: 1_000_000_000_000n, stake: 1000,
+      incentive: 0, dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: null,
+    }));
+    const map = new Map(neurons.map((n) => [n.hotkey, n]));
+    this.snap = { netuid: 1, block: 1, tempo: 360, n: neurons.length, syncedAtMs: clock.now(), source: 'storage', neurons, byHotkey: (h) => map.get(h) };
+  }
+  current(): MetagraphSnapshot { return this.snap; }
+  onUpdate(): () => void { return () => {}; }
+}
+
+async function wsHit(rate: number, seconds: number): Promise<void> {
+  await cryptoWaitReady();
+  const kr = new Keyring({ type: 'sr25519' });
+  const axonPair = kr.addFromUri('//Eve');
+  const validators = ['//Alice', '//Bob', '//Charlie', '//Dave'].map((u) => kr.addFromUri(u));
+  const m = modules();
+  const synapses = new SynapseRegistry();
+  synapses.register(dummySynapse());
+  const cache = new ResponseCache(cacheSchema.parse({}), m);
+  await cache.start();
+  const scheduler = new PriorityScheduler({ queueLength: 1024, concurrency: 8 }, m);
+  const big = 1e9;
+  const axon = new AxonServer({
+    ...axonSchema.parse({ host: '127.0.0.1', port: 0 }),
+    rateLimit: { perHotkeyPerSec: big, perHotkeyBurst: big, perIpPerSec: big, perIpBurst: big, maxTrackedKeys: 1000 },
+  }, { ...m, pair: axonPair, metagraph: new OneMetagraph([axonPair.address, ...validators.map((v) => v.address)]),
+    executor: cache.wrap(scheduler), synapses, observer: { observe: () => {} } });
+  await axon.start();
+  const port = axon.address().port;
+  const ds = validators.map((pair) => new Dendrite({ pair, verifyResponses: false }, { clock }));
+  const q = (d: Dendrite) => d.query({ host: '127.0.0.1', port, axonHotkey: axonPair.address, synapse: 'Dummy', body: { dummy_input: 21 }, timeoutMs: 5_000, transport: 'ws' });
+  for (const d of ds) await q(d);
+  for (let i = 0; i < 2_000; i++) await q(ds[i % ds.length]!);
+  const lat: number[] = [];
+  const server: number[] = [];
+  let bad = 0;
+  const total = rate * seconds;
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let sent = 0; sent < total;) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+    for (; sent < due; sent++) {
+      const d = ds[sent % ds.length]!;
+      pending.push(q(d).then((a) => {
+        if (a.status !== 200) bad++;
+        lat.push(a.latencyMs);
+        server.push(a.processTimeMs);
+      }));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  const wall = (performance.now() - t0) / 1000;
+  const st = cache.stats();
+  console.log(`[2] WebSocket hit end to end (Dummy, 4 validators, signed requests, axon signs answers): offered ${rate}/s for ${seconds}s, `
+    + `achieved ${(total / wall).toFixed(0)}/s, non-200=${bad}`);
+  console.log(`    client round trip (incl. signing): ${summary(lat)}`);
+  console.log(`    axon process time: ${summary(server)}; cache hits=${st.hits} misses=${st.misses} hitRate=${f3(st.hitRate)}`);
+  for (const d of ds) await d.close();
+  await axon.stop();
+  await cache.stop();
+}
+
+async function hitRate(dupFraction: number, n: number): Promise<void> {
+  const cache = new ResponseCache(cacheSchema.parse({ synapses: { Page: { policy: 'shared' } } }), modules());
+  await cache.start();
+  const syn = sleeper('Page', 0);
+  const ex = cache.wrap(direct);
+  let distinct = 0;
+  let dups = 0;
+  let seed = 12345;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < n; i++) {
+    const repeat = distinct > 0 && rnd() < dupFraction;
+    const page = repeat ? Math.floor(rnd() * distinct) : distinct++;
+    if (repeat) dups++;
+    await ex.execute(syn, page, ctx(`V${i % 16}`));
+  }
+  const st = cache.stats();
+  console.log(`[3] hit rate: ${n} requests, duplicate fraction ${f3(dups / n)} (target ${dupFraction}); `
+    + `cache hitRate=${f3(st.hitRate)} (hits=${st.hits}, misses=${st.misses}, model runs=${syn.runs})`);
+  await cache.stop();
+}
+
+async function dedupRound(handler: SynapseHandler, dedup: boolean, validators: number, rounds: number, pageOf: (r: number) => unknown): Promise<number> {
+  const policy = dedup ? { policy: 'off', dedupInFlight: true } : { policy: 'off', dedupInFlight: false };
+  const m = modules();
+  const cache = new ResponseCache(cacheSchema.parse({ synapses: { [handler.name]: policy } }), m);
+  await cache.start();
+  // One device: the scheduler runs one handler at a time, as a single GPU would.
+  const ex = cache.wrap(new PriorityScheduler({ queueLength: 4096, concurrency: 1 }, m));
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const input = handler.parseInput(pageOf(r) as SynapseBody);
+    await Promise.all(Array.from({ length: validators }, (_, v) => ex.execute(handler, input, ctx(`V${v}`, 600_000))));
+  }
+  const secs = (performance.now() - t0) / 1000;
+  await cache.stop();
+  return (validators * rounds) / secs;
+}
+
+async function dedupGain(): Promise<void> {
+  const v = 64;
+  const rounds = 5;
+  const h = sleeper('Page', 50);
+  const on = await dedupRound(h, true, v, rounds, (r) => ({ page: r }));
+  const runsOn = h.runs;
+  const off = await dedupRound(h, false, v, rounds, (r) => ({ page: r }));
+  console.log(`[4] in-flight dedup, ${v} validators x ${rounds} pages, 50 ms handler, one device: `
+    + `with dedup ${on.toFixed(0)} answers/s (${runsOn} runs), without ${off.toFixed(0)} answers/s (${h.runs - runsOn} runs), gain x${(on / off).toFixed(1)}`);
+  if (!process.argv.includes('--ocr')) return;
+  const { InferenceEngine } = await import('../src/inference/index.js');
+  const { inferenceSchema } = await import('../src/config/sections/inference.js');
+  const { invoicePage } = await import('../test/fixtures/ocr/invoicePage.js');
+  const engine = new InferenceEngine(inferenceSchema.parse({ device: 'auto' }), modules());
+  await engine.start();
+  const ocr = engine.ocrSynapse();
+  const page = await invoicePage(3);
+  const body = { base64_image: page.base64 };
+  const t1 = performance.now();
+  const ocrOn = await dedupRound(ocr, true, v, 1, () => body);
+  const runs1 = engine.runCount('ocr');
+  const t2 = performance.now();
+  const ocrOff = await dedupRound(ocr, false, v, 1, () => body);
+  const t3 = performance.now();
+  console.log(`[4] real OCR engine (${engine.device()}), ${v} validators, same page: with dedup ${ocrOn.toFixed(1)} answers/s `
+    + `(${runs1} run, ${((t2 - t1) / 1000).toFixed(2)} s), without ${ocrOff.toFixed(1)} answers/s (${engine.runCount('ocr') - runs1} runs, `
+    + `${((t3 - t2) / 1000).toFixed(2)} s), gain x${(ocrOn / ocrOff).toFixed(1)}`);
+  await engine.stop();
+}
+
+async function main(): Promise<void> {
+  await inProcessHit();
+  await wsHit(arg('rate', 1000), arg('seconds', 10));
+  await hitRate(0.3, 20_000);
+  await hitRate(0.75, 20_000);
+  await dedupGain();
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,234 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { WebSocketServer } from 'ws';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { AxonConfig } from '../config/index.js';
+import type { MetagraphSource } from '../chain/metagraphTypes.js';
+import type { CoreModules, Logger, RequestObserver, Service } from '../util/index.js';
+import type { SynapseExecutor } from './synapse.js';
+import type { SynapseRegistry } from './synapseRegistry.js';
+import { AxonMetrics, registerQueueDepthGauge } from './axonMetrics.js';
+import { RequestPipeline } from './requestPipeline.js';
+import { HttpTransport } from './httpTransport.js';
+import { WsConnection } from './wsTransport.js';
+import { cryptoReady, makeSigner } from './sr25519.js';
+import { createVerifier, InlineVerifier, SafeVerifier, type SignatureVerifier } from './verifierPool.js';
+
+export type AxonServerOpts = AxonConfig & {
+  /** Time stop() gives in-flight requests (the daemon passes shutdown.drainMs). */
+  drainMs?: number;
+};
+
+export type AxonServerModules = CoreModules & {
+  pair: KeyringPair;
+  metagraph: MetagraphSource;
+  executor: SynapseExecutor;
+  synapses: SynapseRegistry;
+  observer: RequestObserver;
+  /** Depth of the priority queue for miner_axon_queue_depth (the PriorityScheduler publishes it itself when given the registry). */
+  queueDepth?: () => number;
+};
+
+/** The miner's one port: Bittensor HTTP (`POST /<Synapse>`) and WebSocket (`/ws`). */
+export class AxonServer implements Service {
+  readonly name = 'axon';
+  private readonly log: Logger;
+  private readonly metrics: AxonMetrics;
+  private readonly pipeline: RequestPipeline;
+  private readonly http: HttpTransport;
+  private readonly stopController = new AbortController();
+  private verifier: SignatureVerifier = new SafeVerifier(new InlineVerifier());
+  private server: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private readonly sockets = new Set<Socket>();
+  private readonly perIp = new Map<string, number>();
+  private readonly refused = new WeakSet<Socket>();
+  private readonly wsConns = new Set<WsConnection>();
+  private timers: NodeJS.Timeout[] = [];
+  private draining = false;
+  private inflight = 0;
+  private idle: Array<() => void> = [];
+  private lastNonce = 0n;
+  private stopped: Promise<void> | null = null;
+  readonly axonUuid = randomUUID();
+
+  constructor(private readonly opts: AxonServerOpts, private readonly m: AxonServerModules) {
+    this.log = m.logger.child({ module: 'axon' });
+    // Every in-flight request listens for shutdown; their number is bounded by the queue, not by 10.
+    setMaxListeners(0, this.stopController.signal);
+    this.metrics = new AxonMetrics(m.registry);
+    if (m.queueDepth) registerQueueDepthGauge(m.registry, m.queueDepth);
+    const axonHotkey = m.pair.address;
+    this.pipeline = new RequestPipeline(opts, {
+      logger: this.log, clock: m.clock, metagraph: m.metagraph, executor: m.executor, metrics: this.metrics,
+      observer: m.observer, axonHotkey, shutdownSignal: this.stopController.signal,
+      verifier: { verify: (p, msg, s) => this.verifier.verify(p, msg, s), close: async () => {} },
+    });
+    const common = {
+      pipeline: this.pipeline, synapses: m.synapses, clock: m.clock, axonHotkey, axonUuid: this.axonUuid,
+      maxPayloadBytes: opts.maxPayloadBytes, isDraining: () => this.draining,
+      nextNonce: () => this.nextNonce(), track: <T>(p: Promise<T>) => this.track(p),
+    };
+    this.http = new HttpTransport(common);
+    this.wsDeps = { ...common, maxInflightPerConnection: opts.maxInflightPerConnection, sign: makeSigner(m.pair) };
+  }
+
+  private readonly wsDeps: ConstructorParameters<typeof WsConnection>[2];
+
+  /** The bound address (port 0 in config picks a free one). */
+  address(): { host: string; port: number } {
+    const a = this.server?.address();
+    if (!a || typeof a === 'string') throw new Error('axon is not listening');
+    return { host: a.address, port: a.port };
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const o = this.opts;
+    await cryptoReady();
+    this.verifier = createVerifier(o.verifyWorkers, this.log);
+    const server = createServer({
+      maxHeaderSize: o.maxHeaderBytes,
+      headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),
+      requestTimeout: o.requestTimeoutMs,
+      keepAliveTimeout: o.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, o.headersTimeoutMs),
+    }, (req, res) => this.onRequest(req, res));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * o.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+    server.on('connection', (s: Socket) => this.onConnection(s));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket as Socket, head));
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      const code = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${code}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      else socket.destroy();
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.timers.push(setInterval(() => this.pingAll(), o.wsPingIntervalMs).unref());
+    this.timers.push(setInterval(() => this.pipeline.sweep(), 10_000).unref());
+    this.log.info({ ...this.address(), hotkey: this.m.pair.address, verifyWorkers: o.verifyWorkers }, 'axon listening');
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.refused.has(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
+    this.http.handle(req, res);
+  }
+
+  private onConnection(socket: Socket): void {
+    const ip = socket.remoteAddress ?? '';
+    const n = this.perIp.get(ip) ?? 0;
+    if (this.draining || this.sockets.size >= this.opts.maxConnections || n >= this.opts.maxConnectionsPerIp) {
+      this.refused.add(socket);
+      this.metrics.rejected.inc({ reason: 'connection_limit' });
+      const body = JSON.stringify({ message: 'Service Unavailable: too many connections' });
+      socket.on('error', () => {});
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      return;
+    }
+    this.sockets.add(socket);
+    this.perIp.set(ip, n + 1);
+    this.metrics.connections.inc();
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+      this.metrics.connections.dec();
+    });
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => {});
+    const path = (req.url ?? '').split('?')[0];
+    const refuse = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (this.refused.has(socket)) return void socket.destroy();
+    if (path !== '/ws') return refuse('404 Not Found');
+    if (this.draining || !this.wss) return refuse('503 Service Unavailable');
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new WsConnection(ws, socket.remoteAddress ?? '', this.wsDeps);
+      this.wsConns.add(conn);
+      ws.once('close', () => this.wsConns.delete(conn));
+    });
+  }
+
+  private pingAll(): void {
+    for (const c of this.wsConns) c.heartbeat();
+  }
+
+  private nextNonce(): bigint {
+    const now = this.m.clock.nowNs();
+    this.lastNonce = now > this.lastNonce ? now : this.lastNonce + 1n;
+    return this.lastNonce;
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight++;
+    return p.finally(() => {
+      if (--this.inflight === 0) for (const w of this.idle.splice(0)) w();
+    });
+  }
+
+  /** Listening and not draining. */
+  isServing(): boolean {
+    return this.server !== null && this.server.listening && !this.draining;
+  }
+
+  /** Requests inside the pipeline right now (both transports). */
+  inflightCount(): number {
+    return this.inflight;
+  }
+
+  /**
+   * Stops accepting, gives in-flight requests up to `ms`, answers what is left with 503
+   * SHUTTING_DOWN, then closes every socket. Idempotent.
+   */
+  drain(ms: number): Promise<void> {
+    this.stopped ??= this.doDrain(ms);
+    return this.stopped;
+  }
+
+  stop(): Promise<void> {
+    return this.drain(this.opts.drainMs ?? 5_000);
+  }
+
+  private async doDrain(ms: number): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.draining = true;
+    server.close();
+    server.closeIdleConnections();
+    if (this.inflight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => this.idle.push(r)),
+        new Promise<void>((r) => (timer = setTimeout(r, ms))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.stopController.abort();
+    await new Promise((r) => setTimeout(r, 20));
+    for (const c of this.wsConns) c.close(1001, 'server shutting down');
+    server.closeAllConnections();
+    for (const s of this.sockets) s.destroy();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.wss?.close();
+    await this.verifier.close();
+    this.log.info({}, 'axon stopped');
+  }
+}

@@ -1,0 +1,286 @@
+import type { CacheConfig } from '../config/index.js';
+import type { CachePolicy, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../axon/synapse.js';
+import type { CoreModules, Logger, RequestObservation, Service } from '../util/index.js';
+import { CacheMetrics } from './cacheMetrics.js';
+import { cacheKey } from './cacheKey.js';
+import { DiskTier, type DiskPruneReport } from './diskTier.js';
+import { InFlight } from './inFlight.js';
+import { MemoryTier } from './memoryTier.js';
+import { RedisTier, type RedisState } from './redisTier.js';
+import type { CacheTierName, StoredEntry } from './storedEntry.js';
+
+/** How the cache answered one request; the same words the axon's RequestObservation uses. */
+export type CacheOutcome = NonNullable<RequestObservation['cache']>;
+
+export interface ResponseCacheOptions extends CacheConfig {
+  /** From MINER_REDIS_PASSWORD (secrets never live in the config file). */
+  redisPassword?: string;
+  /** Called once per request that passed through `wrap`, after it settles (also on errors). */
+  onOutcome?: (requestId: string, outcome: CacheOutcome) => void;
+  /** Distinct computations that may be shared at once; beyond it requests run unshared. */
+  maxInFlight?: number;
+  /** How often expired entries are swept from memory and the disk index. */
+  pruneIntervalMs?: number;
+}
+
+export interface SynapseCachePolicy {
+  policy: CachePolicy;
+  dedupInFlight: boolean;
+  ttlMs?: number;
+}
+
+export interface CacheStats {
+  enabled: boolean;
+  requests: number;
+  hits: number;
+  misses: number;
+  coalesced: number;
+  bypassed: number;
+  /** hits / (hits + misses + coalesced): answers served without running anything of their own. */
+  hitRate: number;
+  /** (hits + coalesced) / (hits + misses + coalesced): requests that did not cost a model run. */
+  savedRate: number;
+  hitsByTier: Record<CacheTierName, number>;
+  inFlight: number;
+  memory: { entries: number; bytes: number; maxBytes: number };
+  disk?: { entries: number; bytes: number; maxBytes: number; dir: string };
+  redis?: { state: RedisState };
+}
+
+export interface CacheClearReport {
+  memory: number;
+  disk?: number;
+  redis?: number | string;
+}
+
+export interface CachePruneReport {
+  memory: number;
+  disk?: DiskPruneReport;
+  /** Redis expires its keys itself. */
+  redis?: 0;
+}
+
+interface FlightResult {
+  json: string;
+  source: 'computed' | 'disk' | 'redis';
+}
+
+const ERROR_LOG_EVERY_MS = 60_000;
+
+/**
+ * The response cache: a SynapseExecutor wrapped around the scheduler. A memory hit returns at
+ * once; a miss joins an identical computation in flight or starts one, which first asks the
+ * disk and Redis tiers and only then runs the model. Every caller gets its own copy of the body.
+ */
+export class ResponseCache implements Service {
+  readonly name = 'cache';
+  private readonly log: Logger;
+  private readonly memory: MemoryTier;
+  private readonly disk: DiskTier | undefined;
+  private readonly redis: RedisTier | undefined;
+  private readonly inflight: InFlight<FlightResult>;
+  private readonly metrics: CacheMetrics;
+  private readonly outcomes = new WeakMap<RequestContext, CacheOutcome>();
+  private readonly counts = { hits: 0, misses: 0, coalesced: 0, bypassed: 0 };
+  private readonly tierHits: Record<CacheTierName, number> = { memory: 0, disk: 0, redis: 0 };
+  private readonly lastErrorLog = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(private readonly opts: ResponseCacheOptions, private readonly modules: CoreModules) {
+    this.log = modules.logger.child({ module: 'cache' });
+    const clock = modules.clock;
+    const onError = (tier: CacheTierName) => (op: string, err: unknown) => this.tierError(tier, op, err);
+    this.memory = new MemoryTier(opts.memory, clock, () => this.metrics.evictions.inc({ tier: 'memory' }));
+    this.disk = opts.enabled && opts.disk.enabled
+      ? new DiskTier(opts.disk, {
+        clock, logger: this.log, onEvict: () => this.metrics.evictions.inc({ tier: 'disk' }), onError: onError('disk'),
+      })
+      : undefined;
+    this.redis = opts.enabled && opts.redis.enabled
+      ? new RedisTier({ ...opts.redis, password: opts.redisPassword }, { clock, logger: this.log, onError: onError('redis') })
+      : undefined;
+    this.inflight = new InFlight<FlightResult>(clock, opts.maxInFlight ?? 10_000);
+    this.metrics = new CacheMetrics(modules.registry, () => [
+      { tier: 'memory', entries: () => this.memory.entries, bytes: () => this.memory.bytes },
+      ...(this.disk ? [{ tier: 'disk' as const, entries: () => this.disk!.entries, bytes: () => this.disk!.bytes }] : []),
+    ]);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.disk?.open();
+    await this.redis?.start();
+    const every = this.opts.pruneIntervalMs ?? 60_000;
+    this.timer = setInterval(() => void this.sweep(), every);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.disk?.close();
+    await this.redis?.stop();
+  }
+
+  /** The executor the axon calls: `axon.executor = cache.wrap(scheduler)`. */
+  wrap(next: SynapseExecutor): SynapseExecutor {
+    return { execute: (synapse, input, ctx) => this.execute(next, synapse, input, ctx) };
+  }
+
+  /** How the cache answered the request with this context (after its execute settled). */
+  outcomeFor(ctx: RequestContext): CacheOutcome | undefined {
+    return this.outcomes.get(ctx);
+  }
+
+  policyFor(synapse: string): SynapseCachePolicy {
+    const p = this.opts.synapses[synapse];
+    if (p) return p.ttlMs === undefined ? { policy: p.policy, dedupInFlight: p.dedupInFlight } : p;
+    return { policy: this.opts.defaultPolicy, dedupInFlight: this.opts.defaultPolicy !== 'off' };
+  }
+
+  private async execute(next: SynapseExecutor, synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<SynapseBody> {
+    const pol = this.policyFor(synapse.name);
+    const storing = pol.policy !== 'off';
+    if (!this.opts.enabled || (!storing && !pol.dedupInFlight)) {
+      this.note(ctx, 'bypass');
+      return next.execute(synapse, input, ctx);
+    }
+    const key = cacheKey({ synapse, input, policy: pol.policy, callerHotkey: ctx.callerHotkey });
+    if (storing) {
+      const hit = this.memory.get(key);
+      this.metrics.requests.inc({ tier: 'memory', result: hit ? 'hit' : 'miss' });
+      if (hit) {
+        this.tierHits.memory++;
+        this.note(ctx, 'hit');
+        return JSON.parse(hit.json) as SynapseBody;
+      }
+    }
+    const run = (c: RequestContext): Promise<FlightResult> => this.resolve(next, synapse, input, c, key, pol);
+    const flight = pol.dedupInFlight ? this.inflight.join(key, ctx, run) : undefined;
+    if (flight?.joined) this.metrics.coalesced.inc();
+    let outcome: CacheOutcome = flight?.joined ? 'coalesced' : 'miss';
+    try {
+      const result = await (flight ? flight.result : run(ctx));
+      if (!flight?.joined && result.source !== 'computed') outcome = 'hit';
+      return JSON.parse(result.json) as SynapseBody;
+    } finally {
+      this.note(ctx, outcome);
+    }
+  }
+
+  /** Runs once per flight: the slower tiers, then the model; stores what the model answered. */
+  private async resolve(
+    next: SynapseExecutor, synapse: SynapseHandler, input: unknown, ctx: RequestContext, key: string, pol: SynapseCachePolicy,
+  ): Promise<FlightResult> {
+    if (pol.policy !== 'off') {
+      const found = await this.lookupSlow(key);
+      if (found) return found;
+    }
+    const body = await next.execute(synapse, input, ctx);
+    const json = JSON.stringify(body);
+    if (pol.policy !== 'off') this.store(key, json, pol.ttlMs);
+    return { json, source: 'computed' };
+  }
+
+  private async lookupSlow(key: string): Promise<FlightResult | undefined> {
+    if (this.disk) {
+      const e = await this.disk.get(key);
+      this.metrics.requests.inc({ tier: 'disk', result: e ? 'hit' : 'miss' });
+      if (e) {
+        this.tierHits.disk++;
+        this.memory.set(key, e);
+        return { json: e.json, source: 'disk' };
+      }
+    }
+    if (this.redis?.available) {
+      const e = await this.redis.get(key);
+      this.metrics.requests.inc({ tier: 'redis', result: e ? 'hit' : 'miss' });
+      if (e) {
+        this.tierHits.redis++;
+        this.memory.set(key, e);
+        this.disk?.set(key, e);
+        return { json: e.json, source: 'redis' };
+      }
+    }
+    return undefined;
+  }
+
+  private store(key: string, json: string, synapseTtlMs: number | undefined): void {
+    const createdMs = this.modules.clock.now();
+    const cap = synapseTtlMs ?? Number.POSITIVE_INFINITY;
+    const entry = (tierTtlMs: number): StoredEntry => ({ createdMs, expiresMs: createdMs + Math.min(tierTtlMs, cap), json });
+    this.memory.set(key, entry(this.opts.memory.ttlMs));
+    this.disk?.set(key, entry(this.opts.disk.ttlMs));
+    this.redis?.set(key, entry(this.opts.redis.ttlMs));
+  }
+
+  private note(ctx: RequestContext, outcome: CacheOutcome): void {
+    if (outcome === 'hit') this.counts.hits++;
+    else if (outcome === 'miss') this.counts.misses++;
+    else if (outcome === 'coalesced') this.counts.coalesced++;
+    else this.counts.bypassed++;
+    this.outcomes.set(ctx, outcome);
+    try {
+      this.opts.onOutcome?.(ctx.requestId, outcome);
+    } catch (err) {
+      this.log.warn({ err }, 'cache outcome callback threw');
+    }
+  }
+
+  private tierError(tier: CacheTierName, op: string, err: unknown): void {
+    this.metrics.errors.inc({ tier });
+    const now = Date.now();
+    const last = this.lastErrorLog.get(tier) ?? 0;
+    if (now - last < ERROR_LOG_EVERY_MS) return;
+    this.lastErrorLog.set(tier, now);
+    this.log.warn({ tier, op, err: err instanceof Error ? err.message : String(err) }, 'cache tier error, treated as a miss');
+  }
+
+  /** Numbers for the periodic status log. */
+  stats(): CacheStats {
+    const { hits, misses, coalesced, bypassed } = this.counts;
+    const served = hits + misses + coalesced;
+    return {
+      enabled: this.opts.enabled,
+      requests: served + bypassed,
+      hits, misses, coalesced, bypassed,
+      hitRate: served === 0 ? 0 : hits / served,
+      savedRate: served === 0 ? 0 : (hits + coalesced) / served,
+      hitsByTier: { ...this.tierHits },
+      inFlight: this.inflight.size,
+      memory: { entries: this.memory.entries, bytes: this.memory.bytes, maxBytes: this.memory.maxBytes },
+      ...(this.disk ? { disk: { entries: this.disk.entries, bytes: this.disk.bytes, maxBytes: this.disk.maxBytes, dir: this.disk.dir } } : {}),
+      ...(this.redis ? { redis: { state: this.redis.status } } : {}),
+    };
+  }
+
+  /** Forgets every stored answer in every tier (Redis: only this miner's key prefix). */
+  async clear(): Promise<CacheClearReport> {
+    const report: CacheClearReport = { memory: this.memory.clear() };
+    if (this.disk) report.disk = await this.disk.clear();
+    if (this.redis) report.redis = await this.redis.scanKeys(true).catch((err: unknown) => `failed: ${String(err)}`);
+    return report;
+  }
+
+  /** Removes expired, corrupt and over-budget entries now. */
+  async prune(): Promise<CachePruneReport> {
+    const report: CachePruneReport = { memory: this.memory.prune() };
+    if (this.disk) report.disk = await this.disk.prune();
+    if (this.redis) report.redis = 0;
+    return report;
+  }
+
+  /** Waits for background disk writes (for orderly tests and shutdown). */
+  async flush(): Promise<void> {
+    await this.disk?.flush();
+  }
+
+  private async sweep(): Promise<void> {
+    this.memory.prune();
+    await this.disk?.sweep().catch((err: unknown) => this.tierError('disk', 'sweep', err));
+  }
+}

@@ -1,0 +1,271 @@
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import type { Header } from '@polkadot/types/interfaces';
+import type { Logger } from 'pino';
+import { MinerError, type CoreModules, type Service } from '../util/index.js';
+import { chainMetrics, type ChainMetrics } from './chainMetrics.js';
+import { defineUnknownSignedExtensions } from './signedExtensions.js';
+
+export interface ChainClientOpts {
+  /** Tried in order; a failure moves to the next one. */
+  endpoints: readonly string[];
+  /** Rebuild the connection when no new block arrives for this long. */
+  watchdogMs: number;
+  connectTimeoutMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+export interface ChainState {
+  readonly connected: boolean;
+  readonly endpoint: string | undefined;
+  readonly bestBlock: number | undefined;
+  readonly lastBlockAtMs: number | undefined;
+  readonly blockAgeMs: number | undefined;
+  readonly specVersion: number | undefined;
+  readonly reconnects: number;
+}
+
+export interface BlockEvent {
+  readonly number: number;
+  readonly hash: string;
+}
+
+interface Connection {
+  readonly gen: number;
+  readonly endpoint: string;
+  readonly provider: WsProvider;
+  readonly api: ApiPromise;
+  unsubHeads?: () => void;
+}
+
+const MAX_LISTENERS = 64;
+const MAX_CACHED_METADATA = 4;
+
+/**
+ * One persistent connection to the chain. It owns at most one socket at any time: the old
+ * provider is closed before a new one is made, and the provider's own auto-reconnect is off,
+ * so reconnects (backoff with jitter, failover across endpoints, watchdog rebuilds) happen here only.
+ */
+export class ChainClient implements Service {
+  readonly name = 'chain';
+  private readonly log: Logger;
+  private readonly metrics: ChainMetrics;
+  private readonly listeners = new Set<(b: BlockEvent) => void>();
+  private readonly connectedWaiters = new Set<() => void>();
+  private readonly metadataCache: Record<string, `0x${string}`> = {};
+  private conn: Connection | undefined;
+  private live = false;
+  private gen = 0;
+  private endpointIdx = 0;
+  private failures = 0;
+  private reconnects = 0;
+  private running = false;
+  private bestBlock: number | undefined;
+  private lastBlockAtMs: number | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: ChainClientOpts, private readonly modules: CoreModules) {
+    if (opts.endpoints.length === 0) throw new MinerError('CONFIG_INVALID', 'chain: no endpoints configured');
+    this.log = modules.logger.child({ module: 'chain' });
+    this.metrics = chainMetrics(modules.registry, () => {
+      const age = this.state().blockAgeMs;
+      return age === undefined ? undefined : age / 1000;
+    });
+  }
+
+  /** Starts connecting; resolves once connected or after connectTimeoutMs (reconnects go on in the background). */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.modules.signal.addEventListener('abort', () => void this.stop(), { once: true });
+    const interval = Math.max(250, Math.min(5_000, Math.floor(this.opts.watchdogMs / 4)));
+    this.watchdogTimer = setInterval(() => this.checkWatchdog(), interval);
+    this.watchdogTimer.unref();
+    void this.connect();
+    const ok = await this.waitConnected(this.opts.connectTimeoutMs);
+    if (!ok) this.log.warn({ endpoints: this.opts.endpoints }, 'chain not reachable yet; retrying in the background');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.watchdogTimer);
+    this.gen++;
+    await this.teardown();
+    for (const w of this.connectedWaiters) w();
+    this.connectedWaiters.clear();
+  }
+
+  state(): ChainState {
+    const now = this.modules.clock.now();
+    return {
+      connected: this.live,
+      endpoint: this.conn?.endpoint,
+      bestBlock: this.bestBlock,
+      lastBlockAtMs: this.lastBlockAtMs,
+      blockAgeMs: this.lastBlockAtMs === undefined ? undefined : Math.max(0, now - this.lastBlockAtMs),
+      specVersion: this.live ? this.conn?.api.runtimeVersion.specVersion.toNumber() : undefined,
+      reconnects: this.reconnects,
+    };
+  }
+
+  /** The live API; MinerError CHAIN_UNAVAILABLE while disconnected. */
+  api(): ApiPromise {
+    if (!this.live || !this.conn) throw new MinerError('CHAIN_UNAVAILABLE', 'not connected to the chain');
+    return this.conn.api;
+  }
+
+  onBlock(listener: (b: BlockEvent) => void): () => void {
+    if (this.listeners.size >= MAX_LISTENERS) throw new Error('chain: too many block listeners');
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves true once connected, false after timeoutMs or on stop. */
+  waitConnected(timeoutMs: number): Promise<boolean> {
+    if (this.live) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.connectedWaiters.delete(done);
+        resolve(this.live);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.connectedWaiters.add(done);
+    });
+  }
+
+  /** Drops the current connection and connects again (to the next endpoint); used by the watchdog. */
+  rebuild(reason: string): void {
+    if (!this.running) return;
+    this.lost(this.gen, reason);
+  }
+
+  private async connect(): Promise<void> {
+    if (!this.running) return;
+    const gen = ++this.gen;
+    const endpoint = this.opts.endpoints[this.endpointIdx % this.opts.endpoints.length]!;
+    await this.teardown();
+    if (gen !== this.gen || !this.running) return;
+    this.log.debug({ endpoint, attempt: this.failures + 1 }, 'chain connecting');
+    const provider = new WsProvider(endpoint, false, {}, Math.max(this.opts.connectTimeoutMs, 30_000));
+    const api = new ApiPromise({ provider, noInitWarn: true, metadata: { ...this.metadataCache } });
+    const conn: Connection = { gen, endpoint, provider, api };
+    this.conn = conn;
+    try {
+      await this.open(conn);
+    } catch (err) {
+      if (gen !== this.gen) return;
+      this.log.warn({ endpoint, err: err instanceof Error ? err.message : String(err) }, 'chain connect failed');
+      this.lost(gen, 'connect failed');
+    }
+  }
+
+  private async open(conn: Connection): Promise<void> {
+    const { provider, api } = conn;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`no connection within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
+      const offErr = provider.on('error', (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+      const offDisc = provider.on('disconnected', () => fail(new Error('socket closed')));
+      function fail(e: Error): void {
+        clearTimeout(timer);
+        offErr();
+        offDisc();
+        reject(e);
+      }
+      api.isReady.then(() => {
+        clearTimeout(timer);
+        offErr();
+        offDisc();
+        resolve();
+      }, fail);
+      provider.connect().catch(fail);
+    });
+    if (conn.gen !== this.gen) return;
+    defineUnknownSignedExtensions(api);
+    this.rememberMetadata(api);
+    provider.on('disconnected', () => this.lost(conn.gen, 'socket closed'));
+    provider.on('error', () => this.lost(conn.gen, 'socket error'));
+    conn.unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => this.onHeader(conn, h));
+    if (conn.gen !== this.gen) return;
+    this.live = true;
+    this.failures = 0;
+    this.lastBlockAtMs = this.modules.clock.now();
+    this.metrics.connected.set(1);
+    this.log.info({ endpoint: conn.endpoint, specVersion: api.runtimeVersion.specVersion.toNumber(), chain: api.runtimeChain.toString() }, 'chain connected');
+    for (const w of [...this.connectedWaiters]) w();
+  }
+
+  private rememberMetadata(api: ApiPromise): void {
+    const key = `${api.genesisHash.toHex()}-${api.runtimeVersion.specVersion.toString()}`;
+    if (this.metadataCache[key]) return;
+    const keys = Object.keys(this.metadataCache);
+    if (keys.length >= MAX_CACHED_METADATA) delete this.metadataCache[keys[0]!];
+    this.metadataCache[key] = api.runtimeMetadata.toHex();
+  }
+
+  private onHeader(conn: Connection, header: Header): void {
+    if (conn.gen !== this.gen) return;
+    const number = header.number.toNumber();
+    if (this.bestBlock !== undefined && number <= this.bestBlock && this.live) return;
+    this.bestBlock = number;
+    this.lastBlockAtMs = this.modules.clock.now();
+    this.metrics.bestBlock.set(number);
+    const ev: BlockEvent = { number, hash: header.hash.toHex() };
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch (err) {
+        this.log.error({ err }, 'block listener failed');
+      }
+    }
+  }
+
+  private lost(gen: number, reason: string): void {
+    if (gen !== this.gen || !this.running) return;
+    this.gen++;
+    const endpoint = this.conn?.endpoint;
+    if (this.live) this.log.warn({ endpoint, reason }, 'chain disconnected');
+    this.live = false;
+    this.metrics.connected.set(0);
+    void this.teardown();
+    this.failures++;
+    this.reconnects++;
+    this.metrics.reconnects.inc();
+    if (this.opts.endpoints.length > 1) this.endpointIdx = (this.endpointIdx + 1) % this.opts.endpoints.length;
+    const delay = this.backoffMs();
+    this.log.info({ reason, nextEndpoint: this.opts.endpoints[this.endpointIdx], delayMs: delay }, 'chain reconnect scheduled');
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  /** Exponential in consecutive failures, capped, with jitter in [50%, 100%] so that many miners do not reconnect in step. */
+  private backoffMs(): number {
+    const exp = Math.min(this.opts.reconnectMaxMs, this.opts.reconnectMinMs * 2 ** Math.min(this.failures - 1, 30));
+    return Math.round(exp * (0.5 + Math.random() * 0.5));
+  }
+
+  private checkWatchdog(): void {
+    if (!this.live || this.lastBlockAtMs === undefined) return;
+    const age = this.modules.clock.now() - this.lastBlockAtMs;
+    if (age > this.opts.watchdogMs) {
+      this.log.warn({ endpoint: this.conn?.endpoint, blockAgeMs: age, watchdogMs: this.opts.watchdogMs }, 'no new block, rebuilding chain connection');
+      this.rebuild('watchdog');
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    const conn = this.conn;
+    this.conn = undefined;
+    this.live = false;
+    if (!conn) return;
+    try {
+      conn.unsubHeads?.();
+    } catch {
+      // the socket may already be gone
+    }
+    await conn.api.disconnect().catch(() => undefined);
+  }
+}

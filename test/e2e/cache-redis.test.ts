@@ -1,0 +1,189 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CacheAdmin, ResponseCache } from '../../src/cache/index.js';
+import { systemClock, type Logger } from '../../src/util/index.js';
+import { pino } from 'pino';
+import { CountingSynapse, cacheOpts, ctxFor, directExecutor, modulesFor } from '../unit/cache/cacheTestKit.js';
+
+/** A real redis-server (Debian package) on loopback, with a password, started and stopped here. */
+const PORT = 16379 + Math.floor(Math.random() * 10);
+const PASSWORD = 'test-pass-123';
+const URL = `redis://127.0.0.1:${PORT}`;
+let server: ChildProcess | undefined;
+
+async function startRedis(): Promise<void> {
+  const proc = spawn('redis-server', [
+    '--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--requirepass', PASSWORD, '--daemonize', 'no', '--loglevel', 'warning',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  server = proc;
+  const until = Date.now() + 10_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
+    const probe = new Redis({ port: PORT, host: '127.0.0.1', password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
+    probe.on('error', () => {});
+    const ok = await probe.connect().then(() => probe.ping()).catch(() => undefined);
+    probe.disconnect();
+    if (ok === 'PONG') return;
+    if (Date.now() > until) throw new Error('redis-server did not come up');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function killRedis(): Promise<void> {
+  const proc = server;
+  server = undefined;
+  if (!proc || proc.exitCode !== null) return;
+  const gone = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGKILL');
+  await gone;
+}
+
+function admin(): Redis {
+  const r = new Redis({ port: PORT, host: '127.0.0.1', password: PASSWORD, maxRetriesPerRequest: 1 });
+  r.on('error', () => {});
+  return r;
+}
+
+/** A logger that remembers messages, to check state changes are logged once, not per request. */
+function recordingLogger(lines: string[]): Logger {
+  return pino({ level: 'info' }, { write: (s: string) => { lines.push((JSON.parse(s) as { msg: string }).msg); } });
+}
+
+const caches: ResponseCache[] = [];
+async function makeCache(lines?: string[], timeoutMs = 50) {
+  const clock = systemClock();
+  const modules = modulesFor(clock);
+  if (lines) modules.logger = recordingLogger(lines);
+  const cache = new ResponseCache(
+    cacheOpts({ synapses: { Counting: { policy: 'shared' } }, redis: { enabled: true, url: URL, timeoutMs } }, { redisPassword: PASSWORD }),
+    modules,
+  );
+  await cache.start();
+  caches.push(cache);
+  return { cache, ex: cache.wrap(directExecutor), clock, modules };
+}
+
+beforeAll(startRedis);
+afterEach(async () => {
+  for (const c of caches.splice(0)) await c.stop();
+});
+afterAll(killRedis);
+
+async function timed<T>(p: Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const v = await p;
+  return [v, performance.now() - t0];
+}
+
+describe('redis tier against a real redis-server', () => {
+  it('two miner processes share answers through Redis', async () => {
+    const a = await makeCache();
+    const b = await makeCache();
+    expect(a.cache.stats().redis?.state).toBe('up');
+    const syn = new CountingSynapse();
+    await a.ex.execute(syn, { x: 7 }, ctxFor(a.clock));
+    await new Promise((r) => setTimeout(r, 50));
+    const ctx = ctxFor(b.clock, 'OtherValidator');
+    const got = await b.ex.execute(syn, { x: 7 }, ctx);
+    expect(got['y']).toBe(14);
+    expect(syn.runs).toBe(1);
+    expect(b.cache.outcomeFor(ctx)).toBe('hit');
+    expect(b.cache.stats().hitsByTier.redis).toBe(1);
+    // Promoted: the next lookup on b is a memory hit.
+    await b.ex.execute(syn, { x: 7 }, ctxFor(b.clock));
+    expect(b.cache.stats().hitsByTier.memory).toBe(1);
+    const r = admin();
+    const keys = await r.keys('subnet-miner:resp:*');
+    expect(keys).toHaveLength(1);
+    const pttl = await r.pttl(keys[0]!);
+    expect(pttl).toBeGreaterThan(500_000);
+    r.disconnect();
+  });
+
+  it('a slow Redis (CLIENT PAUSE) degrades to a miss within the timeout, never a stalled request', async () => {
+    const lines: string[] = [];
+    const { ex, clock, modules } = await makeCache(lines, 50);
+    const syn = new CountingSynapse();
+    const r = admin();
+    await r.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    const times: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const [v, ms] = await timed(ex.execute(syn, { x: 100 + i }, ctxFor(clock)));
+      expect(v['y']).toBe(200 + 2 * i);
+      times.push(ms);
+    }
+    expect(Math.max(...times)).toBeLessThan(400);
+    // After a few timeouts the tier is skipped: later misses cost nothing.
+    expect(times.slice(4).every((t) => t < 20)).toBe(true);
+    expect(await modules.registry.getSingleMetricAsString('miner_cache_errors_total')).toMatch(/tier="redis"} [1-9]/);
+    expect(lines.filter((l) => l === 'redis cache tier slow, skipped for a while')).toHaveLength(1);
+    await r.call('CLIENT', 'UNPAUSE');
+    r.disconnect();
+  });
+
+  it('Redis down mid-test: requests are still answered; it comes back on its own; state logged once', async () => {
+    const lines: string[] = [];
+    const { cache, ex, clock } = await makeCache(lines);
+    const syn = new CountingSynapse();
+    await ex.execute(syn, { x: 1 }, ctxFor(clock));
+    await killRedis();
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const [v, ms] = await timed(ex.execute(syn, { x: 1000 + i }, ctxFor(clock)));
+      expect(v['y']).toBe(2000 + 2 * i);
+      times.push(ms);
+    }
+    expect(Math.max(...times)).toBeLessThan(200);
+    expect(cache.stats().redis?.state).toBe('down');
+    expect(lines.filter((l) => l === 'redis cache tier unavailable, lookups skip it')).toHaveLength(1);
+    await startRedis();
+    const until = Date.now() + 10_000;
+    while (cache.stats().redis?.state !== 'up' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(cache.stats().redis?.state).toBe('up');
+    expect(lines.filter((l) => l === 'redis cache tier connected')).toHaveLength(2);
+    await ex.execute(syn, { x: 5_000 }, ctxFor(clock));
+    await new Promise((r) => setTimeout(r, 50));
+    const r = admin();
+    expect(await r.keys('subnet-miner:resp:*')).toHaveLength(1);
+    r.disconnect();
+  });
+
+  it('a Redis that is not running at start delays nothing; a wrong password is an unavailable tier', async () => {
+    await killRedis();
+    const t0 = performance.now();
+    const { cache, ex, clock } = await makeCache();
+    expect(performance.now() - t0).toBeLessThan(1_500);
+    const [v, ms] = await timed(ex.execute(new CountingSynapse(), { x: 3 }, ctxFor(clock)));
+    expect(v['y']).toBe(6);
+    expect(ms).toBeLessThan(100);
+    expect(cache.stats().redis?.state).not.toBe('up');
+    await startRedis();
+    const modules = modulesFor();
+    const bad = new ResponseCache(
+      cacheOpts({ redis: { enabled: true, url: URL } }, { redisPassword: 'wrong' }), modules,
+    );
+    await bad.start();
+    caches.push(bad);
+    expect(bad.stats().redis?.state).not.toBe('up');
+  });
+
+  it('CacheAdmin (the cache CLI) counts and clears only this miner\'s keys', async () => {
+    const { ex, clock } = await makeCache();
+    const syn = new CountingSynapse();
+    for (const x of [1, 2, 3]) await ex.execute(syn, { x }, ctxFor(clock));
+    await new Promise((r) => setTimeout(r, 50));
+    const r = admin();
+    await r.set('other-app:key', 'keep');
+    const cfg = cacheOpts({ redis: { enabled: true, url: URL } }, { redisPassword: PASSWORD });
+    const adm = new CacheAdmin(cfg, modulesFor());
+    await adm.open();
+    expect((await adm.stats()).redis).toMatchObject({ enabled: true, state: 'up', entries: 3 });
+    expect(await adm.clear()).toEqual({ redis: 3 });
+    expect((await adm.stats()).redis).toMatchObject({ entries: 0 });
+    await adm.close();
+    expect(await r.get('other-app:key')).toBe('keep');
+    r.disconnect();
+  });
+});

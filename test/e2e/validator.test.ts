@@ -1,0 +1,129 @@
+/*
+ * The validator simulator against a real subtensor runtime (chopsticks, spec 103): it finds the
+ * miner in the metagraph, queries its real axon through the dendrite over HTTP, scores the
+ * answer with the tutorial reward, and sets weights on chain; after an epoch the miner earns.
+ * The miner's OCR here is an oracle (it answers with the page's labels): this file tests the
+ * validator, not the OCR engine.
+ */
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { startTestDevnet, DEVNET_ROLES, type Devnet } from '../helpers/devnet.js';
+import { AxonServer, Dendrite, PriorityScheduler, SynapseRegistry } from '../../src/axon/index.js';
+import { AxonAnnouncer, ChainClient, MetagraphSync } from '../../src/chain/index.js';
+import { axonSchema } from '../../src/config/sections/axon.js';
+import { noopObserver, silentLogger, systemClock, type CoreModules } from '../../src/util/index.js';
+import { InvoiceGenerator, ValidatorSim, type InvoicePage, type RoundResult } from '../../src/validator/index.js';
+
+const clock = systemClock();
+const stoppers: Array<() => Promise<unknown>> = [];
+let dn: Devnet;
+let bob: KeyringPair;
+let eve: KeyringPair;
+let chain: ChainClient;
+let metagraph: MetagraphSync;
+let dendrite: Dendrite;
+const pages = new Map<string, InvoicePage>();
+
+class RecordingGenerator extends InvoiceGenerator {
+  override async generate(seed: string | number, nItems?: number): Promise<InvoicePage> {
+    const page = await super.generate(seed, nItems);
+    if (pages.size > 64) pages.clear();
+    pages.set(page.base64Image, page);
+    return page;
+  }
+}
+
+function core(): CoreModules {
+  return { logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal };
+}
+
+async function startMiner(): Promise<number> {
+  const synapses = new SynapseRegistry();
+  synapses.register({
+    name: 'OCRSynapse', inputFields: ['base64_image'], modelId: 'oracle',
+    parseInput: (b) => String(b['base64_image'] ?? ''),
+    handle: async (img: string) => ({ response: pages.get(img)?.labels ?? [] }),
+  });
+  const config = { ...axonSchema.parse({}), host: '127.0.0.1', port: 0 };
+  const scheduler = new PriorityScheduler(config, core());
+  const axon = new AxonServer(config, { ...core(), pair: eve, metagraph, executor: scheduler, synapses, observer: noopObserver });
+  await axon.start();
+  stoppers.push(() => axon.stop());
+  return axon.address().port;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  dn = await startTestDevnet({ spec: 103, blockIntervalMs: 1_000 });
+  stoppers.push(() => dn.stop());
+  bob = dn.pair(DEVNET_ROLES.validatorHotkey.uri);
+  eve = dn.pair(DEVNET_ROLES.minerHotkey.uri);
+  chain = new ChainClient({ endpoints: [dn.endpoint], watchdogMs: 120_000, connectTimeoutMs: 30_000, reconnectMinMs: 500, reconnectMaxMs: 5_000 }, core());
+  await chain.start();
+  stoppers.push(() => chain.stop());
+  metagraph = new MetagraphSync({ netuid: dn.netuid, syncEveryBlocks: 1, ownHotkey: bob.address }, { ...core(), chain });
+  await metagraph.start();
+  stoppers.push(() => metagraph.stop());
+  const port = await startMiner();
+  const announcer = new AxonAnnouncer(
+    { netuid: dn.netuid, externalIp: '10.0.0.1', externalPort: port, version: 1 },
+    { ...core(), chain, metagraph, pair: eve },
+  );
+  await announcer.start();
+  stoppers.push(() => announcer.stop());
+  await waitFor('the miner axon on chain', () => {
+    const a = metagraph.current()?.byHotkey(eve.address)?.axon;
+    return a && a.port === port ? a : undefined;
+  }, 60_000);
+  dendrite = new Dendrite({ pair: bob }, { clock });
+  stoppers.push(() => dendrite.close());
+}, 300_000);
+
+afterAll(async () => {
+  for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+});
+
+describe('validator simulator on the devnet', () => {
+  it('scores the miner through its axon and sets weights that make it earn', async () => {
+    const sim = new ValidatorSim(
+      { netuid: dn.netuid, queryTimeoutMs: 10_000, transport: 'http', seed: 'e2e', hostOverride: '127.0.0.1', roundIntervalMs: 500, movingAverageAlpha: 0.5 },
+      { ...core(), pair: bob, metagraph, chain, dendrite, generator: new RecordingGenerator() },
+    );
+    const rounds: RoundResult[] = [];
+    sim.onRound((r) => rounds.push(r));
+    await sim.start();
+    try {
+      const set = await waitFor('weights set', () => rounds.find((r) => r.weights?.ok), 120_000);
+      const minerUid = metagraph.current()!.byHotkey(eve.address)!.uid;
+      const scored = rounds[0]!.miners.find((m) => m.uid === minerUid)!;
+      expect(scored.status).toBe(200);
+      expect(scored.score.prediction).toBeCloseTo(1, 6);
+      expect(scored.score.total).toBeGreaterThan(0.8);
+      expect(set.weights!.uids).toEqual([minerUid]);
+      expect(set.weights!.weights).toEqual([65535]);
+
+      const validatorUid = metagraph.current()!.byHotkey(bob.address)!.uid;
+      const onChain = (await chain.api().query['subtensorModule']!['weights']!(dn.netuid, validatorUid)).toJSON() as [number, number][];
+      expect(onChain).toEqual([[minerUid, 65535]]);
+      // One epoch (tempo 10) later the chain pays the miner for the validator's weight.
+      const earning = await waitFor('miner incentive', async () => {
+        await metagraph.syncNow();
+        const n = metagraph.current()?.byHotkey(eve.address);
+        return n && n.incentive > 0 && n.emissionRao > 0n ? n : undefined;
+      }, 90_000);
+      expect(earning.incentive).toBeGreaterThan(0);
+    } finally {
+      await sim.stop();
+    }
+  });
+});

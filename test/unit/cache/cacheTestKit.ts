@@ -1,0 +1,57 @@
+import { Registry } from 'prom-client';
+import { cacheSchema } from '../../../src/config/sections/cache.js';
+import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../../../src/axon/synapse.js';
+import { ManualClock, MinerError, silentLogger, systemClock, type Clock, type CoreModules } from '../../../src/util/index.js';
+import type { ResponseCacheOptions } from '../../../src/cache/index.js';
+
+export function modulesFor(clock: Clock = systemClock()): CoreModules & { registry: Registry } {
+  return { logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal };
+}
+
+export function cacheOpts(over: Record<string, unknown> = {}, extra: Partial<ResponseCacheOptions> = {}): ResponseCacheOptions {
+  return { ...cacheSchema.parse(over), ...extra };
+}
+
+let seq = 0;
+export function ctxFor(clock: Clock, hotkey = '5Validator1', opts: { deadlineInMs?: number; signal?: AbortSignal } = {}): RequestContext {
+  return {
+    requestId: `r${++seq}`,
+    callerHotkey: hotkey,
+    priority: 1,
+    deadlineMs: clock.now() + (opts.deadlineInMs ?? 10_000),
+    signal: opts.signal ?? new AbortController().signal,
+  };
+}
+
+/** A handler that doubles its input, counts runs and can be held open or made to fail. */
+export class CountingSynapse implements SynapseHandler<{ x: number; pad?: number }, SynapseBody> {
+  readonly inputFields = ['x', 'pad'];
+  runs = 0;
+  delayMs = 0;
+  failNext = 0;
+  lastSignal: AbortSignal | undefined;
+  lastDeadlineMs: number | undefined;
+  constructor(readonly name = 'Counting', readonly modelId = 'counting-v1') {}
+  parseInput(body: SynapseBody): { x: number; pad?: number } {
+    if (typeof body['x'] !== 'number') throw new MinerError('BAD_REQUEST', 'x must be a number');
+    return { x: body['x'], ...(typeof body['pad'] === 'number' ? { pad: body['pad'] } : {}) };
+  }
+  async handle(input: { x: number; pad?: number }, ctx: RequestContext): Promise<SynapseBody> {
+    this.runs++;
+    this.lastSignal = ctx.signal;
+    this.lastDeadlineMs = ctx.deadlineMs;
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new MinerError('INFERENCE_FAILED', 'model failed');
+    }
+    return { y: input.x * 2, blob: 'z'.repeat(input.pad ?? 0), run: this.runs };
+  }
+}
+
+/** What the scheduler is to the cache: runs the handler. */
+export const directExecutor: SynapseExecutor = {
+  execute: (synapse, input, ctx) => synapse.handle(input, ctx),
+};
+
+export { ManualClock };

@@ -1,0 +1,72 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/util/index.js';
+import { ServingReporter, ServingStats } from '../../../src/monitor/index.js';
+import { captureLogger } from './fixtures.js';
+
+function setup() {
+  const { logger, lines } = captureLogger();
+  const clock = new ManualClock(5_000_000);
+  const registry = new Registry();
+  const stats = new ServingStats({ windowMs: 10_000 }, { clock });
+  const reporter = new ServingReporter(
+    { cron: '*/60 * * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 }, minRequestsForAlarm: 20 },
+    { logger, registry, clock, signal: new AbortController().signal, stats,
+      cacheStats: () => ({ hitRate: 0.25, memory: { hits: 1, misses: 3 } }), queueDepth: () => ({ OCRSynapse: 7 }), batchSizes: () => ({ rec: { mean: 12.5, max: 64 } }) },
+  );
+  return { lines, clock, registry, stats, reporter };
+}
+
+describe('ServingReporter', () => {
+  it('logs the serving report with stable fields and exports gauges', async () => {
+    const { lines, stats, reporter, registry } = setup();
+    for (let i = 1; i <= 100; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: i, transport: 'ws', cache: 'hit' });
+    reporter.reportNow();
+    const r = lines.find((l) => l['msg'] === 'serving report');
+    expect(r).toMatchObject({
+      level: 'info', module: 'monitor', event: 'serving', windowSeconds: 10, requests: 100, requestsPerSecond: 10, errorRatio: 0,
+      byStatus: { '200': 100 }, latencyMs: { p50: 50, p95: 95, p99: 99 },
+      synapses: { Dummy: { requests: 100, requestsPerSecond: 10, p50Ms: 50, p95Ms: 95, p99Ms: 99 } },
+      cache: { hit: 100, hitRate: 0.25, tiers: { memory: { hits: 1, misses: 3 } } },
+      queueDepth: { OCRSynapse: 7 }, batches: { rec: { mean: 12.5, max: 64 } },
+    });
+    const m = await registry.metrics();
+    expect(m).toMatch(/^miner_monitor_serving_requests_per_second 10$/m);
+    expect(m).toMatch(/^miner_monitor_serving_latency_seconds\{synapse="Dummy",quantile="0\.95"\} 0\.095$/m);
+    expect(m).toMatch(/^miner_monitor_serving_cache_hit_ratio 0\.25$/m);
+  });
+
+  it('warns once when the error rate or p95 crosses, and informs once on recovery', () => {
+    const { lines, stats, reporter, clock } = setup();
+    const traffic = (n: number, status: number, ms: number) => {
+      for (let i = 0; i < n; i++) stats.observe({ synapse: 'OCRSynapse', status, durationMs: ms, transport: 'http' });
+    };
+    traffic(5, 500, 900); // too few requests to judge
+    reporter.reportNow();
+    expect(lines.filter((l) => l['level'] === 'warn')).toHaveLength(0);
+    traffic(95, 200, 900);
+    for (let i = 0; i < 3; i++) reporter.reportNow();
+    const warns = lines.filter((l) => l['msg'] === 'threshold crossed');
+    expect(warns.map((w) => w['alarm']).sort()).toEqual(['error_rate', 'p95_latency']);
+    expect(warns.find((w) => w['alarm'] === 'error_rate')).toMatchObject({ value: 5, threshold: 1, unit: 'percent' });
+    expect(reporter.activeAlarms().sort()).toEqual(['error_rate', 'p95_latency']);
+    clock.advance(20_000);
+    traffic(200, 200, 10);
+    for (let i = 0; i < 3; i++) reporter.reportNow();
+    const infos = lines.filter((l) => l['msg'] === 'threshold recovered');
+    expect(infos.map((w) => w['alarm']).sort()).toEqual(['error_rate', 'p95_latency']);
+    expect(lines.filter((l) => l['msg'] === 'threshold crossed')).toHaveLength(2);
+    expect(reporter.activeAlarms()).toEqual([]);
+  });
+
+  it('survives a provider that throws', () => {
+    const { logger, lines } = captureLogger();
+    const clock = new ManualClock();
+    const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } }, {
+      logger, registry: new Registry(), clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
+      queueDepth: () => { throw new Error('boom'); },
+    });
+    expect(reporter.reportNow()['queueDepth']).toBeNull();
+    expect(lines.some((l) => l['msg'] === 'serving report')).toBe(true);
+  });
+});
