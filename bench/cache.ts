@@ -99,7 +99,7 @@ async function wsHit(rate: number, seconds: number): Promise<void> {
   const scheduler = new PriorityScheduler({ queueLength: 1024, concurrency: 8 }, m);
   const big = 1e9;
   const axon = new AxonServer({
-    ...axonSchema.parse({ host: '127.0.0.1', port: 0 }),
+    ...axonSchema.parse({ host: '127.0.0.1' }), port: 0,
     rateLimit: { perHotkeyPerSec: big, perHotkeyBurst: big, perIpPerSec: big, perIpBurst: big, maxTrackedKeys: 1000 },
   }, { ...m, pair: axonPair, metagraph: new OneMetagraph([axonPair.address, ...validators.map((v) => v.address)]),
     executor: cache.wrap(scheduler), synapses, observer: { observe: () => {} } });

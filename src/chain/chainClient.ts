@@ -152,6 +152,8 @@ export class ChainClient implements Service {
     this.log.debug({ endpoint, attempt: this.failures + 1 }, 'chain connecting');
     const provider = new WsProvider(endpoint, false, {}, Math.max(this.opts.connectTimeoutMs, 30_000));
     const api = new ApiPromise({ provider, noInitWarn: true, metadata: { ...this.metadataCache } });
+    // The API rejects isReadyOrError on a socket error; connection failures are handled in open().
+    api.isReadyOrError.catch(() => undefined);
     const conn: Connection = { gen, endpoint, provider, api };
     this.conn = conn;
     try {

@@ -5,6 +5,10 @@
  * The miner's OCR here is an oracle (it answers with the page's labels): this file tests the
  * validator, not the OCR engine.
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyringPair } from '@polkadot/keyring/types';
@@ -14,6 +18,7 @@ import { AxonAnnouncer, ChainClient, MetagraphSync } from '../../src/chain/index
 import { axonSchema } from '../../src/config/sections/axon.js';
 import { noopObserver, silentLogger, systemClock, type CoreModules } from '../../src/util/index.js';
 import { InvoiceGenerator, ValidatorSim, type InvoicePage, type RoundResult } from '../../src/validator/index.js';
+import { prepareDevnetWallets } from '../../src/devnet/index.js';
 
 const clock = systemClock();
 const stoppers: Array<() => Promise<unknown>> = [];
@@ -23,6 +28,7 @@ let eve: KeyringPair;
 let chain: ChainClient;
 let metagraph: MetagraphSync;
 let dendrite: Dendrite;
+let minerPort: number;
 const pages = new Map<string, InvoicePage>();
 
 class RecordingGenerator extends InvoiceGenerator {
@@ -75,6 +81,7 @@ beforeAll(async () => {
   await metagraph.start();
   stoppers.push(() => metagraph.stop());
   const port = await startMiner();
+  minerPort = port;
   const announcer = new AxonAnnouncer(
     { netuid: dn.netuid, externalIp: '10.0.0.1', externalPort: port, version: 1 },
     { ...core(), chain, metagraph, pair: eve },
@@ -91,6 +98,66 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+});
+
+/** Runs the built CLI (npm test builds dist first); resolves with its exit code and output. */
+function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const main = resolve('dist/src/cli/main.js');
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The generator is deterministic, so the oracle miner can know the CLI's pages in advance. */
+async function preparePages(seeds: string[]): Promise<void> {
+  const gen = new RecordingGenerator();
+  for (const s of seeds) await gen.generate(s);
+}
+
+describe('subnet-miner validate (CLI)', () => {
+  let walletPath: string;
+  beforeAll(async () => {
+    walletPath = await mkdtemp(join(tmpdir(), 'validator-cli-'));
+    await prepareDevnetWallets(resolve('wallets.example'), walletPath);
+  });
+  afterAll(async () => {
+    await rm(walletPath, { recursive: true, force: true });
+  });
+  const common = () => ['--wallet-path', walletPath, '--wallet', 'validator', '--hotkey', 'default'];
+
+  it('--score-only prints the mean score and its components for one miner', async () => {
+    await preparePages(['cli-score:0', 'cli-score:1']);
+    const r = await runCli(['validate', ...common(), '--score-only', '--pages', '2', '--seed', 'cli-score',
+      '--to', `127.0.0.1:${minerPort}`, '--axon-hotkey', eve.address, '--json'], 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { pages: number; failures: number; meanPrediction: number; meanText: number; meanPosition: number; meanFont: number };
+    expect(s.pages).toBe(2);
+    expect(s.failures).toBe(0);
+    expect(s.meanPrediction).toBeCloseTo(1, 6);
+    expect([s.meanText, s.meanPosition, s.meanFont].every((v) => Math.abs(v - 1) < 1e-6)).toBe(true);
+  });
+
+  it('--once queries the miner found in the metagraph and sets weights', async () => {
+    await preparePages(['cli-once:1']);
+    const r = await runCli(['validate', ...common(), '--endpoint', dn.endpoint, '--netuid', String(dn.netuid),
+      '--miner-host', '127.0.0.1', '--once', '--seed', 'cli-once'], 120_000);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const scored = lines.find((l) => l['msg'] === 'miner scored');
+    expect(scored?.['status']).toBe(200);
+    expect(scored?.['prediction']).toBe(1);
+    const set = lines.find((l) => l['msg'] === 'weights set' || l['msg'] === 'set_weights failed');
+    expect(set?.['msg'], JSON.stringify(set)).toBe('weights set');
+  });
 });
 
 describe('validator simulator on the devnet', () => {
