@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CachePolicy, SynapseHandler } from '../axon/synapse.js';
 
 /** Bumped whenever the key layout changes, so old stored answers simply stop matching. */
@@ -18,10 +18,31 @@ function canonicalNumber(n: number): string {
 }
 
 /**
+ * Collects text and hands it to the hash in one piece; crossing into the hash per token
+ * would cost more than the canonicalisation itself.
+ */
+export class CanonicalSink {
+  private text = '';
+  constructor(private readonly onText: (s: string) => void, private readonly onBytes: (b: Uint8Array) => void) {}
+  update(s: string): void {
+    this.text += s;
+  }
+  bytes(b: Uint8Array): void {
+    this.flush();
+    this.onBytes(b);
+  }
+  flush(): void {
+    if (this.text.length === 0) return;
+    this.onText(this.text);
+    this.text = '';
+  }
+}
+
+/**
  * Feeds the canonical JSON of `value` into `h`: keys sorted, undefined and functions left out
  * as JSON does, byte arrays hashed as bytes (an OCR page need not become a base64 string again).
  */
-export function writeCanonical(h: Hash, value: unknown, depth = 0): void {
+export function writeCanonical(h: CanonicalSink, value: unknown, depth = 0): void {
   if (depth > MAX_DEPTH) throw new RangeError('cache key input nested too deeply');
   if (value === null || value === undefined) return void h.update('null');
   switch (typeof value) {
@@ -35,7 +56,7 @@ export function writeCanonical(h: Hash, value: unknown, depth = 0): void {
   if (ArrayBuffer.isView(value)) {
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     h.update(`{"$bytes":${bytes.byteLength}:`);
-    h.update(bytes);
+    h.bytes(bytes);
     return void h.update('}');
   }
   if (Array.isArray(value)) {
@@ -51,7 +72,7 @@ export function writeCanonical(h: Hash, value: unknown, depth = 0): void {
   writeObject(h, value as Record<string, unknown>, Object.keys(value), depth);
 }
 
-function writeObject(h: Hash, obj: Record<string, unknown>, keys: readonly string[], depth: number): void {
+function writeObject(h: CanonicalSink, obj: Record<string, unknown>, keys: readonly string[], depth: number): void {
   h.update('{');
   let first = true;
   for (const k of [...keys].sort()) {
@@ -96,17 +117,20 @@ export interface KeyParts {
  */
 export function cacheKey(parts: KeyParts): string {
   const h = createHash('sha256');
+  const sink = new CanonicalSink((t) => h.update(t, 'utf8'), (b) => h.update(b));
   const scope = parts.policy === 'per-validator' ? `validator:${parts.callerHotkey}` : 'shared';
-  h.update(JSON.stringify([KEY_VERSION, parts.synapse.name, parts.synapse.modelId, scope]));
-  h.update('\n');
-  writeCanonical(h, questionOf(parts.synapse, parts.input));
+  sink.update(JSON.stringify([KEY_VERSION, parts.synapse.name, parts.synapse.modelId, scope]));
+  sink.update('\n');
+  writeCanonical(sink, questionOf(parts.synapse, parts.input));
+  sink.flush();
   return h.digest('hex');
 }
 
-/** Canonical JSON text of a value (for tests and debugging; keys use the streamed form). */
+/** Canonical JSON text of a value (for tests and debugging; byte arrays appear as base64). */
 export function canonicalJson(value: unknown): string {
-  const chunks: string[] = [];
-  const sink = { update: (c: string | Uint8Array) => { chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('base64')); return sink; } };
-  writeCanonical(sink as unknown as Hash, value);
-  return chunks.join('');
+  let out = '';
+  const sink = new CanonicalSink((t) => { out += t; }, (b) => { out += Buffer.from(b).toString('base64'); });
+  writeCanonical(sink, value);
+  sink.flush();
+  return out;
 }

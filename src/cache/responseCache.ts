@@ -5,7 +5,7 @@ import { CacheMetrics } from './cacheMetrics.js';
 import { cacheKey } from './cacheKey.js';
 import { DiskTier, type DiskPruneReport } from './diskTier.js';
 import { InFlight } from './inFlight.js';
-import { MemoryTier } from './memoryTier.js';
+import { MemoryTier, toMemoryEntry, deepFreeze } from './memoryTier.js';
 import { RedisTier, type RedisState } from './redisTier.js';
 import type { CacheTierName, StoredEntry } from './storedEntry.js';
 
@@ -61,7 +61,8 @@ export interface CachePruneReport {
 }
 
 interface FlightResult {
-  json: string;
+  /** Deep-frozen: callers get shallow copies, so no caller can change another's answer. */
+  value: Readonly<SynapseBody>;
   source: 'computed' | 'disk' | 'redis';
 }
 
@@ -156,7 +157,7 @@ export class ResponseCache implements Service {
       if (hit) {
         this.tierHits.memory++;
         this.note(ctx, 'hit');
-        return JSON.parse(hit.json) as SynapseBody;
+        return { ...hit.value };
       }
     }
     const run = (c: RequestContext): Promise<FlightResult> => this.resolve(next, synapse, input, c, key, pol);
@@ -166,7 +167,7 @@ export class ResponseCache implements Service {
     try {
       const result = await (flight ? flight.result : run(ctx));
       if (!flight?.joined && result.source !== 'computed') outcome = 'hit';
-      return JSON.parse(result.json) as SynapseBody;
+      return { ...result.value };
     } finally {
       this.note(ctx, outcome);
     }
@@ -181,9 +182,11 @@ export class ResponseCache implements Service {
       if (found) return found;
     }
     const body = await next.execute(synapse, input, ctx);
+    // A copy through JSON: what every caller gets is what the wire and the stored tiers carry.
     const json = JSON.stringify(body);
-    if (pol.policy !== 'off') this.store(key, json, pol.ttlMs);
-    return { json, source: 'computed' };
+    const value = deepFreeze(JSON.parse(json) as SynapseBody);
+    if (pol.policy !== 'off') this.store(key, json, value, pol.ttlMs);
+    return { value, source: 'computed' };
   }
 
   private async lookupSlow(key: string): Promise<FlightResult | undefined> {
@@ -192,8 +195,9 @@ export class ResponseCache implements Service {
       this.metrics.requests.inc({ tier: 'disk', result: e ? 'hit' : 'miss' });
       if (e) {
         this.tierHits.disk++;
-        this.memory.set(key, e);
-        return { json: e.json, source: 'disk' };
+        const m = toMemoryEntry(e);
+        this.memory.set(key, m);
+        return { value: m.value, source: 'disk' };
       }
     }
     if (this.redis?.available) {
@@ -201,19 +205,20 @@ export class ResponseCache implements Service {
       this.metrics.requests.inc({ tier: 'redis', result: e ? 'hit' : 'miss' });
       if (e) {
         this.tierHits.redis++;
-        this.memory.set(key, e);
+        const m = toMemoryEntry(e);
+        this.memory.set(key, m);
         this.disk?.set(key, e);
-        return { json: e.json, source: 'redis' };
+        return { value: m.value, source: 'redis' };
       }
     }
     return undefined;
   }
 
-  private store(key: string, json: string, synapseTtlMs: number | undefined): void {
+  private store(key: string, json: string, value: Readonly<SynapseBody>, synapseTtlMs: number | undefined): void {
     const createdMs = this.modules.clock.now();
     const cap = synapseTtlMs ?? Number.POSITIVE_INFINITY;
     const entry = (tierTtlMs: number): StoredEntry => ({ createdMs, expiresMs: createdMs + Math.min(tierTtlMs, cap), json });
-    this.memory.set(key, entry(this.opts.memory.ttlMs));
+    this.memory.set(key, toMemoryEntry(entry(this.opts.memory.ttlMs), value));
     this.disk?.set(key, entry(this.opts.disk.ttlMs));
     this.redis?.set(key, entry(this.opts.redis.ttlMs));
   }

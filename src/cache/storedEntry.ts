@@ -37,8 +37,3 @@ export function decodeEntry(buf: Buffer): StoredEntry | undefined {
   }
   return { createdMs: Number(m[1]), expiresMs: Number(m[2]), json };
 }
-
-/** What an entry costs in memory: the text plus bookkeeping. */
-export function entrySize(key: string, e: StoredEntry): number {
-  return Buffer.byteLength(e.json, 'utf8') + key.length + 64;
-}

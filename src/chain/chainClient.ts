@@ -36,7 +36,11 @@ interface Connection {
   readonly provider: WsProvider;
   readonly api: ApiPromise;
   unsubHeads?: () => void;
+  /** Resolves once this connection's socket has closed. */
+  closed: Promise<void>;
 }
+
+const CLOSE_WAIT_MS = 2_000;
 
 const MAX_LISTENERS = 64;
 const MAX_CACHED_METADATA = 4;
@@ -54,6 +58,7 @@ export class ChainClient implements Service {
   private readonly connectedWaiters = new Set<() => void>();
   private readonly metadataCache: Record<string, `0x${string}`> = {};
   private conn: Connection | undefined;
+  private closing: Promise<void> = Promise.resolve();
   private live = false;
   private gen = 0;
   private endpointIdx = 0;
@@ -154,7 +159,10 @@ export class ChainClient implements Service {
     const api = new ApiPromise({ provider, noInitWarn: true, metadata: { ...this.metadataCache } });
     // The API rejects isReadyOrError on a socket error; connection failures are handled in open().
     api.isReadyOrError.catch(() => undefined);
-    const conn: Connection = { gen, endpoint, provider, api };
+    const closed = new Promise<void>((resolve) => {
+      provider.on('disconnected', () => resolve());
+    });
+    const conn: Connection = { gen, endpoint, provider, api, closed };
     this.conn = conn;
     try {
       await this.open(conn);
@@ -258,16 +266,25 @@ export class ChainClient implements Service {
     }
   }
 
-  private async teardown(): Promise<void> {
+  /** Closes the current connection; a new one is only made after this settles (one socket at a time). */
+  private teardown(): Promise<void> {
     const conn = this.conn;
     this.conn = undefined;
     this.live = false;
-    if (!conn) return;
-    try {
-      conn.unsubHeads?.();
-    } catch {
-      // the socket may already be gone
+    if (conn) {
+      const prev = this.closing;
+      this.closing = prev.then(async () => {
+        try {
+          conn.unsubHeads?.();
+        } catch {
+          // the socket may already be gone
+        }
+        await conn.api.disconnect().catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([conn.closed, new Promise<void>((r) => { timer = setTimeout(r, CLOSE_WAIT_MS); })]);
+        clearTimeout(timer);
+      });
     }
-    await conn.api.disconnect().catch(() => undefined);
+    return this.closing;
   }
 }

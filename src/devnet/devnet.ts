@@ -55,6 +55,7 @@ export class Devnet {
   private timer: NodeJS.Timeout | undefined;
   private lock: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private paused = false;
   readonly log: Logger;
 
   private constructor(
@@ -193,11 +194,21 @@ export class Devnet {
     return BigInt(Math.round(tao * 1e6)) * (RAO / 1_000_000n);
   }
 
+  /** Stops the steady block production (newBlocks() still works); e.g. to trip a watchdog. */
+  pauseBlocks(): void {
+    this.paused = true;
+  }
+
+  resumeBlocks(): void {
+    this.paused = false;
+  }
+
   private startBlocks(): void {
     if (this.blockIntervalMs <= 0 || this.stopped) return;
     const tick = (): void => {
       const t0 = Date.now();
-      this.exclusive(() => this.buildBlocks(1))
+      const build = this.paused ? Promise.resolve() : this.exclusive(() => this.buildBlocks(1));
+      build
         .catch((err: unknown) => this.log.warn({ err }, 'devnet block production failed'))
         .finally(() => {
           if (this.stopped) return;

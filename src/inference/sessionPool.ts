@@ -123,6 +123,9 @@ export class SessionPool {
       const o = { ...this.baseOptions(), executionProviders: providers };
       return typeof bytes === 'string' ? ort.InferenceSession.create(bytes, o) : ort.InferenceSession.create(bytes, o);
     };
+    // onnxruntime's process-wide logger would print its own copy of a CUDA load failure on
+    // stderr; the fallback is logged once, here, through pino instead.
+    ort.env.logLevel = 'fatal';
     const cpu: ort.InferenceSession.ExecutionProviderConfig[] = ['cpu'];
     const cuda: ort.InferenceSession.ExecutionProviderConfig[] = [{ name: 'cuda', deviceId: this.opts.cudaDeviceId }, 'cpu'];
     try {

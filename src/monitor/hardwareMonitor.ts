@@ -14,6 +14,8 @@ export interface HardwareThresholds {
   memoryPercent: number;
   diskPercent: number;
   eventLoopLagMs: number;
+  /** Applies unless HardwareMonitorOpts.hysteresisPercent is given. */
+  hysteresisPercent?: number;
 }
 
 export interface HardwareMonitorOpts {
@@ -77,7 +79,7 @@ export class HardwareMonitor implements Service {
         { name: 'disk', threshold: t.diskPercent, unit: 'percent' },
         { name: 'event_loop_lag', threshold: t.eventLoopLagMs, unit: 'ms' },
       ],
-      { hysteresisRatio: (opts.hysteresisPercent ?? 5) / 100 },
+      { hysteresisRatio: (opts.hysteresisPercent ?? t.hysteresisPercent ?? 5) / 100 },
       { logger: this.log, gauge: ensureGauge(r, { name: M.alarmActive, help: '1 while a threshold alarm is crossed', labelNames: ['alarm'] }) },
     );
     const gpuL = ['gpu'] as const;

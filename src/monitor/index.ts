@@ -19,3 +19,5 @@ export { CronJob, assertCron } from './cronJob.js';
 export { createMonitor } from './monitorFactory.js';
 export type { Monitor, MonitorDeps } from './monitorFactory.js';
 export { moduleLogger } from './moduleLogger.js';
+export { HistogramDelta } from './histogramDelta.js';
+export type { HistogramWindow } from './histogramDelta.js';

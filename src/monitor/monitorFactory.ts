@@ -5,12 +5,14 @@ import { AdminServer, type HealthReport } from './adminServer.js';
 import { HardwareMonitor } from './hardwareMonitor.js';
 import { ServingReporter, type CacheStatsView } from './servingReporter.js';
 import { ServingStats } from './servingStats.js';
-import { StandingReporter } from './standingReporter.js';
+import { StandingReporter, type StandingReporterModules } from './standingReporter.js';
 
 export interface MonitorDeps {
   /** The miner's hotkey (ss58). */
   hotkey: string;
   metagraph: MetagraphSource;
+  /** Immunity of the own uid, e.g. `() => metagraphSync.standing()?.immunity`. */
+  immunity?: StandingReporterModules['immunity'];
   /** Health of the rest of the daemon (alarms are added from the registry). */
   health: () => HealthReport | Promise<HealthReport>;
   cacheStats?: () => CacheStatsView | undefined;
@@ -34,7 +36,7 @@ export interface Monitor {
 export function createMonitor(cfg: MonitorConfig, deps: MonitorDeps, modules: CoreModules): Monitor {
   const t = cfg.thresholds;
   const stats = new ServingStats({ windowMs: cfg.servingWindowMs }, modules);
-  const standing = new StandingReporter({ hotkey: deps.hotkey, cron: cfg.standingCron }, { ...modules, metagraph: deps.metagraph });
+  const standing = new StandingReporter({ hotkey: deps.hotkey, cron: cfg.standingCron }, { ...modules, metagraph: deps.metagraph, ...(deps.immunity ? { immunity: deps.immunity } : {}) });
   const serving = new ServingReporter(
     { cron: cfg.servingCron, thresholds: t, hysteresisPercent: t.hysteresisPercent, minRequestsForAlarm: t.minRequests },
     { ...modules, stats, ...optional(deps) },

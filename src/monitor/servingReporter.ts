@@ -4,12 +4,14 @@ import { CronJob, assertCron } from './cronJob.js';
 import { moduleLogger } from './moduleLogger.js';
 import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
 import type { ServingSnapshot } from './servingStats.js';
+import { HistogramDelta } from './histogramDelta.js';
 import { ThresholdAlarms } from './thresholdAlarms.js';
 
 export interface ServingReporterOpts {
   /** node-cron expression (config `monitor.servingCron`). */
   cron: string;
-  thresholds: { errorRatePercent: number; p95LatencyMs: number };
+  /** `monitor.thresholds`; its hysteresisPercent and minRequests apply unless given below. */
+  thresholds: { errorRatePercent: number; p95LatencyMs: number; hysteresisPercent?: number; minRequests?: number };
   hysteresisPercent?: number;
   /** Alarms on error rate and p95 wait for this many requests in the window, so three requests and one error is no alarm. */
   minRequestsForAlarm?: number;
@@ -25,6 +27,7 @@ export interface ServingReporterModules extends CoreModules {
   stats: { snapshot(): ServingSnapshot };
   cacheStats?: () => CacheStatsView | undefined;
   queueDepth?: () => number | Record<string, number>;
+  /** Batch sizes; without it they are read from miner_inference_batch_size in the registry. */
   batchSizes?: () => unknown;
 }
 
@@ -40,18 +43,22 @@ export class ServingReporter implements Service {
   private readonly errorRatio: Gauge | undefined;
   private readonly latency: Gauge<'synapse' | 'quantile'> | undefined;
   private readonly hitRatio: Gauge | undefined;
+  private readonly batchHistogram: HistogramDelta;
 
   constructor(private readonly opts: ServingReporterOpts, private readonly modules: ServingReporterModules) {
     assertCron(opts.cron, 'monitor.servingCron');
     this.log = moduleLogger(modules.logger);
-    this.job = new CronJob(opts.cron, 'serving-report', () => void this.reportNow(), this.log);
+    this.job = new CronJob(opts.cron, 'serving-report', async () => {
+      await this.reportNow();
+    }, this.log);
+    this.batchHistogram = new HistogramDelta(modules.registry, 'miner_inference_batch_size', 'model');
     const r = modules.registry;
     this.alarms = new ThresholdAlarms(
       [
         { name: 'error_rate', threshold: opts.thresholds.errorRatePercent, unit: 'percent' },
         { name: 'p95_latency', threshold: opts.thresholds.p95LatencyMs, unit: 'ms' },
       ],
-      { hysteresisRatio: (opts.hysteresisPercent ?? 5) / 100 },
+      { hysteresisRatio: (opts.hysteresisPercent ?? opts.thresholds.hysteresisPercent ?? 5) / 100 },
       { logger: this.log, gauge: ensureGauge(r, { name: M.alarmActive, help: '1 while a threshold alarm is crossed', labelNames: ['alarm'] }) },
     );
     this.rps = ensureGauge(r, { name: M.servingRequestsPerSecond, help: 'Answered requests per second over the serving window' });
@@ -74,7 +81,7 @@ export class ServingReporter implements Service {
   }
 
   /** Builds, logs and returns one report; what the schedule calls. */
-  reportNow(): Record<string, unknown> {
+  async reportNow(): Promise<Record<string, unknown>> {
     const s = this.modules.stats.snapshot();
     const cache = this.safe(() => this.modules.cacheStats?.());
     const hitRate = cache?.hitRate ?? s.cache.hitRate;
@@ -93,7 +100,7 @@ export class ServingReporter implements Service {
       cache: { ...s.cache, hitRate: r3(hitRate ?? null), ...(cache ? { tiers: cache } : {}) },
       transports: s.transports,
       queueDepth: this.safe(() => this.modules.queueDepth?.()) ?? null,
-      batches: this.safe(() => this.modules.batchSizes?.()) ?? null,
+      batches: (await this.batches()) ?? null,
     };
     this.log.info(report, 'serving report');
     this.updateGauges(s, hitRate ?? null);
@@ -102,7 +109,7 @@ export class ServingReporter implements Service {
   }
 
   private checkAlarms(s: ServingSnapshot): void {
-    if (s.requests < (this.opts.minRequestsForAlarm ?? 20)) return;
+    if (s.requests < (this.opts.minRequestsForAlarm ?? this.opts.thresholds.minRequests ?? 20)) return;
     this.alarms.update('error_rate', s.errorRatio * 100, { requests: s.requests, byStatus: s.byStatus });
     this.alarms.update('p95_latency', s.overall.p95Ms, { requests: s.requests });
   }
@@ -116,6 +123,16 @@ export class ServingReporter implements Service {
       for (const [q, v] of [['0.5', l.p50Ms], ['0.95', l.p95Ms], ['0.99', l.p99Ms]] as const) {
         if (v !== null) this.latency?.set({ synapse, quantile: q }, v / 1000);
       }
+    }
+  }
+
+  private async batches(): Promise<unknown> {
+    if (this.modules.batchSizes) return this.safe(() => this.modules.batchSizes?.());
+    try {
+      return await this.batchHistogram.read();
+    } catch (err) {
+      this.log.debug({ err }, 'batch sizes unavailable');
+      return undefined;
     }
   }
 

@@ -21,7 +21,7 @@ export interface StandingReporterModules extends CoreModules {
   immunity?: () => ImmunityInput | null | undefined;
 }
 
-export type StandingReason = 'first-sync' | 'epoch' | 'schedule';
+export type StandingReason = 'first-sync' | 'epoch' | 'sync' | 'schedule';
 
 interface StandingGauges {
   incentive?: Gauge | undefined;
@@ -61,7 +61,14 @@ export class StandingReporter implements Service {
 
   async start(): Promise<void> {
     if (this.unsubscribe) return;
-    this.unsubscribe = this.modules.metagraph.onUpdate((snap) => this.onSync(snap));
+    this.unsubscribe = this.modules.metagraph.onUpdate((snap) => {
+      // A reporting fault must never reach the sync loop that calls listeners.
+      try {
+        this.onSync(snap);
+      } catch (err) {
+        this.log.error({ err }, 'standing update failed');
+      }
+    });
     const snap = this.modules.metagraph.current();
     if (snap) this.onSync(snap);
     this.job.start();
@@ -86,7 +93,7 @@ export class StandingReporter implements Service {
     this.lastEpoch = epoch;
     if (prev === undefined) this.emit(standing, 'first-sync', snap);
     else if (epoch > prev) this.emit(standing, 'epoch', snap);
-    else if (!standing.registered) this.emitUnregistered(standing, 'epoch', snap);
+    else if (!standing.registered) this.emitUnregistered(standing, 'sync', snap);
   }
 
   /** Logs a report from the current snapshot now; what the schedule calls. */

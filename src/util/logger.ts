@@ -27,7 +27,7 @@ export function createRootLogger(opts: LoggerOpts): Logger {
   };
   if (opts.destination) return pino(base, opts.destination);
   if (opts.pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard' } } });
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY === true, translateTime: 'SYS:standard' } } });
   }
   return pino(base, pino.destination({ dest: 1, sync: false }));
 }

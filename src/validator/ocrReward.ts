@@ -25,8 +25,8 @@ export const TUTORIAL_WEIGHTS: RewardWeights = {
 };
 
 /** Bounds on what one miner answer may cost the scorer. */
-export const MAX_PREDICTIONS = 1000;
-export const MAX_TEXT_CHARS = 1000;
+export const MAX_PREDICTIONS = 256;
+export const MAX_TEXT_CHARS = 256;
 
 export interface SectionReward {
   readonly text: number;

@@ -112,6 +112,14 @@ export class ValidatorSim implements Service {
     return new Map([...this.scores].map(([uid, s]) => [uid, s.value]));
   }
 
+  /** Scores of uids still held by the hotkey that earned them: deregistered miners get no weight. */
+  private currentScores(): Map<number, number> {
+    const hotkeys = new Map((this.m.metagraph.current()?.neurons ?? []).map((n) => [n.uid, n.hotkey]));
+    const out = new Map<number, number>();
+    for (const [uid, s] of this.scores) if (hotkeys.get(uid) === s.hotkey) out.set(uid, s.value);
+    return out;
+  }
+
   private async runLoop(signal: AbortSignal): Promise<void> {
     const max = this.opts.maxRounds ?? Infinity;
     while (!signal.aborted && this.round < max) {
@@ -220,7 +228,7 @@ export class ValidatorSim implements Service {
     const last = Math.max(this.lastWeightsBlock ?? -Infinity, params.lastUpdate[own.uid] ?? -Infinity);
     const since = block - last;
     if (since < Math.max(tempo, params.rateLimit)) return undefined;
-    const { uids, weights } = normalizeWeights(this.movingAverages());
+    const { uids, weights } = normalizeWeights(this.currentScores());
     if (uids.length === 0) {
       this.log.info({ block }, 'no miner has a score yet, not setting weights');
       return undefined;

@@ -37,7 +37,7 @@ describe('admin server (real sockets, ephemeral port)', () => {
     metagraph.push(snapshot([neuron(1, { incentive: 0.2 }), neuron(2, { incentive: 0.7, emissionRao: 5n })], { block: 1234, syncedAtMs: Date.now() }));
     for (const s of monitor.services) await s.start();
     monitor.stats.observe({ synapse: 'Dummy', status: 200, durationMs: 3, transport: 'ws', cache: 'hit' });
-    monitor.serving.reportNow();
+    await monitor.serving.reportNow();
     await monitor.hardware.sample();
     const a = monitor.admin!.address()!;
     expect(a.address).toBe('127.0.0.1');

@@ -48,7 +48,7 @@ export const ocrSchema = z.strictObject({
   /** Snap each line's font to the page's dominant font when they are close (documents use few fonts). */
   fontConsensus: z.boolean().default(true),
   /** Insert a space where the ink between two recognised characters has a gap of at least this many em. */
-  spaceGapEm: z.number().min(0).default(0.22),
+  spaceGapEm: z.number().min(0).default(0.27),
   /** Recognition batcher; detection and classifier use the engine-wide `inference.batch`. */
   recBatch: batchSchema.default(batchSchema.parse({ maxItems: 64, maxCost: 32 * 48 * 320, maxWaitMs: 5 })),
 });

@@ -45,7 +45,7 @@ export class CountingSynapse implements SynapseHandler<{ x: number; pad?: number
       this.failNext--;
       throw new MinerError('INFERENCE_FAILED', 'model failed');
     }
-    return { y: input.x * 2, blob: 'z'.repeat(input.pad ?? 0), run: this.runs };
+    return { y: input.x * 2, blob: 'z'.repeat(input.pad ?? 0), run: this.runs, nested: { k: input.x } };
   }
 }
 

@@ -33,6 +33,9 @@ describe('ResponseCache', () => {
     // Each caller owns its copy: mutating one answer cannot change another or the cache.
     answers[0]!['y'] = 0;
     expect(answers[1]!['y']).toBe(42);
+    // Nested parts are shared and frozen: a caller that tried to change them would fail loudly.
+    expect(Object.isFrozen(answers[1]!['nested'])).toBe(true);
+    expect(() => { (answers[2]!['nested'] as { k: number }).k = 1; }).toThrow(TypeError);
     const again = await exec.execute(syn, { x: 21 }, ctxFor(clock));
     expect(again['y']).toBe(42);
     expect(syn.runs).toBe(1);

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/util/index.js';
 import { ServingReporter, ServingStats } from '../../../src/monitor/index.js';
@@ -21,7 +21,7 @@ describe('ServingReporter', () => {
   it('logs the serving report with stable fields and exports gauges', async () => {
     const { lines, stats, reporter, registry } = setup();
     for (let i = 1; i <= 100; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: i, transport: 'ws', cache: 'hit' });
-    reporter.reportNow();
+    await reporter.reportNow();
     const r = lines.find((l) => l['msg'] === 'serving report');
     expect(r).toMatchObject({
       level: 'info', module: 'monitor', event: 'serving', windowSeconds: 10, requests: 100, requestsPerSecond: 10, errorRatio: 0,
@@ -36,37 +36,76 @@ describe('ServingReporter', () => {
     expect(m).toMatch(/^miner_monitor_serving_cache_hit_ratio 0\.25$/m);
   });
 
-  it('warns once when the error rate or p95 crosses, and informs once on recovery', () => {
+  it('warns once when the error rate or p95 crosses, and informs once on recovery', async () => {
     const { lines, stats, reporter, clock } = setup();
     const traffic = (n: number, status: number, ms: number) => {
       for (let i = 0; i < n; i++) stats.observe({ synapse: 'OCRSynapse', status, durationMs: ms, transport: 'http' });
     };
     traffic(5, 500, 900); // too few requests to judge
-    reporter.reportNow();
+    await reporter.reportNow();
     expect(lines.filter((l) => l['level'] === 'warn')).toHaveLength(0);
     traffic(95, 200, 900);
-    for (let i = 0; i < 3; i++) reporter.reportNow();
+    for (let i = 0; i < 3; i++) await reporter.reportNow();
     const warns = lines.filter((l) => l['msg'] === 'threshold crossed');
     expect(warns.map((w) => w['alarm']).sort()).toEqual(['error_rate', 'p95_latency']);
     expect(warns.find((w) => w['alarm'] === 'error_rate')).toMatchObject({ value: 5, threshold: 1, unit: 'percent' });
     expect(reporter.activeAlarms().sort()).toEqual(['error_rate', 'p95_latency']);
     clock.advance(20_000);
     traffic(200, 200, 10);
-    for (let i = 0; i < 3; i++) reporter.reportNow();
+    for (let i = 0; i < 3; i++) await reporter.reportNow();
     const infos = lines.filter((l) => l['msg'] === 'threshold recovered');
     expect(infos.map((w) => w['alarm']).sort()).toEqual(['error_rate', 'p95_latency']);
     expect(lines.filter((l) => l['msg'] === 'threshold crossed')).toHaveLength(2);
     expect(reporter.activeAlarms()).toEqual([]);
   });
 
-  it('survives a provider that throws', () => {
+  it('survives a provider that throws', async () => {
     const { logger, lines } = captureLogger();
     const clock = new ManualClock();
     const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } }, {
       logger, registry: new Registry(), clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
       queueDepth: () => { throw new Error('boom'); },
     });
-    expect(reporter.reportNow()['queueDepth']).toBeNull();
+    expect((await reporter.reportNow())['queueDepth']).toBeNull();
     expect(lines.some((l) => l['msg'] === 'serving report')).toBe(true);
+  });
+
+  it('reads batch sizes from the inference histogram since the previous report when not wired', async () => {
+    const { logger } = captureLogger();
+    const clock = new ManualClock();
+    const registry = new Registry();
+    const h = new Histogram({ name: 'miner_inference_batch_size', help: 'x', labelNames: ['model'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [registry] });
+    const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } }, {
+      logger, registry, clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
+    });
+    for (const n of [3, 5, 30, 60]) h.observe({ model: 'rec' }, n);
+    h.observe({ model: 'det' }, 1);
+    expect((await reporter.reportNow())['batches']).toEqual({
+      rec: { count: 4, mean: 24.5, p50: 8, p95: 64 },
+      det: { count: 1, mean: 1, p50: 1, p95: 1 },
+    });
+    h.observe({ model: 'rec' }, 2);
+    expect((await reporter.reportNow())['batches']).toEqual({
+      rec: { count: 1, mean: 2, p50: 2, p95: 2 },
+      det: { count: 0, mean: null, p50: null, p95: null },
+    });
+  });
+
+  it('takes hysteresis and the request minimum from monitor.thresholds', async () => {
+    const { logger, lines } = captureLogger();
+    const clock = new ManualClock();
+    const stats = new ServingStats({ windowMs: 5_000 }, { clock });
+    const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 10, p95LatencyMs: 1e6, minRequests: 2, hysteresisPercent: 50 } }, {
+      logger, registry: new Registry(), clock, signal: new AbortController().signal, stats,
+    });
+    stats.observe({ synapse: 'Dummy', status: 500, durationMs: 1, transport: 'ws' });
+    stats.observe({ synapse: 'Dummy', status: 200, durationMs: 1, transport: 'ws' });
+    await reporter.reportNow();
+    expect(reporter.activeAlarms()).toEqual(['error_rate']);
+    // 1 in 16 (6.25 %) is under the 10 % threshold but not under 10 % - 50 % of it: still crossed.
+    for (let i = 0; i < 14; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: 1, transport: 'ws' });
+    await reporter.reportNow();
+    expect(reporter.activeAlarms()).toEqual(['error_rate']);
+    expect(lines.filter((l) => l['msg'] === 'threshold recovered')).toHaveLength(0);
   });
 });

@@ -117,3 +117,13 @@ describe('invoice generator', () => {
     }
   });
 });
+
+describe('font metrics', () => {
+  it('falls back to the .notdef advance for unmapped code points and counts astral characters once', async () => {
+    const m = await gen.fontMetrics('Helvetica');
+    const notdef = m.glyphAdvance(0x10ffff);
+    expect(notdef).toBeGreaterThan(0);
+    expect(m.advanceWidth('\u{1F600}', m.unitsPerEm)).toBe(m.glyphAdvance(0x1f600));
+    expect(m.glyphAdvance('A'.codePointAt(0)!)).toBe(1366);
+  });
+});
