@@ -64,8 +64,9 @@ function stopChild(child: ChildProcess | undefined, timeoutMs = 20_000): Promise
 
 function describeStanding(rec: Record<string, unknown>): string {
   const s = rec as Standing & Record<string, unknown>;
-  return `uid=${s.uid} incentive=${Number(s.incentive ?? 0).toFixed(4)} emission/epoch=${String(s['emissionPerEpoch'] ?? s.emissionPerEpochRao)} ` +
-    `position=${s.position ?? '?'} of ${s.minersCount ?? '?'} stake=${String(s['stake'] ?? '?')}`;
+  return `uid=${s.uid} incentive=${Number(s.incentive ?? 0).toFixed(4)} emission/epoch=${String(s['emissionPerEpoch'])} ` +
+    `${String(s['emissionUnit'] ?? '')} (~${String(s['emissionPerDay'])}/day) position=${String(s['positionText'] ?? '?')} ` +
+    `stake=${String(s['stake'] ?? '?')} block=${String(s['block'])}`;
 }
 
 function isPaying(rec: Record<string, unknown>): boolean {
@@ -98,12 +99,12 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
   procs.miner = spawnCli('miner', ['run', '--config', configPath], (rec) => {
     const msg = String(rec['msg'] ?? '');
     if (msg === 'miner serving') serving = true;
-    if (msg === 'standing') {
+    if (msg === 'standing report') {
       say(`miner standing: ${describeStanding(rec)}`);
       if (isPaying(rec)) paying = rec;
-    } else if (Number(rec['level'] === 'error' || rec['level'] === 'fatal')) {
+    } else if (rec['level'] === 'error' || rec['level'] === 'fatal') {
       say(`miner ${String(rec['level'])}: ${msg} ${JSON.stringify(rec)}`);
-    } else if (['miner serving', 'axon announced', 'metagraph synced', 'models loaded'].includes(msg)) {
+    } else if (['miner serving', 'axon announced on chain (serve_axon)', 'own neuron found', 'models loaded'].includes(msg)) {
       say(`miner: ${msg}`);
     }
   });

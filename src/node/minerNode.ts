@@ -6,9 +6,7 @@ import { ChainClient, MetagraphSync, AxonAnnouncer } from '../chain/index.js';
 import { AxonServer, PriorityScheduler, SynapseRegistry, DummySynapse } from '../axon/index.js';
 import { InferenceEngine } from '../inference/index.js';
 import { ResponseCache } from '../cache/index.js';
-import {
-  AdminServer, HardwareMonitor, ServingReporter, ServingStats, StandingReporter, type HealthReport,
-} from '../monitor/index.js';
+import { createMonitor, type HealthReport, type Monitor } from '../monitor/index.js';
 import { versionAsInt } from './version.js';
 
 export interface MinerNodeOpts {
@@ -35,8 +33,7 @@ export class MinerNode implements Service {
   readonly cache: ResponseCache;
   readonly scheduler: PriorityScheduler;
   readonly axon: AxonServer;
-  readonly servingStats: ServingStats;
-  readonly admin: AdminServer | undefined;
+  readonly monitor: Monitor;
   private readonly group: ServiceGroup;
   private started = false;
 
@@ -64,24 +61,29 @@ export class MinerNode implements Service {
     this.cache = new ResponseCache(config.cache, core('cache'));
     this.scheduler = new PriorityScheduler(config.axon, core('scheduler'));
     const synapses = this.buildSynapses();
-    this.servingStats = new ServingStats({}, core('serving'));
+    this.monitor = createMonitor(
+      config.monitor,
+      {
+        hotkey: modules.pair.address,
+        metagraph: this.metagraph,
+        health: () => this.health(),
+        cacheStats: () => this.cache.stats(),
+        queueDepth: () => this.queueDepth(),
+        version: opts.version,
+      },
+      core('monitor'),
+    );
     this.axon = new AxonServer(config.axon, {
       ...core('axon'),
       pair: modules.pair,
       metagraph: this.metagraph,
       executor: this.cache.wrap(this.scheduler),
       synapses,
-      observer: this.servingStats,
+      observer: this.monitor.stats,
     });
-    const monitors = this.buildMonitors();
-
-    for (const s of [this.chain, this.metagraph, announcer, this.engine, this.cache, this.axon, ...monitors]) {
+    for (const s of [this.chain, this.metagraph, announcer, this.engine, this.cache, this.axon, ...this.monitor.services]) {
       this.group.add(s);
     }
-    this.admin = config.monitor.admin.enabled
-      ? new AdminServer(config.monitor.admin, { ...core('admin'), health: () => this.health() })
-      : undefined;
-    if (this.admin) this.group.add(this.admin);
   }
 
   private buildSynapses(): SynapseRegistry {
@@ -89,30 +91,6 @@ export class MinerNode implements Service {
     registry.register(new DummySynapse());
     if (this.opts.config.inference.ocr.enabled) registry.register(this.engine.ocrSynapse());
     return registry;
-  }
-
-  private buildMonitors(): Service[] {
-    const { config } = this.opts;
-    const m = this.modules;
-    const standing = new StandingReporter(
-      { hotkey: m.pair.address, cron: config.monitor.standingCron },
-      { ...m, logger: m.logger.child({ module: 'standing' }), metagraph: this.metagraph },
-    );
-    const serving = new ServingReporter(
-      { cron: config.monitor.servingCron, thresholds: config.monitor.thresholds },
-      {
-        ...m,
-        logger: m.logger.child({ module: 'serving' }),
-        stats: this.servingStats,
-        queueDepth: () => this.queueDepth(),
-        cacheStats: () => this.cache.stats(),
-      },
-    );
-    const hardware = new HardwareMonitor(
-      { cron: config.monitor.healthCron, diskPath: config.monitor.diskPath, thresholds: config.monitor.thresholds },
-      { ...m, logger: m.logger.child({ module: 'hardware' }) },
-    );
-    return [standing, serving, hardware];
   }
 
   queueDepth(): number {

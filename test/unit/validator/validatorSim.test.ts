@@ -27,11 +27,11 @@ function neuron(uid: number, hotkey: string, a: AxonInfo | null): NeuronInfo {
   };
 }
 function metagraphOf(neurons: NeuronInfo[]): MetagraphSource {
-  const snap: MetagraphSnapshot = {
+  const snap = (): MetagraphSnapshot => ({
     netuid: 1, block: 100, tempo: 10, n: neurons.length, syncedAtMs: 0, source: 'storage', neurons,
     byHotkey: (h) => neurons.find((n) => n.hotkey === h),
-  };
-  return { current: () => snap, onUpdate: () => () => {} };
+  });
+  return { current: snap, onUpdate: () => () => {} };
 }
 
 /** Just enough of ApiPromise for set_weights: storage reads, the header, and a call that lands in a block. */
@@ -106,7 +106,7 @@ describe('ValidatorSim', () => {
       { logger: silentLogger(), registry: new Registry(), clock: new ManualClock(), signal: new AbortController().signal,
         pair, metagraph: metagraphOf(neurons), chain: { api: () => fakeApi(state) }, dendrite, generator: gen },
     );
-    return { sim, queries };
+    return { sim, queries, neurons };
   }
 
   const answer = (q: DendriteQuery, page: InvoicePage): DendriteAnswer => {
@@ -148,6 +148,19 @@ describe('ValidatorSim', () => {
     expect((await sim.runRound()).weights).toBeUndefined();
     state.block = 116;
     expect((await sim.runRound()).weights?.ok).toBe(true);
+  });
+
+  it('gives no weight to a uid that a new hotkey took over', async () => {
+    const state = { block: 100, calls: [] as unknown[][], lastUpdate: [0, 0, 0, 0], versionKey: 0, rateLimit: 0 };
+    const { sim, neurons } = build(state, answer);
+    await sim.runRound();
+    // uid 2 re-registered by someone who serves nothing yet: its old score must not count.
+    neurons[2] = neuron(2, 'newcomer', null);
+    state.calls.length = 0;
+    state.block = 120;
+    const r = await sim.runRound();
+    expect(r.weights?.ok).toBe(true);
+    expect((state.calls[0] as [number, number[]])[1]).toEqual([1]);
   });
 
   it('waits for WeightsSetRateLimit even when the tempo has passed', async () => {

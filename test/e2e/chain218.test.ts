@@ -1,0 +1,3 @@
+import { chainSuite } from './chainSuite.js';
+
+chainSuite(218);
