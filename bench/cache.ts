@@ -1,6 +1,6 @@
 /**
  * Response cache benchmark. Prints numbers; asserts nothing.
- *   npx tsc -p . && node dist/bench/cache.js [--seconds N] [--rate R] [--ocr]
+ *   npx tsc -p . && node dist/bench/cache.js [--seconds N] [--rate R] [--ocr] [--only 1234]
  * 1. hit latency in process (wrap(...).execute on a stored answer)
  * 2. hit latency end to end over WebSocket through a real AxonServer at R req/s (default 1000)
  * 3. hit rate on a workload with a known fraction of duplicates
@@ -228,11 +228,14 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => process.send!(res, () => r()));
     return;
   }
-  await inProcessHit();
-  await wsHit(arg('rate', 1000), arg('seconds', 10));
-  await hitRate(0.3, 20_000);
-  await hitRate(0.75, 20_000);
-  await dedupGain();
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : '1234';
+  if (only.includes('1')) await inProcessHit();
+  if (only.includes('2')) await wsHit(arg('rate', 1000), arg('seconds', 10));
+  if (only.includes('3')) {
+    await hitRate(0.3, 20_000);
+    await hitRate(0.75, 20_000);
+  }
+  if (only.includes('4')) await dedupGain();
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

@@ -1,6 +1,6 @@
 import type { CacheConfig } from '../config/index.js';
 import type { CachePolicy, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../axon/synapse.js';
-import type { CoreModules, Logger, RequestObservation, Service } from '../util/index.js';
+import { CacheError, type CoreModules, type Logger, type RequestObservation, type Service } from '../util/index.js';
 import { CacheMetrics } from './cacheMetrics.js';
 import { cacheKey } from './cacheKey.js';
 import { DiskTier, type DiskPruneReport } from './diskTier.js';
@@ -21,6 +21,11 @@ export interface ResponseCacheOptions extends CacheConfig {
   maxInFlight?: number;
   /** How often expired entries are swept from memory and the disk index. */
   pruneIntervalMs?: number;
+}
+
+/** What wrap() returns: an executor that can also say how it answered a given request. */
+export interface CachingExecutor extends SynapseExecutor {
+  outcomeFor(ctx: RequestContext): CacheOutcome | undefined;
 }
 
 export interface SynapseCachePolicy {
@@ -110,8 +115,14 @@ export class ResponseCache implements Service {
 
   async start(): Promise<void> {
     if (this.started) return;
+    try {
+      await this.disk?.open();
+    } catch (err) {
+      throw new CacheError('CONFIG_INVALID', `cache.disk.dir ${JSON.stringify(this.opts.disk.dir)} is not usable `
+        + `(${err instanceof Error ? err.message : String(err)}); fix: point it at a writable directory or set cache.disk.enabled=false`,
+      { cause: err });
+    }
     this.started = true;
-    await this.disk?.open();
     await this.redis?.start();
     const every = this.opts.pruneIntervalMs ?? 60_000;
     this.timer = setInterval(() => void this.sweep(), every);
@@ -127,9 +138,12 @@ export class ResponseCache implements Service {
     await this.redis?.stop();
   }
 
-  /** The executor the axon calls: `axon.executor = cache.wrap(scheduler)`. */
-  wrap(next: SynapseExecutor): SynapseExecutor {
-    return { execute: (synapse, input, ctx) => this.execute(next, synapse, input, ctx) };
+  /** The executor the axon calls: `executor: cache.wrap(scheduler)`. */
+  wrap(next: SynapseExecutor): CachingExecutor {
+    return {
+      execute: (synapse, input, ctx) => this.execute(next, synapse, input, ctx),
+      outcomeFor: (ctx) => this.outcomes.get(ctx),
+    };
   }
 
   /** How the cache answered the request with this context (after its execute settled). */

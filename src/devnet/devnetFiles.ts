@@ -36,15 +36,29 @@ export interface DevnetMinerConfigOpts {
 
 /** A complete miner config for a local devnet, valid against the config schema. */
 export function devnetMinerConfig(o: DevnetMinerConfigOpts): Record<string, unknown> {
-  return {
+  const base: Record<string, unknown> = {
     network: { endpoints: [o.endpoint] },
     netuid: o.netuid,
     wallet: { path: o.walletPath, name: o.walletName ?? 'miner', hotkey: o.hotkey ?? 'default' },
     chain: { watchdogMs: 60_000, syncEveryBlocks: 5 },
     axon: { host: '127.0.0.1', port: o.axonPort, externalIp: o.externalIp ?? '10.0.0.1', externalPort: o.axonPort },
     monitor: { admin: { enabled: true, host: '127.0.0.1', port: o.adminPort ?? 9100 } },
-    ...o.extra,
   };
+  return deepMerge(base, o.extra ?? {});
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Merges `over` into `base` key by key; arrays and scalars replace. */
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const cur = out[k];
+    out[k] = isPlainObject(cur) && isPlainObject(v) ? deepMerge(cur, v) : v;
+  }
+  return out;
 }
 
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {

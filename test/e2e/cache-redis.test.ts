@@ -1,50 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CacheAdmin, ResponseCache } from '../../src/cache/index.js';
 import { systemClock, type Logger } from '../../src/util/index.js';
 import { pino } from 'pino';
 import { CountingSynapse, cacheOpts, ctxFor, directExecutor, modulesFor } from '../unit/cache/cacheTestKit.js';
+import { RedisServer, cachePort } from '../unit/cache/redisServer.js';
 
-/** A real redis-server (Debian package) on loopback, with a password, started and stopped here. */
-const PORT = 16379 + Math.floor(Math.random() * 10);
-const PASSWORD = 'test-pass-123';
-const URL = `redis://127.0.0.1:${PORT}`;
-let server: ChildProcess | undefined;
-
-async function startRedis(): Promise<void> {
-  const proc = spawn('redis-server', [
-    '--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--requirepass', PASSWORD, '--daemonize', 'no', '--loglevel', 'warning',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server = proc;
-  const until = Date.now() + 10_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
-    const probe = new Redis({ port: PORT, host: '127.0.0.1', password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => {});
-    const ok = await probe.connect().then(() => probe.ping()).catch(() => undefined);
-    probe.disconnect();
-    if (ok === 'PONG') return;
-    if (Date.now() > until) throw new Error('redis-server did not come up');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function killRedis(): Promise<void> {
-  const proc = server;
-  server = undefined;
-  if (!proc || proc.exitCode !== null) return;
-  const gone = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGKILL');
-  await gone;
-}
-
-function admin(): Redis {
-  const r = new Redis({ port: PORT, host: '127.0.0.1', password: PASSWORD, maxRetriesPerRequest: 1 });
-  r.on('error', () => {});
-  return r;
-}
+const server = new RedisServer(cachePort(0), 'test-pass-123');
+const PASSWORD = server.password;
+const URL = server.url;
+const startRedis = (): Promise<void> => server.start();
+const killRedis = (): Promise<void> => server.kill();
+const admin = () => server.client();
 
 /** A logger that remembers messages, to check state changes are logged once, not per request. */
 function recordingLogger(lines: string[]): Logger {

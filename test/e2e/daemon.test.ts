@@ -23,6 +23,7 @@ describe('daemon on the devnet', () => {
     daemon = await DaemonProcess.forDevnet(dn, {
       inference: { ocr: { enabled: false } },
       shutdown: { drainMs: 5_000 },
+      axon: { rateLimit: { perHotkeyPerSec: 100_000, perHotkeyBurst: 100_000, perIpPerSec: 100_000, perIpBurst: 100_000 } },
     });
     daemon.start();
     await daemon.waitForLog((r) => r.msg === 'miner serving');
@@ -75,17 +76,27 @@ describe('daemon on the devnet', () => {
   });
 
   it('answers every accepted request with 200 or 503 on SIGTERM under load, then exits 0', async () => {
+    const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(DEVNET_ROLES.validatorHotkey.uri);
+    // Nonces must rise per hotkey+uuid; HTTP requests spread over sockets may arrive out of order,
+    // so each HTTP caller gets its own uuid, as separate validator processes would have.
+    const httpCallers = Array.from({ length: 50 }, () => new Dendrite({ pair }, { clock: systemClock() }));
+    const settle = (p: Promise<{ status: number }>): Promise<number> => p.then((a) => a.status, (e: unknown) => {
+      // A connection refused after the listener closed was never accepted: not a lost request.
+      const code = (e as { code?: string }).code;
+      return code === 'ECONNREFUSED' ? -1 : -2;
+    });
     const inflight: Promise<number>[] = [];
-    for (let i = 0; i < 400; i++) {
-      inflight.push(query(i % 4 === 0 ? 'http' : 'ws', i).then((a) => a.status, (e: unknown) => {
-        // A connection refused after the listener closed was never accepted: not a lost request.
-        const code = (e as { code?: string }).code;
-        return code === 'ECONNREFUSED' ? -1 : -2;
-      }));
+    for (let i = 0; i < 300; i++) inflight.push(settle(query('ws', i)));
+    for (const [i, d] of httpCallers.entries()) {
+      inflight.push(settle(d.query({
+        host: '127.0.0.1', port: daemon.axonPort, axonHotkey: miner, synapse: 'Dummy',
+        body: { dummy_input: i }, timeoutMs: 10_000, transport: 'http',
+      })));
     }
     await new Promise((r) => setTimeout(r, 20));
     daemon.signal('SIGTERM');
     const statuses = await Promise.all(inflight);
+    await Promise.all(httpCallers.map((d) => d.close()));
     const lost = statuses.filter((s) => s === -2);
     const bad = statuses.filter((s) => s >= 0 && s !== 200 && s !== 503);
     expect(lost).toEqual([]);

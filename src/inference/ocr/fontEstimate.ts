@@ -17,6 +17,8 @@ export interface FontGuess {
   sizePx: number;
   /** |log(ink width / predicted width)|: how well the family explains the line's width. */
   widthError: number;
+  /** The same, signed, so noise cancels when lines are pooled. */
+  widthLog: number;
 }
 
 const MIN_BLOB_PX = 4;
@@ -45,11 +47,30 @@ function dropSpecks(mask: Uint8Array, w: number, h: number): void {
   }
 }
 
-/** The ink inside a detected line box: threshold halfway between paper and ink, drop specks, take extents. */
+/** Rows of the band of ink that contains the box's middle row; a 1-row gap (an i's dot) does not end it. */
+function inkBand(rowInk: Uint8Array, mid: number): [number, number] | undefined {
+  let seed = -1;
+  for (let d = 0; d < rowInk.length && seed < 0; d++) {
+    if (rowInk[mid + d]) seed = mid + d;
+    else if (rowInk[mid - d]) seed = mid - d;
+  }
+  if (seed < 0) return undefined;
+  let top = seed, bottom = seed;
+  while (top > 0 && (rowInk[top - 1] || (top > 1 && rowInk[top - 2]))) top -= rowInk[top - 1] ? 1 : 2;
+  while (bottom < rowInk.length - 1 && (rowInk[bottom + 1] || rowInk[bottom + 2])) bottom += rowInk[bottom + 1] ? 1 : 2;
+  return [top, bottom];
+}
+
+/**
+ * The ink of a detected line: the DB box can be tighter than the glyphs, so look around it,
+ * threshold halfway between paper and ink, drop specks, and keep the band of rows holding the
+ * box's middle (not a neighbouring line).
+ */
 export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
   const pts = corners(rect);
-  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[0])))), x1 = Math.min(img.width, Math.ceil(Math.max(...pts.map((p) => p[0]))));
-  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[1])))), y1 = Math.min(img.height, Math.ceil(Math.max(...pts.map((p) => p[1]))));
+  const padY = rect.height * 0.6, padX = rect.height * 0.3;
+  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[0])) - padX)), x1 = Math.min(img.width, Math.ceil(Math.max(...pts.map((p) => p[0])) + padX));
+  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[1])) - padY)), y1 = Math.min(img.height, Math.ceil(Math.max(...pts.map((p) => p[1])) + padY));
   const w = x1 - x0, h = y1 - y0;
   if (w < 2 || h < 2) return undefined;
   const gray = new Uint8Array(w * h);
@@ -65,13 +86,16 @@ export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) mask[i] = gray[i]! < thr ? 1 : 0;
   dropSpecks(mask, w, h);
-  let left = w, right = -1, top = h, bottom = -1;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+  const rowInk = new Uint8Array(h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x]) { rowInk[y] = 1; break; }
+  const band = inkBand(rowInk, Math.round(rect.cy - y0));
+  if (!band) return undefined;
+  const [top, bottom] = band;
+  let left = w, right = -1;
+  for (let y = top; y <= bottom; y++) for (let x = 0; x < w; x++) {
     if (mask[y * w + x] === 0) continue;
     if (x < left) left = x;
     if (x > right) right = x;
-    if (y < top) top = y;
-    if (y > bottom) bottom = y;
   }
   if (right < 0) return undefined;
   const columns = new Uint8Array(right - left + 1);
@@ -86,7 +110,8 @@ export function guessFonts(ink: InkBox, text: string): FontGuess[] {
     const ext = inkExtentEm(font, text);
     const sizePx = inkH / Math.max(ext.top - ext.bottom, 0.3);
     const predicted = Math.max(advanceEm(font, text) * sizePx, 1);
-    return { font, sizePx, widthError: Math.abs(Math.log(inkW / predicted)) };
+    const widthLog = Math.log(inkW / predicted);
+    return { font, sizePx, widthError: Math.abs(widthLog), widthLog };
   }).sort((a, b) => a.widthError - b.widthError);
 }
 

@@ -118,19 +118,23 @@ function axisBox(b: DetectedBox): [number, number, number, number] {
   return [r.cx - r.width / 2, r.cy - r.height / 2, r.cx + r.width / 2, r.cy + r.height / 2];
 }
 
-/** Family by a vote weighted by text length; size as the median of that family's per-line sizes. */
+/**
+ * The page's font: the family whose metrics best explain the lines' widths given their heights,
+ * pooled by the median of the signed per-line error (noise at 10 px cancels); size as the median
+ * of that family's per-line sizes.
+ */
 function dominantFont(lines: ReadLine[]): { font: FontMetrics; sizePx: number } | undefined {
-  const votes = new Map<FontMetrics, number>();
-  for (const l of lines) {
-    const best = l.guesses[0];
-    if (best && l.text.length >= 4) votes.set(best.font, (votes.get(best.font) ?? 0) + l.text.length);
-  }
-  const ranked = [...votes.entries()].sort((a, b) => b[1] - a[1]);
-  const font = ranked[0]?.[0];
-  if (!font) return undefined;
+  const usable = lines.filter((l) => l.text.replace(/ /g, '').length >= 4 && l.guesses.length > 0);
+  if (usable.length === 0) return undefined;
+  const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const families = usable[0]!.guesses.map((g) => g.font);
+  const fit = families.map((font) => ({
+    font,
+    error: Math.abs(median(usable.map((l) => l.guesses.find((g) => g.font === font)!.widthLog))),
+  })).sort((a, b) => a.error - b.error);
+  const font = fit[0]!.font;
   const sizes = lines.filter((l) => l.text.length >= 2)
     .map((l) => l.guesses.find((g) => g.font === font)?.sizePx)
-    .filter((s): s is number => s !== undefined).sort((a, b) => a - b);
-  const sizePx = sizes[Math.floor(sizes.length / 2)];
-  return sizePx === undefined ? undefined : { font, sizePx };
+    .filter((s): s is number => s !== undefined);
+  return sizes.length === 0 ? undefined : { font, sizePx: median(sizes) };
 }

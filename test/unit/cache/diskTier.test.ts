@@ -156,4 +156,12 @@ describe('disk tier', () => {
     expect((await readdir(dir)).sort()).toEqual(['unrelated.txt']);
     await tier.close();
   });
+
+  it('an unusable directory stops start-up with a config error that says how to fix it', async () => {
+    const file = join(dir, 'not-a-dir');
+    await writeFile(file, 'x');
+    const c = new ResponseCache(cacheOpts({ disk: { enabled: true, dir: join(file, 'sub') } }), modulesFor());
+    await expect(c.start()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('cache.disk.enabled=false') });
+    await c.stop();
+  });
 });

@@ -224,6 +224,7 @@ describe('ResponseCache', () => {
     const ctx = ctxFor(clock);
     await ex.execute(syn, { x: 1 }, ctx);
     expect(cache.outcomeFor(ctx)).toBe('hit');
+    expect(ex.outcomeFor(ctx)).toBe('hit');
     const text = await modules.registry.metrics();
     expect(text).toContain('miner_cache_requests_total{tier="memory",result="hit"} 1');
     expect(text).toContain('miner_cache_requests_total{tier="memory",result="miss"} 1');
