@@ -8,6 +8,7 @@
  *    (a 50 ms handler; with --ocr also the real OCR engine on CPU)
  */
 import { fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -139,15 +140,21 @@ async function wsHit(rate: number, seconds: number): Promise<void> {
   await axon.start();
   const port = axon.address().port;
   const child = fork(fileURLToPath(import.meta.url), ['--ws-client', String(port), axonPair.address, String(rate), String(seconds)]);
+  const cpu0 = process.cpuUsage();
+  const hits0 = cache.stats().hits;
   const res = await new Promise<WsClientResult>((ok, fail) => {
     child.once('message', (msg) => ok(msg as WsClientResult));
     child.once('exit', (code) => fail(new Error(`load generator exited with ${code}`)));
   });
+  const cpu = process.cpuUsage(cpu0);
+  const served = cache.stats().hits - hits0;
   const st = cache.stats();
   console.log(`[2] WebSocket hit end to end (Dummy, 4 validators, signed requests, axon signs answers, client in its own process): `
     + `offered ${rate}/s for ${seconds}s, achieved ${(res.lat.length / res.wallS).toFixed(0)}/s, non-200=${res.bad}`);
   console.log(`    client round trip (incl. request signing): ${summary(res.lat)}`);
   console.log(`    axon process time: ${summary(res.server)}; cache hits=${st.hits} misses=${st.misses} hitRate=${f3(st.hitRate)}`);
+  console.log(`    axon process CPU per answered request (warm-up included): ${(((cpu.user + cpu.system) / served)).toFixed(0)} us; `
+    + `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   await axon.stop();
   await cache.stop();
 }

@@ -5,7 +5,8 @@
  * non-zero incentive and emission.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { createRootLogger } from '../src/util/index.js';
 const DEMO_TIMEOUT_MS = Number(process.env['DEMO_TIMEOUT_MS'] ?? 8 * 60_000);
 const BLOCK_MS = Number(process.env['DEMO_BLOCK_MS'] ?? 1_000);
 const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
+/** Raw JSON logs of the miner and the validator stay here after the demo (git-ignored). */
+const LOG_DIR = join(process.cwd(), '.devnet', 'demo-logs');
 
 interface Standing { incentive?: number; emissionPerEpochRao?: string | number; position?: number; minersCount?: number; uid?: number }
 
@@ -37,9 +40,12 @@ function say(msg: string): void {
 /** Spawns a CLI command and hands each JSON log line to onLine. */
 function spawnCli(tag: string, args: string[], onLine: (rec: Record<string, unknown>) => void): ChildProcess {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const raw = createWriteStream(join(LOG_DIR, `${tag}.log`));
+  child.once('exit', () => raw.end());
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
+      raw.write(`${line}\n`);
       try {
         onLine(JSON.parse(line) as Record<string, unknown>);
       } catch {
@@ -83,6 +89,7 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
   say(`devnet ready at ${dn.endpoint}: netuid ${dn.netuid}, tempo ${dn.tempo}, a block every ${BLOCK_MS} ms`);
 
   procs.dir = await mkdtemp(join(tmpdir(), 'subnet-miner-demo-'));
+  await mkdir(LOG_DIR, { recursive: true });
   const walletPath = join(procs.dir, 'wallets');
   await prepareDevnetWallets(join(process.cwd(), 'wallets.example'), walletPath);
   const [axonPort, adminPort] = [await freePort(), await freePort()];
@@ -118,11 +125,11 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
   say('starting the validator: subnet-miner validate (OCR invoices over HTTP, weights every tempo)');
   procs.validator = spawnCli('validator', [
     'validate', '--endpoint', dn.endpoint, '--netuid', String(dn.netuid), '--wallet-path', walletPath,
-    '--wallet', 'validator', '--hotkey', 'default', '--miner-host', '127.0.0.1',
+    '--wallet', 'validator', '--hotkey', 'default', '--miner-host', '127.0.0.1', '--timeout-ms', '60000',
   ], (rec) => {
     const msg = String(rec['msg'] ?? '');
-    if (msg === 'round scored' || msg === 'weights set' || rec['level'] === 'error') {
-      say(`validator: ${msg} ${JSON.stringify(pick(rec, ['uid', 'score', 'text', 'position', 'font', 'latencyMs', 'block', 'uids', 'weights', 'err']))}`);
+    if (msg === 'miner scored' || msg === 'weights set' || rec['level'] === 'warn' || rec['level'] === 'error') {
+      say(`validator: ${msg} ${JSON.stringify(pick(rec, ['uid', 'status', 'score', 'text', 'position', 'font', 'latencyMs', 'block', 'uids', 'weights', 'chainError', 'message', 'code']))}`);
     }
   });
 
@@ -132,6 +139,7 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
     return false;
   }
   say(`the miner earns: ${describeStanding(paying)}`);
+  say(`raw JSON logs: ${LOG_DIR}/miner.log and validator.log`);
   return true;
 }
 

@@ -1,3 +1,4 @@
+import { rejection } from './rejection.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MinerError, publicMessage, toMinerError, type Clock } from '../util/index.js';
 import type { SynapseBody } from './synapse.js';
@@ -30,7 +31,7 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > max) {
-        reject(new MinerError('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
+        reject(rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
         req.removeAllListeners('data');
         req.resume();
         return;
@@ -59,20 +60,20 @@ export class HttpTransport {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, name: string, startMono: number): Promise<void> {
-    if (req.method !== 'POST') throw new MinerError('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
+    if (req.method !== 'POST') throw rejection('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
     const len = Number(req.headers['content-length'] ?? 0);
-    if (len > this.d.maxPayloadBytes) throw new MinerError('PAYLOAD_TOO_LARGE', 'Payload Too Large');
+    if (len > this.d.maxPayloadBytes) throw rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large');
     const synapse = this.d.synapses.get(name);
-    if (!synapse) throw new MinerError('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
-    if (this.d.isDraining()) throw new MinerError('SHUTTING_DOWN', 'Service Unavailable: shutting down');
+    if (!synapse) throw rejection('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
+    if (this.d.isDraining()) throw rejection('SHUTTING_DOWN', 'Service Unavailable: shutting down');
     const raw = await readBody(req, this.d.maxPayloadBytes);
     let body: unknown;
     try {
       body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
     } catch {
-      throw new MinerError('BAD_REQUEST', 'Bad Request: body is not valid JSON');
+      throw rejection('BAD_REQUEST', 'Bad Request: body is not valid JSON');
     }
-    if (!isPlainObject(body)) throw new MinerError('BAD_REQUEST', 'Bad Request: body must be a JSON object');
+    if (!isPlainObject(body)) throw rejection('BAD_REQUEST', 'Bad Request: body must be a JSON object');
     const h = parseBtHeaders(req.headers);
     const timeoutSec = h.timeoutSec ?? (typeof body['timeout'] === 'number' ? body['timeout'] : undefined);
     const controller = new AbortController();

@@ -1,3 +1,4 @@
+import { rejection } from './rejection.js';
 import { MinerError, toMinerError, type Clock, type Logger, type RequestObserver } from '../util/index.js';
 import type { MetagraphSource } from '../chain/metagraphTypes.js';
 import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from './synapse.js';
@@ -98,17 +99,17 @@ export class RequestPipeline {
 
   private admit(req: GateRequest): { hotkey: string; stake: number; nonce: bigint; uuid: string; timeoutMs: number } {
     const hotkey = req.hotkey;
-    if (!hotkey) throw new MinerError('BLACKLISTED', 'Forbidden. Key is blacklisted: Missing dendrite or hotkey.');
+    if (!hotkey) throw rejection('BLACKLISTED', 'Forbidden. Key is blacklisted: Missing dendrite or hotkey.');
     const verdict = this.blacklist.check(hotkey);
     if (!verdict.ok) {
-      if (verdict.unavailable) throw new MinerError('CHAIN_UNAVAILABLE', 'Service Unavailable: metagraph not synced yet');
-      throw new MinerError('BLACKLISTED', `Forbidden. Key is blacklisted: ${verdict.reason}.`);
+      if (verdict.unavailable) throw rejection('CHAIN_UNAVAILABLE', 'Service Unavailable: metagraph not synced yet');
+      throw rejection('BLACKLISTED', `Forbidden. Key is blacklisted: ${verdict.reason}.`);
     }
     if (!this.ipLimiter.take(req.ip) || !this.hotkeyLimiter.take(hotkey)) {
-      throw new MinerError('RATE_LIMITED', 'Too Many Requests');
+      throw rejection('RATE_LIMITED', 'Too Many Requests');
     }
-    if (req.nonce === undefined || !NONCE_RE.test(req.nonce)) throw new MinerError('BAD_NONCE', 'Missing or malformed nonce');
-    if (!req.uuid || req.uuid.length > 128) throw new MinerError('BAD_NONCE', 'Missing or malformed uuid');
+    if (req.nonce === undefined || !NONCE_RE.test(req.nonce)) throw rejection('BAD_NONCE', 'Missing or malformed nonce');
+    if (!req.uuid || req.uuid.length > 128) throw rejection('BAD_NONCE', 'Missing or malformed uuid');
     const nonce = BigInt(req.nonce);
     const timeoutMs = this.timeoutMs(req.timeoutSec);
     const nv = this.nonces.check(hotkey, req.uuid, nonce, timeoutMs);
@@ -117,27 +118,27 @@ export class RequestPipeline {
   }
 
   private async authenticate(req: GateRequest, a: { hotkey: string; nonce: bigint; uuid: string; timeoutMs: number }): Promise<void> {
-    if (!req.signature) throw new MinerError('BAD_SIGNATURE', 'Missing signature');
+    if (!req.signature) throw rejection('BAD_SIGNATURE', 'Missing signature');
     const sig = parseSignature(req.signature);
-    if (!sig) throw new MinerError('BAD_SIGNATURE', 'Malformed signature');
+    if (!sig) throw rejection('BAD_SIGNATURE', 'Malformed signature');
     const pub = this.ss58.decode(a.hotkey);
-    if (!pub) throw new MinerError('BAD_SIGNATURE', 'Malformed hotkey');
+    if (!pub) throw rejection('BAD_SIGNATURE', 'Malformed hotkey');
     const bodyHash = req.bodyHash();
     if (req.claimedBodyHash !== undefined && req.claimedBodyHash !== bodyHash) {
-      throw new MinerError('BAD_SIGNATURE', 'Body hash mismatch');
+      throw rejection('BAD_SIGNATURE', 'Body hash mismatch');
     }
     const message = `${req.nonce}.${a.hotkey}.${this.m.axonHotkey}.${a.uuid}.${bodyHash}`;
     if (!(await this.m.verifier.verify(pub, utf8(message), sig))) {
-      throw new MinerError('BAD_SIGNATURE', 'Signature mismatch');
+      throw rejection('BAD_SIGNATURE', 'Signature mismatch');
     }
     const committed = this.nonces.commit(a.hotkey, a.uuid, a.nonce, a.timeoutMs);
-    if (!committed.ok) throw new MinerError('BAD_NONCE', committed.reason);
+    if (!committed.ok) throw rejection('BAD_NONCE', committed.reason);
     req.onAuthenticated?.();
   }
 
   private async execute(req: GateRequest, a: { hotkey: string; stake: number; timeoutMs: number }): Promise<GateResult> {
     const deadlineMs = req.receivedAtMs + a.timeoutMs;
-    if (this.m.clock.now() >= deadlineMs) throw new MinerError('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed');
+    if (this.m.clock.now() >= deadlineMs) throw rejection('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed');
     let input: unknown;
     try {
       input = req.synapse.parseInput(req.body);
@@ -146,19 +147,19 @@ export class RequestPipeline {
     }
     const requestId = `${this.idPrefix}${(this.seq++).toString(36)}`;
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort(new MinerError('SHUTTING_DOWN', 'Service Unavailable: request cancelled'));
+    const onAbort = (): void => controller.abort(rejection('SHUTTING_DOWN', 'Service Unavailable: request cancelled'));
     const stop = this.m.shutdownSignal;
     if (req.signal.aborted || stop.aborted) onAbort();
     req.signal.addEventListener('abort', onAbort, { once: true });
     stop.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(
-      () => controller.abort(new MinerError('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed')),
+      () => controller.abort(rejection('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed')),
       Math.max(0, deadlineMs - this.m.clock.now()),
     );
     const ctx: RequestContext = { requestId, callerHotkey: a.hotkey, priority: a.stake, deadlineMs, signal: controller.signal };
     try {
       const outputs = await this.m.executor.execute(req.synapse, input, ctx);
-      if (typeof outputs !== 'object' || outputs === null) throw new MinerError('INTERNAL', 'handler returned no outputs');
+      if (typeof outputs !== 'object' || outputs === null) throw rejection('INTERNAL', 'handler returned no outputs');
       return { outputs, requestId };
     } finally {
       clearTimeout(timer);

@@ -70,6 +70,8 @@ parentPort.on('message', (batch) => {
 
 interface Pending {
   resolve: (ok: boolean) => void;
+  /** Result, once the worker gave it; held until every earlier job is resolved. */
+  ok?: boolean;
 }
 
 interface Batch {
@@ -88,8 +90,9 @@ const MAX_BATCH = 64;
 
 /**
  * Verification on worker threads, batched per event-loop turn so one postMessage carries
- * many signatures. A worker that dies fails its outstanding jobs (as "not verified") and
- * is replaced.
+ * many signatures. Results resolve in submission order, so nonce commits happen in the
+ * order requests arrived (several workers would otherwise reorder them and refuse good
+ * nonces as stale). A worker that dies fails its jobs (as "not verified") and is replaced.
  */
 export class WorkerVerifierPool implements SignatureVerifier {
   private readonly slots: Slot[] = [];
@@ -114,22 +117,28 @@ export class WorkerVerifierPool implements SignatureVerifier {
 
   private onResults(slot: Slot, m: { ids: number[]; oks: Uint8Array }): void {
     for (let i = 0; i < m.ids.length; i++) {
-      const id = m.ids[i]!;
-      const p = this.pending.get(id);
-      if (!p) continue;
-      this.pending.delete(id);
+      const p = this.pending.get(m.ids[i]!);
+      if (!p || p.ok !== undefined) continue;
       slot.outstanding--;
-      p.resolve(m.oks[i] === 1);
+      p.ok = m.oks[i] === 1;
+    }
+    this.release();
+  }
+
+  /** Resolves finished jobs from the oldest on, stopping at the first still running. */
+  private release(): void {
+    for (const [id, p] of this.pending) {
+      if (p.ok === undefined) break;
+      this.pending.delete(id);
+      p.resolve(p.ok);
     }
   }
 
   private onExit(slot: Slot): void {
-    for (const [id, p] of this.pending) {
-      if (p.slot === slot) {
-        this.pending.delete(id);
-        p.resolve(false);
-      }
+    for (const p of this.pending.values()) {
+      if (p.slot === slot && p.ok === undefined) p.ok = false;
     }
+    this.release();
     const idx = this.slots.indexOf(slot);
     if (idx >= 0 && !this.closed) this.slots[idx] = this.spawn();
   }

@@ -1,3 +1,4 @@
+import { rejection } from './rejection.js';
 import { MinerError } from '../util/index.js';
 import { isPlainObject } from './httpForm.js';
 
@@ -37,7 +38,7 @@ export function sniffId(text: string): string | null {
 }
 
 function bad(id: string | null, message: string): WsParse {
-  return { ok: false, id, error: new MinerError('BAD_REQUEST', `Bad Request: ${message}`) };
+  return { ok: false, id, error: rejection('BAD_REQUEST', `Bad Request: ${message}`) };
 }
 
 function str(v: unknown, max: number): string | null {

@@ -1,3 +1,4 @@
+import { rejection } from './rejection.js';
 import type { RawData, WebSocket } from 'ws';
 import { MinerError, publicMessage, toMinerError, type Clock } from '../util/index.js';
 import type { SynapseBody } from './synapse.js';
@@ -68,28 +69,28 @@ export class WsConnection {
     const startMono = this.d.clock.monotonicMs();
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (buf.length > this.d.maxPayloadBytes) {
-      return this.fail(sniffId(buf.subarray(0, 512).toString('utf8')), 'unknown', startMono, new MinerError('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
+      return this.fail(sniffId(buf.subarray(0, 512).toString('utf8')), 'unknown', startMono, rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
     }
-    if (isBinary) return this.fail(null, 'unknown', startMono, new MinerError('BAD_REQUEST', 'Bad Request: binary frames are not accepted'));
+    if (isBinary) return this.fail(null, 'unknown', startMono, rejection('BAD_REQUEST', 'Bad Request: binary frames are not accepted'));
     const parsed = parseWsRequest(buf.toString('utf8'));
     if (!parsed.ok) return this.fail(parsed.id, 'unknown', startMono, parsed.error);
     const req = parsed.req;
     if (this.inflight.has(req.id)) {
-      return this.fail(req.id, 'unknown', startMono, new MinerError('BAD_REQUEST', 'Bad Request: id already in flight'));
+      return this.fail(req.id, 'unknown', startMono, rejection('BAD_REQUEST', 'Bad Request: id already in flight'));
     }
     if (this.inflight.size >= this.d.maxInflightPerConnection) {
-      return this.fail(req.id, 'unknown', startMono, new MinerError('RATE_LIMITED', 'Too Many Requests: too many in flight on this connection'));
+      return this.fail(req.id, 'unknown', startMono, rejection('RATE_LIMITED', 'Too Many Requests: too many in flight on this connection'));
     }
     const synapse = this.d.synapses.get(req.synapse);
-    if (!synapse) return this.fail(req.id, 'unknown', startMono, new MinerError('UNKNOWN_SYNAPSE', `Synapse name '${req.synapse}' not found`));
-    if (this.d.isDraining()) return this.fail(req.id, synapse.name, startMono, new MinerError('SHUTTING_DOWN', 'Service Unavailable: shutting down'));
+    if (!synapse) return this.fail(req.id, 'unknown', startMono, rejection('UNKNOWN_SYNAPSE', `Synapse name '${req.synapse}' not found`));
+    if (this.d.isDraining()) return this.fail(req.id, synapse.name, startMono, rejection('SHUTTING_DOWN', 'Service Unavailable: shutting down'));
     let body: unknown;
     try {
       body = JSON.parse(req.body);
     } catch {
       body = undefined;
     }
-    if (!isPlainObject(body)) return this.fail(req.id, synapse.name, startMono, new MinerError('BAD_REQUEST', 'Bad Request: body must be a JSON object'));
+    if (!isPlainObject(body)) return this.fail(req.id, synapse.name, startMono, rejection('BAD_REQUEST', 'Bad Request: body must be a JSON object'));
     this.dispatch(req, body, synapse.name, startMono);
   }
 

@@ -1,7 +1,7 @@
 export { ResponseCache } from './responseCache.js';
 export type {
   CacheOutcome, CacheStats, CachingExecutor, CacheClearReport, CachePruneReport, ResponseCacheOptions, SynapseCachePolicy,
-} from './responseCache.js';
+} from './cacheTypes.js';
 export { CacheAdmin } from './cacheAdmin.js';
 export type { CacheAdminOptions, CacheAdminStats } from './cacheAdmin.js';
 export { cacheKey, canonicalJson, questionOf } from './cacheKey.js';

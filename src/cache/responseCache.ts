@@ -1,69 +1,15 @@
-import type { CacheConfig } from '../config/index.js';
 import type { CachePolicy, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../axon/synapse.js';
-import { CacheError, type CoreModules, type Logger, type RequestObservation, type Service } from '../util/index.js';
+import { CacheError, type CoreModules, type Logger, type Service } from '../util/index.js';
 import { CacheMetrics } from './cacheMetrics.js';
 import { cacheKey } from './cacheKey.js';
-import { DiskTier, type DiskPruneReport } from './diskTier.js';
+import { DiskTier } from './diskTier.js';
 import { InFlight } from './inFlight.js';
 import { MemoryTier, toMemoryEntry, deepFreeze } from './memoryTier.js';
-import { RedisTier, type RedisState } from './redisTier.js';
+import { RedisTier } from './redisTier.js';
+import type {
+  CacheClearReport, CacheOutcome, CachePruneReport, CacheStats, CachingExecutor, ResponseCacheOptions, SynapseCachePolicy,
+} from './cacheTypes.js';
 import type { CacheTierName, StoredEntry } from './storedEntry.js';
-
-/** How the cache answered one request; the same words the axon's RequestObservation uses. */
-export type CacheOutcome = NonNullable<RequestObservation['cache']>;
-
-export interface ResponseCacheOptions extends CacheConfig {
-  /** From MINER_REDIS_PASSWORD (secrets never live in the config file). */
-  redisPassword?: string;
-  /** Called once per request that passed through `wrap`, after it settles (also on errors). */
-  onOutcome?: (requestId: string, outcome: CacheOutcome) => void;
-  /** Distinct computations that may be shared at once; beyond it requests run unshared. */
-  maxInFlight?: number;
-  /** How often expired entries are swept from memory and the disk index. */
-  pruneIntervalMs?: number;
-}
-
-/** What wrap() returns: an executor that can also say how it answered a given request. */
-export interface CachingExecutor extends SynapseExecutor {
-  outcomeFor(ctx: RequestContext): CacheOutcome | undefined;
-}
-
-export interface SynapseCachePolicy {
-  policy: CachePolicy;
-  dedupInFlight: boolean;
-  ttlMs?: number;
-}
-
-export interface CacheStats {
-  enabled: boolean;
-  requests: number;
-  hits: number;
-  misses: number;
-  coalesced: number;
-  bypassed: number;
-  /** hits / (hits + misses + coalesced): answers served without running anything of their own. */
-  hitRate: number;
-  /** (hits + coalesced) / (hits + misses + coalesced): requests that did not cost a model run. */
-  savedRate: number;
-  hitsByTier: Record<CacheTierName, number>;
-  inFlight: number;
-  memory: { entries: number; bytes: number; maxBytes: number };
-  disk?: { entries: number; bytes: number; maxBytes: number; dir: string };
-  redis?: { state: RedisState };
-}
-
-export interface CacheClearReport {
-  memory: number;
-  disk?: number;
-  redis?: number | string;
-}
-
-export interface CachePruneReport {
-  memory: number;
-  disk?: DiskPruneReport;
-  /** Redis expires its keys itself. */
-  redis?: 0;
-}
 
 interface FlightResult {
   /** Deep-frozen: callers get shallow copies, so no caller can change another's answer. */
@@ -164,7 +110,11 @@ export class ResponseCache implements Service {
       this.note(ctx, 'bypass');
       return next.execute(synapse, input, ctx);
     }
-    const key = cacheKey({ synapse, input, policy: pol.policy, callerHotkey: ctx.callerHotkey });
+    const key = this.keyOf(synapse, input, pol.policy, ctx.callerHotkey);
+    if (key === undefined) {
+      this.note(ctx, 'bypass');
+      return next.execute(synapse, input, ctx);
+    }
     if (storing) {
       const hit = this.memory.get(key);
       this.metrics.requests.inc({ tier: 'memory', result: hit ? 'hit' : 'miss' });
@@ -184,6 +134,16 @@ export class ResponseCache implements Service {
       return { ...result.value };
     } finally {
       this.note(ctx, outcome);
+    }
+  }
+
+  /** Undefined for an input that cannot be put in canonical form (too deep): it is served uncached. */
+  private keyOf(synapse: SynapseHandler, input: unknown, policy: CachePolicy, callerHotkey: string): string | undefined {
+    try {
+      return cacheKey({ synapse, input, policy, callerHotkey });
+    } catch (err) {
+      this.log.debug({ synapse: synapse.name, err: err instanceof Error ? err.message : String(err) }, 'no cache key for input');
+      return undefined;
     }
   }
 

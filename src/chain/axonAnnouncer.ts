@@ -28,6 +28,7 @@ export interface AxonAnnouncerModules extends CoreModules {
 }
 
 const PROTOCOL = 4;
+const TRANSIENT_LIMIT = 10;
 
 export interface WantedAxon {
   ip: string;
@@ -57,6 +58,7 @@ export class AxonAnnouncer implements Service {
   private unsub: (() => void) | undefined;
   private busy = false;
   private failures = 0;
+  private transientFailures = 0;
   private notBeforeBlock = 0;
   private announcedAtBlock = -1;
   private running = false;
@@ -147,12 +149,22 @@ export class AxonAnnouncer implements Service {
       this.lastResult = { ok: true, block: at };
       this.log.info({ ...fields, block: at }, 'axon announced on chain (serve_axon)');
     } catch (err) {
-      this.failures++;
       const chainError = chainErrorOf(err);
       const code = err instanceof MinerError ? err.code : 'INTERNAL';
+      const message = err instanceof Error ? err.message : String(err);
       this.lastResult = { ok: false, ...(chainError ? { chainError } : {}) };
-      this.notBeforeBlock = block + Math.max(limit, 10);
-      this.log.error({ ...fields, code, chainError, err: err instanceof Error ? err.message : String(err), attempt: this.failures }, 'serve_axon rejected; the miner keeps running');
+      if (chainError) {
+        // The chain said no: try again only after the rate limit window, and give up after maxAttempts.
+        this.failures++;
+        this.notBeforeBlock = block + Math.max(limit, 10);
+        this.log.error({ ...fields, code, chainError, err: message, attempt: this.failures }, 'serve_axon rejected; the miner keeps running');
+      } else {
+        // Connection trouble, not a verdict: retry a few blocks later, counted separately.
+        this.transientFailures++;
+        if (this.transientFailures >= TRANSIENT_LIMIT) this.failures = Number.MAX_SAFE_INTEGER;
+        this.notBeforeBlock = block + 3;
+        this.log.warn({ ...fields, code, err: message, attempt: this.transientFailures }, 'serve_axon failed; will retry');
+      }
     }
   }
 }

@@ -159,13 +159,13 @@ export async function readMetagraph(api: ApiPromise, netuid: number, clock: Cloc
   const hash = header.hash.toHex();
   const atApi = await api.at(hash);
   const q = sm(atApi);
-  const added = q['networksAdded'] ? bool(await q['networksAdded'](netuid)) : true;
-  if (!added) throw new MinerError('CHAIN_UNAVAILABLE', `subnet ${netuid} does not exist on this chain`);
   const source = metagraphSource(api);
-  const [neurons, tempo] = await Promise.all([
+  const [added, neurons, tempo] = await Promise.all([
+    q['networksAdded'] ? q['networksAdded'](netuid).then(bool) : Promise.resolve(true),
     source === 'runtime-api' ? readFromRuntimeApi(atApi, api, netuid) : readFromStorage(atApi, netuid),
     q['tempo'] ? q['tempo'](netuid).then(num) : Promise.resolve(0),
   ]);
+  if (!added) throw new MinerError('CHAIN_UNAVAILABLE', `subnet ${netuid} does not exist on this chain`);
   return new FrozenMetagraph({ netuid, block: header.number.toNumber(), blockHash: hash, tempo, syncedAtMs: clock.now(), source, neurons });
 }
 

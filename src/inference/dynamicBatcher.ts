@@ -42,7 +42,6 @@ interface Pending<I, O> {
   seq: number;
   enqueuedAt: number;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
   resolve: (o: O) => void;
   reject: (e: unknown) => void;
 }
@@ -118,15 +117,12 @@ export class DynamicBatcher<I, O> implements Service {
       return Promise.reject(new MinerError('OVERLOADED', `inference queue for ${this.opts.name} is full`));
     }
     return new Promise<O>((resolve, reject) => {
+      // No abort listener per item (a page submits dozens of lines on one signal): aborted and
+      // expired items are dropped whenever a batch is formed, before they cost a run.
       const item: Pending<I, O> = {
         input, shape, priority: opts.priority ?? 0, deadlineMs: opts.deadlineMs ?? Infinity,
-        seq: this.seq++, enqueuedAt: this.modules.clock.monotonicMs(), signal: opts.signal,
-        onAbort: undefined, resolve, reject,
+        seq: this.seq++, enqueuedAt: this.modules.clock.monotonicMs(), signal: opts.signal, resolve, reject,
       };
-      if (opts.signal) {
-        item.onAbort = () => this.cancel(item);
-        opts.signal.addEventListener('abort', item.onAbort, { once: true });
-      }
       this.queue.push(item);
       this.modules.metrics.queueDepth.set({ model: this.opts.name }, this.queue.length);
       this.pump();
@@ -138,26 +134,12 @@ export class DynamicBatcher<I, O> implements Service {
     return new MinerError('DEADLINE_EXCEEDED', late ? 'deadline passed before inference ran' : 'request cancelled before inference ran');
   }
 
-  private cancel(item: Pending<I, O>): void {
-    const i = this.queue.indexOf(item);
-    if (i < 0) return;
-    this.queue.splice(i, 1);
-    this.modules.metrics.queueDepth.set({ model: this.opts.name }, this.queue.length);
-    item.reject(this.cancelled(item.deadlineMs));
-    this.notifyIdle();
-  }
-
-  private detach(item: Pending<I, O>): void {
-    if (item.signal && item.onAbort) item.signal.removeEventListener('abort', item.onAbort);
-  }
-
   private dropExpired(): void {
     const now = this.modules.clock.now();
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const item = this.queue[i]!;
       if (item.deadlineMs <= now || item.signal?.aborted) {
         this.queue.splice(i, 1);
-        this.detach(item);
         item.reject(this.cancelled(item.deadlineMs));
       }
     }
@@ -229,10 +211,7 @@ export class DynamicBatcher<I, O> implements Service {
     const label = { model: this.opts.name };
     const m = this.modules.metrics;
     const now = this.modules.clock.monotonicMs();
-    for (const it of items) {
-      this.detach(it);
-      m.waitSeconds.observe(label, (now - it.enqueuedAt) / 1000);
-    }
+    for (const it of items) m.waitSeconds.observe(label, (now - it.enqueuedAt) / 1000);
     m.batchSize.observe(label, items.length);
     m.batchCost.observe(label, items.length * elements(shape));
     this.inFlight++;

@@ -32,7 +32,10 @@ export class InferenceEngine implements Service {
   private readonly batchers = new Map<string, AnyBatcher>();
   private readonly runs = new Map<string, number>();
   private ocr: OcrState | undefined;
+  private ocrHandler: OcrSynapse | undefined;
   private started = false;
+  /** OCR is published to the synapse only after warm-up. */
+  private pendingOcr: OcrState | undefined;
   private warming = false;
 
   constructor(private readonly opts: InferenceConfig, private readonly modules: CoreModules) {
@@ -52,6 +55,7 @@ export class InferenceEngine implements Service {
     // Loading one at a time lets the first session decide the device and log a fallback once.
     for (const name of this.batchers.keys()) await this.pool.acquire(name);
     await this.warmUp();
+    this.ocr = this.pendingOcr;
     this.started = true;
     this.log.info({ device: this.device(), models: this.modelsLoaded(), ms: Math.round(performance.now() - t0) }, 'inference engine ready');
   }
@@ -62,6 +66,7 @@ export class InferenceEngine implements Service {
     this.batchers.clear();
     await this.pool.close();
     this.ocr = undefined;
+    this.pendingOcr = undefined;
     this.started = false;
   }
 
@@ -81,22 +86,26 @@ export class InferenceEngine implements Service {
     return n;
   }
 
-  /** Model runs (warm-up excluded): 'ocr-det', 'ocr-rec', 'ocr-cls', a configured model, or 'ocr' for OCR requests that reached the models. */
+  /** Model runs (warm-up excluded) of 'ocr-det', 'ocr-rec', 'ocr-cls' or a configured model; 'ocr' counts OCRSynapse.handle() calls on a running engine. */
   runCount(model: string): number {
     return this.runs.get(model) ?? 0;
   }
 
-  /** The batcher of a model declared in `inference.models`: items are per-input tensors without the batch dimension. */
-  batcher(name: string): DynamicBatcher<ItemTensors, ItemTensors> {
+  /**
+   * The batcher of a model: for one declared in `inference.models` items are per-input tensors
+   * without the batch dimension; 'ocr-rec' takes LineTensor items and returns decoded text.
+   */
+  batcher<I = ItemTensors, O = ItemTensors>(name: string): DynamicBatcher<I, O> {
     const b = this.batchers.get(name);
-    if (!b || name.startsWith('ocr-')) throw new MinerError('INTERNAL', `no batcher for model ${name}`);
-    return b as unknown as DynamicBatcher<ItemTensors, ItemTensors>;
+    if (!b) throw new MinerError('INTERNAL', `no batcher for model ${name}`);
+    return b as unknown as DynamicBatcher<I, O>;
   }
 
+  /** The OCRSynapse handler; may be taken before start() (it answers 503 until the engine runs). */
   ocrSynapse(): OcrSynapse {
-    if (!this.ocr) throw new MinerError('INTERNAL', 'OCR is not enabled or the engine has not started');
-    const { ocr } = this.opts;
-    return new OcrSynapse(this.ocr.modelId, this.ocr.pipeline, ocr, () => this.count('ocr'));
+    if (!this.opts.ocr.enabled) throw new MinerError('CONFIG_INVALID', 'inference.ocr.enabled is false');
+    this.ocrHandler ??= new OcrSynapse(() => this.ocr, this.opts.ocr, () => this.count('ocr'));
+    return this.ocrHandler;
   }
 
   private count(model: string): void {
@@ -122,8 +131,8 @@ export class InferenceEngine implements Service {
     const det = this.addBatcher(OCR_MODELS.det, { ...this.opts.batch, maxItems: Math.min(this.opts.batch.maxItems, 8) }, runners.det as never, true);
     const rec = this.addBatcher(OCR_MODELS.rec, cfg.recBatch, runners.rec as never);
     const cls = cfg.useAngleClassifier ? this.addBatcher(OCR_MODELS.cls, cfg.recBatch, runners.cls as never) : undefined;
-    const pipeline = new OcrPipeline(cfg, { det, rec, cls } as never);
-    this.ocr = { pipeline, modelId, runners };
+    const pipeline = new OcrPipeline(cfg, { det, rec, cls } as never, () => this.modules.clock.now());
+    this.pendingOcr = { pipeline, modelId, runners };
   }
 
   private async runGeneric(name: string, inputs: ItemTensors[]): Promise<ItemTensors[]> {
@@ -141,7 +150,7 @@ export class InferenceEngine implements Service {
   private async warmUp(): Promise<void> {
     this.warming = true;
     try {
-      if (this.ocr) await this.warmUpOcr(this.ocr.runners);
+      if (this.pendingOcr) await this.warmUpOcr(this.pendingOcr.runners);
       for (const [name, model] of Object.entries(this.opts.models)) {
         for (const shape of model.shapeBuckets) {
           const t0 = performance.now();

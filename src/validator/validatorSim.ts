@@ -148,6 +148,9 @@ export class ValidatorSim implements Service {
         latencyMs: Math.round(r.latencyMs), movingAverage: round4(r.movingAverage),
       }, 'miner scored');
     }
+    const answered = miners.filter((r) => r.status === 200).length;
+    const best = miners.reduce((b, r) => Math.max(b, r.score.total), 0);
+    this.log.info({ round, labels: page.labels.length, miners: miners.length, answered, bestScore: round4(best) }, 'round scored');
     this.metrics.rounds.inc();
     const weights = signal.aborted ? undefined : await this.trySetWeights(signal);
     const result: RoundResult = { round, labels: page.labels.length, miners, ...(weights ? { weights } : {}) };
@@ -188,9 +191,8 @@ export class ValidatorSim implements Service {
     }
     this.metrics.queries.inc({ status: String(status) });
     this.metrics.latency.observe(latencyMs / 1000);
-    const score = status === 200
-      ? scoreResponse(page.labels, response, latencyMs / 1000, TUTORIAL_WEIGHTS)
-      : scoreResponse(page.labels, undefined, latencyMs / 1000, TUTORIAL_WEIGHTS);
+    // The tutorial's clock is the validator's: round-trip time, not the miner's own process time.
+    const score = scoreResponse(page.labels, response, latencyMs / 1000, TUTORIAL_WEIGHTS);
     return { uid: t.uid, hotkey: t.hotkey, status, latencyMs, score, movingAverage: this.updateScore(t, score.total) };
   }
 

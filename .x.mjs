@@ -1,0 +1,14 @@
+import { startDevnet } from './dist/src/devnet/index.js';
+import { ChainClient, MetagraphSync, AxonAnnouncer } from './dist/src/chain/index.js';
+import { createRootLogger, systemClock } from './dist/src/util/index.js';
+import { Registry } from 'prom-client';
+const dn = await startDevnet({ chainspec: '/work/shared/chainspecs/subtensor-raonet-spec218.raw.json', blockIntervalMs: 1000 });
+const logger = createRootLogger({ level: 'info' });
+const core = { logger, registry: new Registry(), clock: systemClock(), signal: new AbortController().signal };
+const chain = new ChainClient({ endpoints: [dn.endpoint], watchdogMs: 30000, connectTimeoutMs: 10000, reconnectMinMs: 500, reconnectMaxMs: 5000 }, core);
+const mg = new MetagraphSync({ netuid: 1, syncEveryBlocks: 2, ownHotkey: dn.pair('//Eve').address }, { ...core, chain });
+const ann = new AxonAnnouncer({ netuid: 1, externalIp: '2001:db8::1', externalPort: 8091, version: 1002003 }, { ...core, chain, metagraph: mg, pair: dn.pair('//Eve') });
+await chain.start(); await mg.start(); await ann.start();
+await new Promise(r => setTimeout(r, 15000));
+console.log(ann.result());
+await ann.stop(); await mg.stop(); await chain.stop(); await dn.stop();

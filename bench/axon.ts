@@ -1,0 +1,290 @@
+/**
+ * Axon benchmark: bare sr25519 verify ceiling, signed Dummy throughput and latency over
+ * WebSocket and HTTP (per verifyWorkers setting), and valid-request latency under a flood
+ * of unregistered requests. The axon runs in a child process, the flood in another, the
+ * measuring client here. Usage: npx tsc -p . && node dist/bench/axon.js [seconds]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'node:http';
+import { Registry } from 'prom-client';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, sr25519Verify as utilVerify } from '@polkadot/util-crypto';
+import { sr25519Verify as wcVerify } from '@polkadot/wasm-crypto';
+import { sr25519_verify } from '@polkadot-labs/schnorrkel-wasm';
+import { WebSocket } from 'ws';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { AxonServer, PriorityScheduler, defaultSynapseRegistry, buildHttpRequest, buildWsFrame, makeSigner } from '../src/axon/index.js';
+import { axonSchema } from '../src/config/sections/axon.js';
+import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../src/chain/metagraphTypes.js';
+import { silentLogger, systemClock } from '../src/util/index.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const clock = systemClock();
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+function fmt(n: number): string {
+  return Number.isFinite(n) ? n.toFixed(2) : 'n/a';
+}
+
+async function pairs(): Promise<{ bob: KeyringPair; eve: KeyringPair; ferdie: KeyringPair }> {
+  await cryptoWaitReady();
+  const k = new Keyring({ type: 'sr25519' });
+  return { bob: k.addFromUri('//Bob'), eve: k.addFromUri('//Eve'), ferdie: k.addFromUri('//Ferdie') };
+}
+
+// ---------------------------------------------------------------- server child
+function staticMetagraph(bob: string): MetagraphSource {
+  const n: NeuronInfo = {
+    uid: 0, hotkey: bob, coldkey: bob, active: true, validatorPermit: true, stakeRao: 10n ** 12n, stake: 1000,
+    incentive: 0, dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: null,
+  };
+  const snap: MetagraphSnapshot = {
+    netuid: 1, block: 1, tempo: 360, n: 1, syncedAtMs: Date.now(), source: 'storage', neurons: [n],
+    byHotkey: (h) => (h === bob ? n : undefined),
+  };
+  return { current: () => snap, onUpdate: () => () => {} };
+}
+
+async function serverMain(verifyWorkers: number): Promise<void> {
+  const { bob, eve } = await pairs();
+  const m = { logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal };
+  const cfg = axonSchema.parse({
+    host: '127.0.0.1', verifyWorkers, maxConnectionsPerIp: 5000, maxConnections: 5000,
+    queueLength: 100_000, concurrency: 1024, maxInflightPerConnection: 4096,
+    rateLimit: { perHotkeyPerSec: 1e9, perHotkeyBurst: 1e9, perIpPerSec: 1e9, perIpBurst: 1e9 },
+    // Frames are signed before the timed run (signing here would eat the cores the axon needs),
+    // so their first nonce may be older than the default 4 s window by the time it is sent.
+    nonce: { allowedDeltaMs: 600_000 },
+  });
+  const axon = new AxonServer({ ...cfg, port: 0 }, {
+    ...m, pair: eve, metagraph: staticMetagraph(bob.address), synapses: defaultSynapseRegistry(),
+    executor: new PriorityScheduler(cfg, m), observer: { observe: () => {} },
+  });
+  await axon.start();
+  process.send?.({ port: axon.address().port });
+  process.on('message', (msg) => {
+    if (msg === 'stop') void axon.stop().then(() => process.exit(0));
+  });
+}
+
+// ---------------------------------------------------------------- flood child
+/** `ratePerSec` 0: as fast as the axon answers (closed loop, 256 in flight per connection). */
+async function floodMain(port: number, connections: number, ratePerSec: number): Promise<void> {
+  const { ferdie, eve } = await pairs();
+  const body = JSON.stringify({ dummy_input: 1 });
+  const frame = JSON.stringify(buildWsFrame({
+    id: 'f', synapse: 'Dummy', bodyText: body, timeoutSec: 12, address: ferdie.address, sign: () => new Uint8Array(64),
+    uuid: 'flood', nonce: clock.nowNs(), axonHotkey: eve.address,
+  }));
+  let answered = 0;
+  const window = 256;
+  for (let c = 0; c < connections; c++) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+    ws.on('open', () => {
+      if (ratePerSec > 0) {
+        const perTick = Math.max(1, Math.round(ratePerSec / connections / 100));
+        setInterval(() => {
+          for (let i = 0; i < perTick; i++) ws.send(frame);
+        }, 10);
+      } else {
+        for (let i = 0; i < window; i++) ws.send(frame);
+      }
+    });
+    ws.on('message', () => {
+      answered++;
+      if (ratePerSec === 0) ws.send(frame);
+    });
+    ws.on('error', () => {});
+  }
+  let last = answered;
+  setInterval(() => {
+    process.send?.({ rejectsPerSec: answered - last });
+    last = answered;
+  }, 1000);
+}
+
+// ---------------------------------------------------------------- client
+interface Run {
+  ok: number;
+  other: number;
+  /** Answers that arrived after the window closed (counted in latency only). */
+  late: number;
+  seconds: number;
+  lat: number[];
+}
+
+function report(label: string, r: Run): void {
+  console.log(`${label}: ${(r.ok / r.seconds).toFixed(0)} req/s ok (${r.other} non-200, ${r.late} late), latency ms p50 ${fmt(pct(r.lat, 50))} p95 ${fmt(pct(r.lat, 95))} p99 ${fmt(pct(r.lat, 99))}`);
+}
+
+interface Frame {
+  id: string;
+  text: string;
+}
+
+/** Pre-signed WS frames, nonces increasing per connection uuid. */
+function wsFrames(bob: KeyringPair, eve: KeyringPair, conn: number, n: number): Frame[] {
+  const sign = makeSigner(bob);
+  const base = clock.nowNs();
+  return Array.from({ length: n }, (_, i) => {
+    const id = `c${conn}-${i}`;
+    const text = JSON.stringify(buildWsFrame({
+      id, synapse: 'Dummy', bodyText: JSON.stringify({ dummy_input: i }), timeoutSec: 12,
+      address: bob.address, sign, uuid: `bench-${conn}-${process.pid}-${base}`, nonce: base + BigInt(i), axonHotkey: eve.address,
+    }));
+    return { id, text };
+  });
+}
+
+/** Closed loop: `inflight` requests outstanding per connection for `seconds`, or open loop at `ratePerSec`. */
+async function wsLoad(port: number, frames: Frame[][], inflight: number, seconds: number, ratePerSec?: number): Promise<Run> {
+  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [] };
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(frames.map((list) => new Promise<void>((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+    const sentAt = new Map<string, number>();
+    let next = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const send = (): void => {
+      if (next >= list.length || performance.now() > end) return;
+      const f = list[next++]!;
+      sentAt.set(f.id, performance.now());
+      ws.send(f.text);
+    };
+    ws.on('open', () => {
+      if (ratePerSec) timer = setInterval(send, (1000 * frames.length) / ratePerSec);
+      else for (let i = 0; i < inflight; i++) send();
+      setTimeout(() => clearInterval(timer), seconds * 1000);
+      setTimeout(() => ws.close(), seconds * 1000 + 3000);
+    });
+    ws.on('message', (d) => {
+      const r = JSON.parse(d.toString()) as { id: string; status: number };
+      const t = sentAt.get(r.id);
+      if (t !== undefined) {
+        // Latency of every answer that came back; throughput only of those inside the window.
+        run.lat.push(performance.now() - t);
+        if (performance.now() > end) run.late++;
+        else if (r.status === 200) run.ok++;
+        else run.other++;
+      }
+      if (!ratePerSec) send();
+    });
+    ws.on('close', () => resolve());
+    ws.on('error', () => resolve());
+  })));
+  return run;
+}
+
+async function httpLoad(port: number, bob: KeyringPair, eve: KeyringPair, connections: number, seconds: number): Promise<Run> {
+  const sign = makeSigner(bob);
+  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [] };
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const perConn = Math.ceil((seconds * 6000) / connections);
+  const all = Array.from({ length: connections }, (_, c) => {
+    const base = clock.nowNs();
+    return Array.from({ length: perConn }, (_, i) => buildHttpRequest({
+      synapse: 'Dummy', body: { dummy_input: i }, timeoutSec: 12, address: bob.address, sign, uuid: `h${c}-${base}`,
+      nonce: base + BigInt(i), axonHotkey: eve.address, axonIp: '127.0.0.1', axonPort: port, dendriteIp: '127.0.0.1',
+    }));
+  });
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(all.map(async (reqs) => {
+    for (const r of reqs) {
+      if (performance.now() > end) break;
+      const t0 = performance.now();
+      const status = await new Promise<number>((resolve) => {
+        const q = request({ host: '127.0.0.1', port, method: 'POST', path: r.path, agent, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        q.on('error', () => resolve(0));
+        q.end(r.body);
+      });
+      run.lat.push(performance.now() - t0);
+      if (status === 200) run.ok++;
+      else run.other++;
+    }
+  }));
+  agent.destroy();
+  return run;
+}
+
+function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(SELF, args, { stdio: 'inherit' });
+    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }));
+    child.once('error', reject);
+  });
+}
+
+function verifyCeiling(bob: KeyringPair): void {
+  const msg = new TextEncoder().encode(`${clock.nowNs()}.${bob.address}.x.uuid.a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a`);
+  const sig = bob.sign(msg);
+  const time = (n: number, f: () => boolean): number => {
+    for (let i = 0; i < 20; i++) f();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) if (!f()) throw new Error('verify failed');
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  const sk = time(3000, () => sr25519_verify(bob.publicKey, msg, sig));
+  const wc = time(1000, () => wcVerify(sig, msg, bob.publicKey));
+  const ut = time(100, () => utilVerify(msg, sig, bob.publicKey));
+  console.log(`verify us/op: schnorrkel-wasm ${sk.toFixed(1)}, @polkadot/wasm-crypto ${wc.toFixed(1)}, util-crypto ${ut.toFixed(1)}`);
+  console.log(`verify ceiling (schnorrkel-wasm): 1 core ${(1e6 / sk).toFixed(0)}/s, 2-core estimate ${(2e6 / sk).toFixed(0)}/s`);
+}
+
+async function clientMain(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 5);
+  const { bob, eve } = await pairs();
+  verifyCeiling(bob);
+  const wsConns = 16;
+  for (const workers of [0, 1, 2]) {
+    const { child, port } = await startChild(['server', String(workers)]);
+    const frames = Array.from({ length: wsConns }, (_, c) => wsFrames(bob, eve, c, Math.ceil((seconds * 12000) / wsConns)));
+    report(`ws   verifyWorkers=${workers} conns=${wsConns} inflight/conn=8`, await wsLoad(port, frames, 8, seconds));
+    report(`http verifyWorkers=${workers} conns=32`, await httpLoad(port, bob, eve, 32, seconds));
+    if (workers === 1) await floodPhase(port, bob, eve, seconds);
+    child.send('stop');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+async function floodPhase(port: number, bob: KeyringPair, eve: KeyringPair, seconds: number): Promise<void> {
+  const rate = 400;
+  const mk = (): Frame[][] => Array.from({ length: 4 }, (_, c) => wsFrames(bob, eve, 100 + c, Math.ceil((rate * (seconds + 2)) / 4)));
+  const flood = async (floodRate: number, during: () => Promise<unknown>): Promise<number> => {
+    const child = fork(SELF, ['flood', String(port), '8', String(floodRate)], { stdio: 'inherit' });
+    const samples: number[] = [];
+    child.on('message', (m: { rejectsPerSec: number }) => samples.push(m.rejectsPerSec));
+    await new Promise((r) => setTimeout(r, 1500));
+    const from = samples.length;
+    await during();
+    child.kill();
+    const steady = samples.slice(Math.max(from, 1));
+    return steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length);
+  };
+  const max = await flood(0, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  console.log(`flood of unregistered requests, closed loop: rejected ${fmt(max)}/s`);
+  const frames1 = mk();
+  const base = await wsLoad(port, frames1, 0, seconds, rate);
+  report(`valid ws at ${rate}/s, no flood`, base);
+  const target = Math.min(20_000, Math.round(max * 0.7));
+  const frames2 = mk();
+  let under: Run | undefined;
+  const got = await flood(target, async () => {
+    under = await wsLoad(port, frames2, 0, seconds, rate);
+  });
+  report(`valid ws at ${rate}/s, under a flood offered at ${target}/s (answered ${fmt(got)}/s)`, under!);
+  console.log(`valid p99 under flood / without: ${fmt(pct(under!.lat, 99) / pct(base.lat, 99))}x`);
+}
+
+const mode = process.argv[2];
+if (mode === 'server') void serverMain(Number(process.argv[3] ?? 0));
+else if (mode === 'flood') void floodMain(Number(process.argv[3]), Number(process.argv[4] ?? 8), Number(process.argv[5] ?? 0));
+else void clientMain().then(() => process.exit(0));

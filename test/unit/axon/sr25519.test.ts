@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { sigFormatOk, verifyTrustedKey, verifyAnyKey, wrapBytes, utf8, makeSigner } from '../../../src/axon/sr25519.js';
+import { SafeVerifier, InlineVerifier, WorkerVerifierPool } from '../../../src/axon/verifierPool.js';
+import { silentLogger } from '../../../src/util/index.js';
+
+describe('sr25519 verification', async () => {
+  await cryptoWaitReady();
+  const bob = new Keyring({ type: 'sr25519' }).addFromUri('//Bob');
+  const msg = utf8('1.a.b.c.d');
+
+  it('accepts plain and <Bytes>-wrapped signatures, refuses others', () => {
+    expect(verifyTrustedKey(bob.publicKey, msg, bob.sign(msg))).toBe(true);
+    expect(verifyTrustedKey(bob.publicKey, msg, bob.sign(wrapBytes(msg)))).toBe(true);
+    expect(verifyTrustedKey(bob.publicKey, utf8('other'), bob.sign(msg))).toBe(false);
+    expect(verifyAnyKey(bob.publicKey, msg, bob.sign(msg))).toBe(true);
+  });
+
+  it('the fast signer makes signatures the standard verifier accepts', () => {
+    expect(verifyAnyKey(bob.publicKey, msg, makeSigner(bob)(msg))).toBe(true);
+  });
+
+  it('screens out signatures schnorrkel-wasm would panic on', () => {
+    expect(sigFormatOk(bob.sign(msg))).toBe(true);
+    expect(sigFormatOk(new Uint8Array(64).fill(0xab))).toBe(false);
+    expect(sigFormatOk(new Uint8Array(64))).toBe(false);
+    expect(sigFormatOk(new Uint8Array(63))).toBe(false);
+  });
+
+  it('SafeVerifier never feeds an unvetted key to the fast path', async () => {
+    const v = new SafeVerifier(new InlineVerifier());
+    const notAPoint = new Uint8Array(32).fill(0xff);
+    expect(await v.verify(notAPoint, msg, bob.sign(msg))).toBe(false);
+    expect(await v.verify(bob.publicKey, msg, new Uint8Array(64).fill(0xab))).toBe(false);
+    expect(await v.verify(bob.publicKey, msg, bob.sign(msg))).toBe(true);
+    expect(await v.verify(bob.publicKey, msg, bob.sign(msg))).toBe(true);
+  });
+
+  it('the worker pool verifies and resolves in submission order', async () => {
+    const pool = new WorkerVerifierPool(2, silentLogger());
+    const sig = bob.sign(msg);
+    const done: number[] = [];
+    const jobs = Array.from({ length: 200 }, (_, i) =>
+      pool.verify(bob.publicKey, msg, i % 7 === 0 ? new Uint8Array(64).fill(1) : sig).then((ok) => {
+        done.push(i);
+        return ok;
+      }));
+    const oks = await Promise.all(jobs);
+    expect(oks.filter((o) => !o)).toHaveLength(29);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    await pool.close();
+  });
+});
