@@ -287,4 +287,12 @@ async function floodPhase(port: number, bob: KeyringPair, eve: KeyringPair, seco
 const mode = process.argv[2];
 if (mode === 'server') void serverMain(Number(process.argv[3] ?? 0));
 else if (mode === 'flood') void floodMain(Number(process.argv[3]), Number(process.argv[4] ?? 8), Number(process.argv[5] ?? 0));
+else if (mode === 'wsonly') void wsOnly(Number(process.argv[3])).then(() => process.exit(0));
 else void clientMain().then(() => process.exit(0));
+
+/** Just the WebSocket load against a running axon (for profiling the axon alone). */
+async function wsOnly(port: number): Promise<void> {
+  const { bob, eve } = await pairs();
+  const frames = Array.from({ length: 16 }, (_, c) => wsFrames(bob, eve, c, 3000));
+  report('ws', await wsLoad(port, frames, 8, 5));
+}

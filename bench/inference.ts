@@ -3,8 +3,8 @@
  *  1. raw onnxruntime throughput of the recogniser (same edited graph the engine uses) by batch size;
  *  2. the engine's recognition throughput through the dynamic batcher (many lines submitted at once);
  *  3. one line at a time through the engine;
- *  4. full-page OCR: a burst of BENCH_PAGES (default 64) concurrent invoice pages, req/s and p50/p99,
- *     plus the tutorial's score (without the time term) of the answers.
+ *  4. full-page OCR: a burst of BENCH_PAGES (default 64) concurrent invoice pages from the validator
+ *     simulator's generator, req/s and p50/p99, plus the tutorial's score of the answers.
  * Usage: npx tsc -p . && node dist/bench/inference.js   (env: BENCH_DEVICE=auto|cpu|cuda, BENCH_PAGES=64)
  */
 import { readFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import type { Decoded } from '../src/inference/ocr/ctcDecode.js';
 import type { LineTensor } from '../src/inference/ocr/lineCrop.js';
 import { charsetMask, loadDictionary } from '../src/inference/ocr/ctcDecode.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
-import { invoicePage, scorePage } from '../test/fixtures/ocr/invoicePage.js';
+import { InvoiceGenerator, scoreResponse } from '../src/validator/index.js';
 
 const H = 48, W = 320;
 const device = (process.env['BENCH_DEVICE'] ?? 'auto') as 'auto' | 'cpu' | 'cuda';
@@ -84,27 +84,29 @@ async function main(): Promise<void> {
   const single = await timeFor(4, async () => { await rec.submit(lines[0]!, [H, W]); return 1; });
   out.push(`engine one line at a time: ${single.toFixed(1)} lines/s; batching gain ${(batched / single).toFixed(2)}x`);
 
-  const docs = await Promise.all(Array.from({ length: pages }, (_, i) => invoicePage(1000 + i)));
+  const gen = new InvoiceGenerator();
+  const docs = [];
+  for (let i = 0; i < pages; i++) docs.push(await gen.generate(`bench-${i}`));
   const ocr = engine.ocrSynapse();
   const latencies: number[] = [];
-  const scores: number[] = [];
+  const scores: { prediction: number; text: number; position: number; font: number }[] = [];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(docs.map(async (d) => {
     const s0 = performance.now();
-    const res = await ocr.handle(ocr.parseInput({ base64_image: d.base64 }), {
+    const res = await ocr.handle(ocr.parseInput({ base64_image: d.base64Image }), {
       requestId: 'bench', callerHotkey: 'bench', priority: 0, deadlineMs: Date.now() + 3_600_000, signal: new AbortController().signal,
     });
     latencies.push((performance.now() - s0) / 1000);
-    scores.push(scorePage(d.labels, res.response).mean);
+    scores.push(scoreResponse(d.labels, res.response, 0));
   }));
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
-  const meanScore = scores.reduce((a, b) => a + b, 0) / scores.length;
+  const mean = (k: 'prediction' | 'text' | 'position' | 'font') => (scores.reduce((a, b) => a + b[k], 0) / scores.length).toFixed(3);
   out.push(
     `full-page OCR, burst of ${pages} concurrent pages: ${(pages / wall).toFixed(2)} req/s, p50 ${pct(latencies, 50).toFixed(2)} s, p99 ${pct(latencies, 99).toFixed(2)} s, wall ${wall.toFixed(1)} s, process CPU ${((cpu.user + cpu.system) / 1e6 / pages).toFixed(2)} s/page`,
-    `tutorial score without time term over those pages: mean ${meanScore.toFixed(3)}, min ${Math.min(...scores).toFixed(3)}`,
+    `tutorial score without time term over those pages: mean ${mean('prediction')} (text ${mean('text')}, position ${mean('position')}, font ${mean('font')}), min ${Math.min(...scores.map((x) => x.prediction)).toFixed(3)}`,
     `model runs: det ${engine.runCount('ocr-det')}, rec ${engine.runCount('ocr-rec')}`,
   );
   await engine.stop();

@@ -7,6 +7,9 @@ import { cryptoReady, makeSigner } from './sr25519.js';
 import { WsChannel } from './dendriteChannel.js';
 import type { WsResponse } from './wsProtocol.js';
 
+/** The axon enforces the deadline itself; waiting a little longer lets its own 408 arrive. */
+const ANSWER_GRACE_MS = 1_000;
+
 export interface DendriteQuery {
   host: string;
   port: number;
@@ -119,7 +122,7 @@ export class Dendrite {
     const id = frame['id'] as string;
     let resp: WsResponse;
     try {
-      resp = await this.sendWsRaw(q.host, q.port, frame, id, q.timeoutMs);
+      resp = await this.sendWsRaw(q.host, q.port, frame, id, q.timeoutMs + ANSWER_GRACE_MS);
     } catch (err) {
       return failure(err, this.m.clock.monotonicMs() - t0);
     }
@@ -152,7 +155,7 @@ export class Dendrite {
     const t0 = this.m.clock.monotonicMs();
     let raw: RawHttpAnswer;
     try {
-      raw = await this.sendHttpRaw(q.host, q.port, this.httpRequest(q), q.timeoutMs);
+      raw = await this.sendHttpRaw(q.host, q.port, this.httpRequest(q), q.timeoutMs + ANSWER_GRACE_MS);
     } catch (err) {
       return failure(err, this.m.clock.monotonicMs() - t0);
     }

@@ -159,7 +159,7 @@ export class RequestPipeline {
     const ctx: RequestContext = { requestId, callerHotkey: a.hotkey, priority: a.stake, deadlineMs, signal: controller.signal };
     try {
       const outputs = await this.m.executor.execute(req.synapse, input, ctx);
-      if (typeof outputs !== 'object' || outputs === null) throw rejection('INTERNAL', 'handler returned no outputs');
+      if (typeof outputs !== 'object' || outputs === null) throw new MinerError('INTERNAL', 'handler returned no outputs');
       return { outputs, requestId };
     } finally {
       clearTimeout(timer);

@@ -44,6 +44,24 @@ export class WsConnection {
     return this.inflight.size;
   }
 
+  /**
+   * Answers produced in one event-loop turn leave in one write: under load each frame's own
+   * syscall cost more than building it. ws exposes no API for this, hence `_socket`.
+   */
+  private corkForThisTick(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!socket || typeof socket.cork !== 'function') return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
+  }
+
+  private corked = false;
+
   /** Drops a peer that missed the last ping, pings the others. */
   heartbeat(): void {
     if (!this.alive) {
@@ -148,6 +166,7 @@ export class WsConnection {
       processTimeMs: Math.round((this.d.clock.monotonicMs() - startMono) * 1000) / 1000,
       axon: { hotkey: this.d.axonHotkey, nonce, uuid: this.d.axonUuid, signature },
     };
+    this.corkForThisTick();
     this.ws.send(JSON.stringify(resp));
     if (this.ws.bufferedAmount > MAX_BUFFERED_FACTOR * this.d.maxPayloadBytes) this.ws.terminate();
   }

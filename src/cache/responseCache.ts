@@ -37,7 +37,7 @@ export class ResponseCache implements Service {
   private readonly tierHits: Record<CacheTierName, number> = { memory: 0, disk: 0, redis: 0 };
   private readonly lastErrorLog = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private started = false;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly opts: ResponseCacheOptions, private readonly modules: CoreModules) {
     this.log = modules.logger.child({ module: 'cache' });
@@ -59,8 +59,16 @@ export class ResponseCache implements Service {
     ]);
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
+  /** Opens the disk tier and connects Redis (a Redis that is down is retried in the background). */
+  start(): Promise<void> {
+    this.starting ??= this.open().catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
     try {
       await this.disk?.open();
     } catch (err) {
@@ -68,7 +76,6 @@ export class ResponseCache implements Service {
         + `(${err instanceof Error ? err.message : String(err)}); fix: point it at a writable directory or set cache.disk.enabled=false`,
       { cause: err });
     }
-    this.started = true;
     await this.redis?.start();
     const every = this.opts.pruneIntervalMs ?? 60_000;
     this.timer = setInterval(() => void this.sweep(), every);
@@ -76,8 +83,11 @@ export class ResponseCache implements Service {
   }
 
   async stop(): Promise<void> {
-    if (!this.started) return;
-    this.started = false;
+    const starting = this.starting;
+    if (!starting) return;
+    await starting.catch(() => {});
+    if (this.starting !== starting) return;
+    this.starting = undefined;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.disk?.close();

@@ -42,6 +42,14 @@ interface Connection {
 
 const CLOSE_WAIT_MS = 2_000;
 
+/** WebSocket error events are not Errors; keep their message for the log. */
+function socketError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  const ev = e as { message?: unknown; error?: { message?: unknown }; type?: unknown } | undefined;
+  const msg = ev?.message ?? ev?.error?.message ?? ev?.type ?? 'socket error';
+  return new Error(String(msg));
+}
+
 const MAX_LISTENERS = 64;
 const MAX_CACHED_METADATA = 4;
 
@@ -177,7 +185,7 @@ export class ChainClient implements Service {
     const { provider, api } = conn;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no connection within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
-      const offErr = provider.on('error', (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+      const offErr = provider.on('error', (e: unknown) => fail(socketError(e)));
       const offDisc = provider.on('disconnected', () => fail(new Error('socket closed')));
       function fail(e: Error): void {
         clearTimeout(timer);

@@ -47,13 +47,16 @@ export class InferenceEngine implements Service {
   async start(): Promise<void> {
     if (this.started) return;
     const t0 = performance.now();
-    if (this.opts.ocr.enabled) await this.startOcr();
+    const runners = this.opts.ocr.enabled ? await this.prepareOcr() : undefined;
+    const names: string[] = runners ? [OCR_MODELS.det, OCR_MODELS.rec, ...(this.opts.ocr.useAngleClassifier ? [OCR_MODELS.cls] : [])] : [];
     for (const [name, model] of Object.entries(this.opts.models)) {
       this.pool.register({ name, load: async () => model.path });
       this.addBatcher(name, model.batch ?? this.opts.batch, (inputs, _shape) => this.runGeneric(name, inputs as ItemTensors[]));
+      names.push(name);
     }
     // Loading one at a time lets the first session decide the device and log a fallback once.
-    for (const name of this.batchers.keys()) await this.pool.acquire(name);
+    for (const name of names) await this.pool.acquire(name);
+    if (runners) await this.startOcr(runners.runners, runners.modelId);
     await this.warmUp();
     this.ocr = this.pendingOcr;
     this.started = true;
@@ -119,7 +122,7 @@ export class InferenceEngine implements Service {
     return b;
   }
 
-  private async startOcr(): Promise<void> {
+  private async prepareOcr(): Promise<{ runners: OcrRunners; modelId: string }> {
     const cfg = this.opts.ocr;
     const files = ocrFiles(cfg);
     const [modelId, runners] = await Promise.all([
@@ -128,8 +131,15 @@ export class InferenceEngine implements Service {
     ]).catch((err: unknown) => {
       throw new MinerError('MODEL_LOAD_FAILED', `cannot read the OCR models: ${(err as Error).message}`, { cause: err });
     });
+    return { runners, modelId };
+  }
+
+  /** Batchers are sized once the device is known: CPU runs small recognition batches faster per line. */
+  private async startOcr(runners: OcrRunners, modelId: string): Promise<void> {
+    const cfg = this.opts.ocr;
+    const recCfg = this.device() === 'cpu' ? { ...cfg.recBatch, maxItems: Math.min(cfg.recBatch.maxItems, cfg.recCpuMaxItems) } : cfg.recBatch;
     const det = this.addBatcher(OCR_MODELS.det, { ...this.opts.batch, maxItems: Math.min(this.opts.batch.maxItems, 8) }, runners.det as never, true);
-    const rec = this.addBatcher(OCR_MODELS.rec, cfg.recBatch, runners.rec as never);
+    const rec = this.addBatcher(OCR_MODELS.rec, recCfg, runners.rec as never);
     const cls = cfg.useAngleClassifier ? this.addBatcher(OCR_MODELS.cls, cfg.recBatch, runners.cls as never) : undefined;
     const pipeline = new OcrPipeline(cfg, { det, rec, cls } as never, () => this.modules.clock.now());
     this.pendingOcr = { pipeline, modelId, runners };

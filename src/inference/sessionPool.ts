@@ -13,6 +13,8 @@ export interface SessionPoolOpts {
   interOpThreads: number;
   maxSessions: number;
   allowSpinning: boolean;
+  /** Model runs at once across all models; 0 = one on CPU (runs share the cores), unbounded on CUDA. */
+  maxConcurrentRuns: number;
 }
 
 /** Where a model's bytes come from: a file, or an edited graph made at load time. */
@@ -37,6 +39,8 @@ export class SessionPool {
   private readonly loading = new Map<string, Promise<Entry>>();
   private readonly cache: LRUCache<string, Entry>;
   private readonly log: Logger;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly opts: SessionPoolOpts, logger: Logger) {
     this.log = logger;
@@ -61,16 +65,30 @@ export class SessionPool {
     return [...this.cache.keys()].sort();
   }
 
-  /** Runs `fn` with the model's session, loading it first if needed. */
+  /** Runs `fn` with the model's session, loading it first if needed, within the device's run limit. */
   async withSession<T>(name: string, fn: (s: ort.InferenceSession) => Promise<T>): Promise<T> {
     const entry = await this.acquire(name);
     entry.users++;
+    await this.slot();
     try {
       return await fn(entry.session);
     } finally {
+      this.running--;
+      this.waiting.shift()?.();
       entry.users--;
       if (entry.evicted && entry.users === 0) void this.release(name, entry);
     }
+  }
+
+  private runLimit(): number {
+    if (this.opts.maxConcurrentRuns > 0) return this.opts.maxConcurrentRuns;
+    return this.resolved === 'cuda' ? Infinity : 1;
+  }
+
+  /** FIFO gate: on CPU two models running at once only fight over the same cores. */
+  private async slot(): Promise<void> {
+    while (this.running >= this.runLimit()) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
   }
 
   async acquire(name: string): Promise<Entry> {

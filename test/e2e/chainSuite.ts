@@ -68,7 +68,8 @@ export function chainSuite(spec: SpecName): void {
     });
 
     afterAll(async () => {
-      process.stdout.write(`${JSON.stringify(logs.filter((l) => l.msg.startsWith('test ')))}\n`);
+      const notable = logs.filter((l) => l.msg.startsWith('test ') || l.level === 'warn' || l.level === 'error').slice(-40);
+      process.stdout.write(`${notable.map((l) => JSON.stringify(l)).join('\n')}\n`);
       clearInterval(sampler);
       abort.abort();
       await announcer?.stop();
@@ -126,13 +127,13 @@ export function chainSuite(spec: SpecName): void {
     it('logs a rejected serve_axon with the chain error name and keeps running', async () => {
       const ferdie = keyring.addFromUri('//Ferdie');
       await dn.registerNeuron({ hotkeyUri: '//Ferdie', coldkeyUri: DEVNET_ROLES.minerColdkey.uri });
-      await waitFor('ferdie in metagraph', () => mg.current()?.byHotkey(ferdie.address), 20_000);
+      await waitFor('ferdie in metagraph', () => mg.current()?.byHotkey(ferdie.address), 45_000);
       const bad = new AxonAnnouncer(
         { netuid: 1, externalIp: '127.0.0.1', externalPort: 8091, version: 1 },
         { logger, registry: new Registry(), clock: systemClock(), signal: abort.signal, chain, metagraph: mg, pair: ferdie },
       );
       await bad.start();
-      const res = await waitFor('rejection', () => (bad.result()?.chainError ? bad.result() : undefined), 60_000);
+      const res = await waitFor('rejection', () => (bad.result()?.chainError ? bad.result() : undefined), 120_000);
       await bad.stop();
       expect(res.ok).toBe(false);
       expect(res.chainError).toMatch(/InvalidIpAddress/);
@@ -162,15 +163,15 @@ export function chainSuite(spec: SpecName): void {
       const mallory = keyring.addFromUri('//Mallory').address;
       const syncsBefore = logs.filter((l) => l.msg === 'metagraph synced').length;
       await dn.setStorage({ SubtensorModule: { Keys: [[[1, uid], mallory]], Uids: [[[1, eve], null], [[1, mallory], uid]] } });
-      await waitFor('deregistration', () => mg.standing()?.registered === false, 20_000);
+      await waitFor('deregistration', () => mg.standing()?.registered === false, 45_000);
       const dereg = logs.filter((l) => l.msg.startsWith('own hotkey DEREGISTERED'));
       expect(dereg).toHaveLength(1);
       expect(dereg[0]!.level).toBe('error');
       expect(mg.ownNeuron()).toBeUndefined();
-      await waitFor('repeated error', () => logs.filter((l) => l.msg === 'own hotkey is not registered on the subnet' && l.level === 'error').length >= 2, 20_000);
+      await waitFor('repeated error', () => logs.filter((l) => l.msg === 'own hotkey is not registered on the subnet' && l.level === 'error').length >= 2, 45_000);
       expect(logs.filter((l) => l.msg === 'metagraph synced').length).toBeGreaterThan(syncsBefore);
       await dn.setStorage({ SubtensorModule: { Keys: [[[1, uid], eve]], Uids: [[[1, eve], uid], [[1, mallory], null]] } });
-      await waitFor('registered again', () => mg.standing()?.registered === true, 20_000);
+      await waitFor('registered again', () => mg.standing()?.registered === true, 45_000);
     });
 
     it('keeps its snapshot while the endpoint is gone, then reconnects', async () => {

@@ -51,6 +51,8 @@ export const ocrSchema = z.strictObject({
   spaceGapEm: z.number().min(0).default(0.27),
   /** Recognition batcher; detection and classifier use the engine-wide `inference.batch`. */
   recBatch: batchSchema.default(batchSchema.parse({ maxItems: 64, maxCost: 32 * 48 * 320, maxWaitMs: 5 })),
+  /** On CPU, larger recognition batches measured slower per line: the batch is capped at this many lines. */
+  recCpuMaxItems: z.number().int().positive().default(4),
 });
 
 export const inferenceSchema = z.strictObject({
@@ -61,6 +63,8 @@ export const inferenceSchema = z.strictObject({
   maxSessions: z.number().int().positive().default(8),
   /** Let onnxruntime's idle threads spin (lower latency on a dedicated CPU, wasted cycles on a shared one). */
   allowSpinning: z.boolean().default(false),
+  /** Model runs at once across all models; 0 = auto (1 on CPU, where runs share the cores; unbounded on CUDA). */
+  maxConcurrentRuns: z.number().int().min(0).default(0),
   batch: batchSchema.default(batchSchema.parse({})),
   models: z.record(z.string(), modelSchema).default({}),
   ocr: ocrSchema.default(ocrSchema.parse({})),

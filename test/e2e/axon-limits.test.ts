@@ -1,0 +1,134 @@
+/* Axon limits, internal errors, metrics and shutdown, over real sockets. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { AxonServer, Dendrite, PriorityScheduler, defaultSynapseRegistry, type DendriteQuery } from '../../src/axon/index.js';
+import { createRootLogger, systemClock, type CoreModules } from '../../src/util/index.js';
+import type { AxonConfig } from '../../src/config/index.js';
+import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';
+
+const clock = systemClock();
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function startAxon(over: Partial<AxonConfig> = {}, m: CoreModules = coreModules(clock)) {
+  const k = await keys();
+  const synapses = defaultSynapseRegistry();
+  synapses.register({ name: 'Boom', inputFields: [], modelId: 'b', parseInput: (b) => b, handle: async () => { throw new Error('secret internals at /srv/x.ts:12'); } });
+  synapses.register({
+    name: 'Slow', inputFields: [], modelId: 's', parseInput: (b) => b,
+    handle: (_i, ctx) => new Promise((resolve) => {
+      const t = setTimeout(() => resolve({ done: true }), 3_000);
+      ctx.signal.addEventListener('abort', () => clearTimeout(t));
+    }),
+  });
+  const scheduler = new PriorityScheduler({ queueLength: 4, concurrency: 1 }, m);
+  const axon = new AxonServer(axonConfig(over), {
+    ...m, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), executor: scheduler, synapses,
+    observer: { observe: () => {} },
+  });
+  await axon.start();
+  cleanup.push(() => axon.stop());
+  const dendrite = new Dendrite({ pair: k.bob }, { clock });
+  cleanup.push(() => dendrite.close());
+  const port = axon.address().port;
+  const q = (over2: Partial<DendriteQuery> = {}): DendriteQuery => ({
+    host: '127.0.0.1', port, axonHotkey: k.eve.address, synapse: 'Dummy', body: { dummy_input: 1 }, timeoutMs: 5_000, transport: 'ws', ...over2,
+  });
+  return { axon, dendrite, port, q, k, m };
+}
+
+describe('axon limits and failure modes', () => {
+  it('a handler failure is a 500 with an error id that matches the log line, never a stack', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createRootLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
+    const { dendrite, q } = await startAxon({}, { ...coreModules(clock), logger });
+    for (const transport of ['ws', 'http'] as const) {
+      const a = await dendrite.query(q({ synapse: 'Boom', body: {}, transport }));
+      expect(a.status).toBe(500);
+      const id = /^Internal Server Error #([0-9a-f]{8})$/.exec(a.message)?.[1];
+      expect(id).toBeDefined();
+      expect(a.message).not.toContain('secret');
+      expect(lines.some((l) => l['errorId'] === id && l['msg'] === 'request failed' && l['level'] === 'error')).toBe(true);
+    }
+    expect((await dendrite.query(q())).status).toBe(200);
+  });
+
+  it('queue full -> 503, and priority work still completes', async () => {
+    const { dendrite, q } = await startAxon();
+    // One runs (3 s), four wait in the queue, the rest find it full; the waiting ones expire unrun.
+    const slow = Array.from({ length: 8 }, () => dendrite.query(q({ synapse: 'Slow', body: {}, timeoutMs: 3_500 })));
+    const statuses = (await Promise.all(slow)).map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 408, 408, 408, 408, 503, 503, 503]);
+  }, 60_000);
+
+  it('refuses connections beyond the per-IP limit with 503', async () => {
+    const { port, dendrite, q } = await startAxon({ maxConnectionsPerIp: 2 });
+    const a = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const b = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    await Promise.all([a, b].map((w) => new Promise((r) => w.once('open', r))));
+    const c = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const status = await new Promise<number>((resolve) => {
+      c.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      c.once('error', () => resolve(-1));
+      c.once('open', () => resolve(101));
+    });
+    expect(status).toBe(503);
+    a.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await dendrite.query(q())).status).toBe(200);
+    b.close();
+  });
+
+  it('limits requests in flight per WS connection (429)', async () => {
+    const { dendrite, q, port } = await startAxon({ maxInflightPerConnection: 1, queueLength: 10 });
+    const first = dendrite.query(q({ synapse: 'Slow', body: {}, timeoutMs: 500 }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await dendrite.query(q())).status).toBe(429);
+    expect((await first).status).toBe(408);
+    expect((await dendrite.query(q({ port }))).status).toBe(200);
+  });
+
+  it('closes a WS connection that sends a frame over twice the limit, others keep working', async () => {
+    const { port, dendrite, q } = await startAxon({ maxPayloadBytes: 2048 });
+    const raw = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    await new Promise((r) => raw.once('open', r));
+    const code = await new Promise<number>((resolve) => {
+      raw.once('close', (c) => resolve(c));
+      raw.send('x'.repeat(10_000));
+    });
+    expect(code).toBe(1009);
+    expect((await dendrite.query(q())).status).toBe(200);
+  });
+
+  it('exports its metrics', async () => {
+    const { dendrite, q, m } = await startAxon();
+    await dendrite.query(q());
+    await dendrite.query(q({ synapse: 'Nope' }));
+    const text = await m.registry.metrics();
+    expect(text).toMatch(/miner_axon_requests_total\{synapse="Dummy",status="200",transport="ws"\} 1/);
+    expect(text).toMatch(/miner_axon_rejected_total\{reason="unknown_synapse"\} 1/);
+    expect(text).toContain('miner_axon_request_duration_seconds_bucket');
+    expect(text).toMatch(/miner_axon_connections \d/);
+    expect(text).toMatch(/miner_axon_queue_depth 0/);
+  });
+
+  it('drain answers what is still running 503 and stops listening', async () => {
+    const { axon, dendrite, q, port } = await startAxon();
+    expect((await dendrite.query(q())).status).toBe(200);
+    const slowWs = dendrite.query(q({ synapse: 'Slow', body: {}, timeoutMs: 20_000 }));
+    const slowHttp = dendrite.query(q({ synapse: 'Slow', body: {}, timeoutMs: 20_000, transport: 'http' }));
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    await axon.drain(300);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    const [ws, http] = await Promise.all([slowWs, slowHttp]);
+    expect(ws.status).toBe(503);
+    expect(http.status).toBe(503);
+    expect(axon.isServing()).toBe(false);
+    const fresh = new Dendrite({ pair: (await keys()).bob }, { clock });
+    expect((await fresh.query(q({ port }))).status).toBe(503);
+    await fresh.close();
+  });
+});
