@@ -92,7 +92,7 @@ class OneMetagraph implements MetagraphSource {
 
 const VALIDATOR_URIS = ['//Alice', '//Bob', '//Charlie', '//Dave'];
 
-interface WsClientResult { lat: number[]; server: number[]; bad: number; wallS: number }
+interface WsClientResult { lat: number[]; server: number[]; bad: number; wallS: number; why: Record<string, number> }
 
 /** The load generator runs in its own process, so the axon's event loop is not also the client's. */
 async function wsClient(port: number, axonHotkey: string, rate: number, seconds: number): Promise<WsClientResult> {
@@ -101,7 +101,7 @@ async function wsClient(port: number, axonHotkey: string, rate: number, seconds:
   const ds = VALIDATOR_URIS.map((u) => new Dendrite({ pair: kr.addFromUri(u), verifyResponses: false }, { clock }));
   const q = (d: Dendrite) => d.query({ host: '127.0.0.1', port, axonHotkey, synapse: 'Dummy', body: { dummy_input: 21 }, timeoutMs: 5_000, transport: 'ws' });
   for (let i = 0; i < 2_000; i++) await q(ds[i % ds.length]!);
-  const res: WsClientResult = { lat: [], server: [], bad: 0, wallS: 0 };
+  const res: WsClientResult = { lat: [], server: [], bad: 0, wallS: 0, why: {} };
   const total = rate * seconds;
   const pending: Promise<void>[] = [];
   const t0 = performance.now();
@@ -109,7 +109,11 @@ async function wsClient(port: number, axonHotkey: string, rate: number, seconds:
     const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
     for (; sent < due; sent++) {
       pending.push(q(ds[sent % ds.length]!).then((a) => {
-        if (a.status !== 200) res.bad++;
+        if (a.status !== 200) {
+          res.bad++;
+          const why = `${a.status} ${a.message}`.slice(0, 60);
+          res.why[why] = (res.why[why] ?? 0) + 1;
+        }
         res.lat.push(a.latencyMs);
         res.server.push(a.processTimeMs);
       }));
@@ -151,7 +155,7 @@ async function wsHit(rate: number, seconds: number): Promise<void> {
   const served = cache.stats().hits - hits0;
   const st = cache.stats();
   console.log(`[2] WebSocket hit end to end (Dummy, 4 validators, signed requests, axon signs answers, client in its own process): `
-    + `offered ${rate}/s for ${seconds}s, achieved ${(res.lat.length / res.wallS).toFixed(0)}/s, non-200=${res.bad}`);
+    + `offered ${rate}/s for ${seconds}s, achieved ${(res.lat.length / res.wallS).toFixed(0)}/s, non-200=${res.bad} ${JSON.stringify(res.why)}`);
   console.log(`    client round trip (incl. request signing): ${summary(res.lat)}`);
   console.log(`    axon process time: ${summary(res.server)}; cache hits=${st.hits} misses=${st.misses} hitRate=${f3(st.hitRate)}`);
   console.log(`    axon process CPU per answered request (warm-up included): ${(((cpu.user + cpu.system) / served)).toFixed(0)} us; `

@@ -1,5 +1,11 @@
-/* A local subtensor devnet for the miner: chopsticks with the real runtime, bootstrapped, blocks every 2 s. */
-import { resolve } from 'node:path';
+/*
+ * A local subtensor devnet for the miner: chopsticks with the real runtime, bootstrapped, blocks every 2 s.
+ * Environment: SUBTENSOR_CHAINSPEC, DEVNET_PORT (9944), DEVNET_BLOCK_MS (2000), DEVNET_TEMPO (10),
+ * DEVNET_OUT_DIR (where devnet.config.json and .devnet/wallets go; default the working directory),
+ * DEVNET_AXON_PORT (8091), DEVNET_LOG_LEVEL (info).
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { type Devnet, startDevnet, prepareDevnetWallets, devnetMinerConfig, writeJsonFile, DEVNET_ROLES, defaultChainspec } from '../src/devnet/index.js';
 import { configSchema } from '../src/config/index.js';
@@ -47,11 +53,15 @@ async function main(): Promise<void> {
     process.exit(0);
   }
 
-  const walletPath = '.devnet/wallets';
-  await prepareDevnetWallets(resolve('wallets.example'), resolve(walletPath));
-  const config = devnetMinerConfig({ endpoint: devnet.endpoint, netuid: devnet.netuid, walletPath, axonPort: 8091 });
+  // Compiled to dist/scripts/devnet.js: the repository root is two levels up.
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const outDir = process.env['DEVNET_OUT_DIR'] ?? '.';
+  const walletPath = join(outDir, '.devnet', 'wallets');
+  const configPath = join(outDir, 'devnet.config.json');
+  await prepareDevnetWallets(join(root, 'wallets.example'), resolve(walletPath));
+  const config = devnetMinerConfig({ endpoint: devnet.endpoint, netuid: devnet.netuid, walletPath, axonPort: envInt('DEVNET_AXON_PORT', 8091) });
   configSchema.parse(config);
-  await writeJsonFile(resolve('devnet.config.json'), config);
+  await writeJsonFile(resolve(configPath), config);
 
   console.log([
     `chain:      ${devnet.endpoint} (spec_version ${devnet.specVersion}, chopsticks pid ${devnet.pid})`,
@@ -60,7 +70,7 @@ async function main(): Promise<void> {
     `validator:  hotkey ${DEVNET_ROLES.validatorHotkey.uri} ${DEVNET_ROLES.validatorHotkey.ss58} uid ${await devnet.uidOf(DEVNET_ROLES.validatorHotkey.ss58)}, coldkey ${DEVNET_ROLES.validatorColdkey.uri}`,
     `miner:      hotkey ${DEVNET_ROLES.minerHotkey.uri} ${DEVNET_ROLES.minerHotkey.ss58} uid ${await devnet.uidOf(DEVNET_ROLES.minerHotkey.ss58)}, coldkey ${DEVNET_ROLES.minerColdkey.uri}`,
     `wallets:    ${walletPath}/ (miner, validator; dirs 0700, files 0600)`,
-    `config:     devnet.config.json (subnet-miner run --config devnet.config.json)`,
+    `config:     ${configPath} (subnet-miner run --config ${configPath})`,
     `devnet ready at ${devnet.endpoint} (Ctrl-C to stop)`,
   ].join('\n'));
 }

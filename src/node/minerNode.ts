@@ -13,6 +13,8 @@ export interface MinerNodeOpts {
   config: MinerConfig;
   /** Package version, e.g. "0.1.0"; announced on chain as an int. */
   version: string;
+  /** Secrets never live in config: the CLI reads them from the environment. */
+  secrets?: { redisPassword?: string };
 }
 
 export interface MinerNodeModules extends CoreModules {
@@ -58,7 +60,10 @@ export class MinerNode implements Service {
       { ...core('announce'), chain: this.chain, metagraph: this.metagraph, pair: modules.pair },
     );
     this.engine = new InferenceEngine(config.inference, core('inference'));
-    this.cache = new ResponseCache(config.cache, core('cache'));
+    this.cache = new ResponseCache(
+      { ...config.cache, ...(opts.secrets?.redisPassword ? { redisPassword: opts.secrets.redisPassword } : {}) },
+      core('cache'),
+    );
     this.scheduler = new PriorityScheduler(config.axon, core('scheduler'));
     const synapses = this.buildSynapses();
     this.monitor = createMonitor(

@@ -19,7 +19,7 @@ async function runDaemon(opts: CommonOptions): Promise<void> {
   const hotkey = await loadHotkey(config.wallet);
   const abort = new AbortController();
   const node = new MinerNode(
-    { config, version: packageVersion() },
+    { config, version: packageVersion(), secrets: { redisPassword: process.env['MINER_REDIS_PASSWORD'] || undefined } },
     { logger, registry: createMetricsRegistry(), clock: systemClock(), signal: abort.signal, pair: hotkey.pair },
   );
   logger.info({ version: packageVersion(), hotkey: hotkey.ss58, netuid: config.netuid }, 'miner starting');
