@@ -64,12 +64,18 @@ async function serverMain(verifyWorkers: number): Promise<void> {
   });
   const axon = new AxonServer({ ...cfg, port: 0 }, {
     ...m, pair: eve, metagraph: staticMetagraph(bob.address), synapses: defaultSynapseRegistry(),
-    executor: new PriorityScheduler(cfg, m), observer: { observe: () => {} },
+    executor: new PriorityScheduler(cfg, m), observer: { observe: () => void served++ },
   });
+  let served = 0;
   await axon.start();
   process.send?.({ port: axon.address().port });
   process.on('message', (msg) => {
     if (msg === 'stop') void axon.stop().then(() => process.exit(0));
+    // CPU time of the whole axon process (event loop and verify workers) against answers given.
+    if (msg === 'cpu') {
+      const c = process.cpuUsage();
+      process.send?.({ cpuUs: c.user + c.system, served });
+    }
   });
 }
 
@@ -223,6 +229,21 @@ function startChild(args: string[]): Promise<{ child: ChildProcess; port: number
   });
 }
 
+let skCpuUs = Number.NaN;
+
+/** Axon CPU time per answered request during `f`, and what 2 cores could serve at that cost. */
+async function cpuPerRequest(child: ChildProcess, label: string, f: () => Promise<void>): Promise<void> {
+  const ask = (): Promise<{ cpuUs: number; served: number }> => new Promise((r) => {
+    child.once('message', (m: { cpuUs: number; served: number }) => r(m));
+    child.send('cpu');
+  });
+  const a = await ask();
+  await f();
+  const b = await ask();
+  const per = (b.cpuUs - a.cpuUs) / Math.max(1, b.served - a.served);
+  console.log(`  ${label}: axon CPU ${per.toFixed(0)} us/request -> 2-core capacity ${(2e6 / per).toFixed(0)}/s = ${((100 * skCpuUs) / per).toFixed(0)}% of the 2-core verify ceiling`);
+}
+
 function verifyCeiling(bob: KeyringPair): void {
   const msg = new TextEncoder().encode(`${clock.nowNs()}.${bob.address}.x.uuid.a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a`);
   const sig = bob.sign(msg);
@@ -232,11 +253,15 @@ function verifyCeiling(bob: KeyringPair): void {
     for (let i = 0; i < n; i++) if (!f()) throw new Error('verify failed');
     return ((performance.now() - t0) * 1000) / n;
   };
+  const c0 = process.cpuUsage();
   const sk = time(3000, () => sr25519_verify(bob.publicKey, msg, sig));
+  const c1 = process.cpuUsage(c0);
+  skCpuUs = (c1.user + c1.system) / 3020;
   const wc = time(1000, () => wcVerify(sig, msg, bob.publicKey));
   const ut = time(100, () => utilVerify(msg, sig, bob.publicKey));
   console.log(`verify us/op: schnorrkel-wasm ${sk.toFixed(1)}, @polkadot/wasm-crypto ${wc.toFixed(1)}, util-crypto ${ut.toFixed(1)}`);
-  console.log(`verify ceiling (schnorrkel-wasm): 1 core ${(1e6 / sk).toFixed(0)}/s, 2-core estimate ${(2e6 / sk).toFixed(0)}/s`);
+  console.log(`verify ceiling (schnorrkel-wasm): 1 core ${(1e6 / sk).toFixed(0)}/s, 2-core estimate ${(2e6 / sk).toFixed(0)}/s (wall time)`);
+  console.log(`verify CPU time: ${skCpuUs.toFixed(1)} us/op -> 2-core ceiling ${(2e6 / skCpuUs).toFixed(0)}/s (CPU time, robust to other load)`);
 }
 
 async function clientMain(): Promise<void> {
@@ -247,15 +272,19 @@ async function clientMain(): Promise<void> {
   for (const workers of [0, 1, 2]) {
     const { child, port } = await startChild(['server', String(workers)]);
     const frames = Array.from({ length: wsConns }, (_, c) => wsFrames(bob, eve, c, Math.ceil((seconds * 12000) / wsConns)));
-    report(`ws   verifyWorkers=${workers} conns=${wsConns} inflight/conn=8`, await wsLoad(port, frames, 8, seconds));
-    report(`http verifyWorkers=${workers} conns=32`, await httpLoad(port, bob, eve, 32, seconds));
-    if (workers === 1) await floodPhase(port, bob, eve, seconds);
+    await cpuPerRequest(child, `ws   verifyWorkers=${workers}`, async () => {
+      report(`ws   verifyWorkers=${workers} conns=${wsConns} inflight/conn=8`, await wsLoad(port, frames, 8, seconds));
+    });
+    await cpuPerRequest(child, `http verifyWorkers=${workers}`, async () => {
+      report(`http verifyWorkers=${workers} conns=32`, await httpLoad(port, bob, eve, 32, seconds));
+    });
+    if (workers === 1) await floodPhase(child, port, bob, eve, seconds);
     child.send('stop');
     await new Promise((r) => child.once('exit', r));
   }
 }
 
-async function floodPhase(port: number, bob: KeyringPair, eve: KeyringPair, seconds: number): Promise<void> {
+async function floodPhase(child: ChildProcess, port: number, bob: KeyringPair, eve: KeyringPair, seconds: number): Promise<void> {
   const rate = 400;
   const mk = (): Frame[][] => Array.from({ length: 4 }, (_, c) => wsFrames(bob, eve, 100 + c, Math.ceil((rate * (seconds + 2)) / 4)));
   const flood = async (floodRate: number, during: () => Promise<unknown>): Promise<number> => {
@@ -269,7 +298,10 @@ async function floodPhase(port: number, bob: KeyringPair, eve: KeyringPair, seco
     const steady = samples.slice(Math.max(from, 1));
     return steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length);
   };
-  const max = await flood(0, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  let max = 0;
+  await cpuPerRequest(child, 'flood rejects (ignore the % column)', async () => {
+    max = await flood(0, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  });
   console.log(`flood of unregistered requests, closed loop: rejected ${fmt(max)}/s`);
   const frames1 = mk();
   const base = await wsLoad(port, frames1, 0, seconds, rate);
@@ -288,7 +320,14 @@ const mode = process.argv[2];
 if (mode === 'server') void serverMain(Number(process.argv[3] ?? 0));
 else if (mode === 'flood') void floodMain(Number(process.argv[3]), Number(process.argv[4] ?? 8), Number(process.argv[5] ?? 0));
 else if (mode === 'wsonly') void wsOnly(Number(process.argv[3])).then(() => process.exit(0));
+else if (mode === 'httponly') void httpOnly(Number(process.argv[3])).then(() => process.exit(0));
 else void clientMain().then(() => process.exit(0));
+
+/** Just the HTTP load against a running axon (for profiling the axon alone). */
+async function httpOnly(port: number): Promise<void> {
+  const { bob, eve } = await pairs();
+  report('http', await httpLoad(port, bob, eve, 32, 5));
+}
 
 /** Just the WebSocket load against a running axon (for profiling the axon alone). */
 async function wsOnly(port: number): Promise<void> {

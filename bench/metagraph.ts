@@ -67,7 +67,9 @@ async function benchSpec(spec: string): Promise<void> {
     const api = chain.api();
     const first = await readMetagraph(api, NETUID, systemClock());
     const times: number[] = [];
+    // A new block before every round, so that each sync reads fresh state as on a live chain.
     for (let i = 0; i < ROUNDS; i++) {
+      await dn.newBlocks(1);
       const t0 = performance.now();
       const snap = await readMetagraph(api, NETUID, systemClock());
       times.push(performance.now() - t0);
@@ -76,6 +78,7 @@ async function benchSpec(spec: string): Promise<void> {
     const sync = new MetagraphSync({ netuid: NETUID, syncEveryBlocks: 1_000_000, ownHotkey: first.neurons[20]!.hotkey }, { ...core, chain });
     const viaSync: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      await dn.newBlocks(1);
       const t0 = performance.now();
       await sync.syncNow();
       viaSync.push(performance.now() - t0);
@@ -86,7 +89,7 @@ async function benchSpec(spec: string): Promise<void> {
     for (let i = 0; i < 10; i++) keep.push(await readMetagraph(api, NETUID, systemClock()));
     gc();
     const perSnap = (process.memoryUsage().heapUsed - before) / keep.length;
-    console.log(`spec ${spec} (${first.source}), ${N} neurons, ${ROUNDS} rounds, chopsticks on this machine:`);
+    console.log(`spec ${spec} (${first.source}), ${N} neurons, ${ROUNDS} rounds (a new block before each), chopsticks on this machine:`);
     console.log(`  readMetagraph (one block, full subnet):      ${stats(times)}`);
     console.log(`  MetagraphSync.syncNow (+ immunity, standing): ${stats(viaSync)}`);
     console.log(`  memory per retained snapshot:                 ${(perSnap / 1024).toFixed(1)} KiB (${(perSnap / N).toFixed(0)} B per neuron)`);

@@ -112,7 +112,7 @@ export class HttpTransport {
       computed_body_hash: h.computedBodyHash ?? '',
     }));
     res.end(json);
-    this.d.pipeline.record(synapse.name, 'http', 200, startMono);
+    this.d.pipeline.record(synapse.name, 'http', 200, startMono, undefined, result.cache);
   }
 
   private sendError(res: ServerResponse, err: MinerError, startMono: number): void {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { rejection } from './rejection.js';
 import { MinerError, toMinerError, type Clock, type Logger, type RequestObserver } from '../util/index.js';
 import type { MetagraphSource } from '../chain/metagraphTypes.js';
@@ -56,6 +57,8 @@ export interface GateRequest {
 export interface GateResult {
   outputs: SynapseBody;
   requestId: string;
+  /** How the cache answered, when the executor is a caching one. */
+  cache?: 'hit' | 'miss' | 'coalesced' | 'bypass';
 }
 
 const NONCE_RE = /^\d{1,24}$/;
@@ -75,6 +78,8 @@ export class RequestPipeline {
   private readonly idPrefix = Math.random().toString(36).slice(2, 6);
 
   constructor(private readonly opts: PipelineOpts, private readonly m: PipelineModules) {
+    // Every request in flight listens for shutdown; that many listeners is the design, not a leak.
+    setMaxListeners(0, m.shutdownSignal);
     const rl = opts.rateLimit;
     this.blacklist = new Blacklist(opts.blacklist, m.metagraph);
     this.ipLimiter = new TokenBucketLimiter({ ratePerSec: rl.perIpPerSec, burst: rl.perIpBurst, maxKeys: rl.maxTrackedKeys }, m.clock);
@@ -160,7 +165,8 @@ export class RequestPipeline {
     try {
       const outputs = await this.m.executor.execute(req.synapse, input, ctx);
       if (typeof outputs !== 'object' || outputs === null) throw new MinerError('INTERNAL', 'handler returned no outputs');
-      return { outputs, requestId };
+      const cache = this.m.executor.outcomeFor?.(ctx);
+      return cache === undefined ? { outputs, requestId } : { outputs, requestId, cache };
     } finally {
       clearTimeout(timer);
       req.signal.removeEventListener('abort', onAbort);
@@ -169,7 +175,10 @@ export class RequestPipeline {
   }
 
   /** Metrics, observer and log line for one answered request. */
-  record(synapse: string, transport: Transport, status: number, startedMonoMs: number, err?: unknown): void {
+  record(
+    synapse: string, transport: Transport, status: number, startedMonoMs: number, err?: unknown,
+    cache?: GateResult['cache'],
+  ): void {
     const durationMs = this.m.clock.monotonicMs() - startedMonoMs;
     this.m.metrics.requests.inc({ synapse, status: String(status), transport });
     this.m.metrics.duration.observe({ synapse, transport }, durationMs / 1000);
@@ -182,7 +191,7 @@ export class RequestPipeline {
       log({ errorId: me.errorId, code: me.code, synapse, transport, status, err: me.spec.status >= 500 ? (me.cause ?? me) : undefined }, 'request failed');
     }
     try {
-      this.m.observer.observe({ synapse, status, durationMs, transport });
+      this.m.observer.observe(cache === undefined ? { synapse, status, durationMs, transport } : { synapse, status, durationMs, transport, cache });
     } catch (e) {
       this.m.logger.warn({ err: e }, 'request observer threw');
     }

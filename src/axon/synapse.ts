@@ -40,4 +40,6 @@ export interface SynapseHandler<I = unknown, O extends SynapseBody = SynapseBody
 /** Anything that can run a parsed request: the scheduler, or the cache wrapped around it. */
 export interface SynapseExecutor {
   execute(synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<SynapseBody>;
+  /** How a caching executor answered the request with this context, once execute settled. */
+  outcomeFor?(ctx: RequestContext): 'hit' | 'miss' | 'coalesced' | 'bypass' | undefined;
 }

@@ -132,7 +132,7 @@ export class WsConnection {
       (result) => {
         const out = JSON.stringify({ ...body, ...result.outputs });
         this.reply(req.id, 200, 'Success', out, startMono, req.dendrite.hotkey ?? '');
-        this.d.pipeline.record(name, 'ws', 200, startMono);
+        this.d.pipeline.record(name, 'ws', 200, startMono, undefined, result.cache);
       },
       (err: unknown) => {
         const me = toMinerError(err);

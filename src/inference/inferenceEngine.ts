@@ -81,10 +81,12 @@ export class InferenceEngine implements Service {
     return this.pool.loaded();
   }
 
-  /** Items waiting, for one model or all. */
+  /** Items waiting, for one model ('ocr' = pages waiting to enter the OCR pipeline) or all. */
   queueDepth(model?: string): number {
+    const pages = this.ocr?.pipeline.queueDepth() ?? 0;
+    if (model === 'ocr') return pages;
     if (model !== undefined) return this.batchers.get(model)?.queueDepth() ?? 0;
-    let n = 0;
+    let n = pages;
     for (const b of this.batchers.values()) n += b.queueDepth();
     return n;
   }

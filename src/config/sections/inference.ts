@@ -48,9 +48,13 @@ export const ocrSchema = z.strictObject({
   /** Snap each line's font to the page's dominant font when they are close (documents use few fonts). */
   fontConsensus: z.boolean().default(true),
   /** Insert a space where the ink between two recognised characters has a gap of at least this many em. */
-  spaceGapEm: z.number().min(0).default(0.27),
+  spaceGapEm: z.number().min(0).default(0.3),
   /** Recognition batcher; detection and classifier use the engine-wide `inference.batch`. */
   recBatch: batchSchema.default(batchSchema.parse({ maxItems: 64, maxCost: 32 * 48 * 320, maxWaitMs: 5 })),
+  /** Pages inside the OCR pipeline at once (each holds a detection tensor and its line crops); more wait by priority. */
+  maxPagesInFlight: z.number().int().positive().default(16),
+  /** Pages waiting beyond that before requests get 503. */
+  maxPagesWaiting: z.number().int().positive().default(1_024),
   /** On CPU, larger recognition batches measured slower per line: the batch is capped at this many lines. */
   recCpuMaxItems: z.number().int().positive().default(4),
 });

@@ -147,7 +147,8 @@ export function restoreSpaces(
   let out = chars[0]!;
   for (let i = 1; i < chars.length; i++) {
     const a = chars[i - 1]!, b = chars[i]!;
-    if (a !== ' ' && b !== ' ') {
+    // Invoice numbers and amounts never split digits; their bearings (a '1') mimic word gaps.
+    if (a !== ' ' && b !== ' ' && !(/\d/.test(a) && /\d/.test(b))) {
       let run = 0, best = 0;
       const from = Math.max(0, colOf(steps[i - 1]!)), to = Math.min(ink.columns.length, colOf(steps[i]!));
       for (let x = from; x < to; x++) {

@@ -1,4 +1,4 @@
-import { MinerError } from '../../util/index.js';
+import { PriorityGate } from '../priorityGate.js';
 import type { DynamicBatcher, SubmitOpts } from '../dynamicBatcher.js';
 import type { Decoded } from './ctcDecode.js';
 import { dbPostprocess, detPreprocess, type DetInput, type DetectedBox } from './detection.js';
@@ -20,6 +20,8 @@ export interface OcrPipelineOpts extends ImageLimits {
   useAngleClassifier: boolean;
   fontConsensus: boolean;
   spaceGapEm: number;
+  maxPagesInFlight: number;
+  maxPagesWaiting: number;
 }
 
 export interface OcrBatchers {
@@ -34,16 +36,31 @@ const CLS_WIDTH = 192;
 
 /** Image in, lines out: decode, detect, straighten, (classify), recognise across requests, lay out. */
 export class OcrPipeline {
+  private readonly gate: PriorityGate;
+
   constructor(
     private readonly opts: OcrPipelineOpts,
     private readonly batchers: OcrBatchers,
-    private readonly now: () => number,
-  ) {}
+    now: () => number,
+  ) {
+    this.gate = new PriorityGate(opts.maxPagesInFlight, opts.maxPagesWaiting, now);
+  }
 
+  queueDepth(): number {
+    return this.gate.depth();
+  }
+
+  /** Pages in flight are bounded (each holds a detection tensor and its line crops). */
   async run(encoded: EncodedImage, submit: SubmitOpts): Promise<OcrLine[]> {
-    if (submit.signal?.aborted || (submit.deadlineMs !== undefined && this.now() >= submit.deadlineMs)) {
-      throw new MinerError('DEADLINE_EXCEEDED', 'deadline passed before inference ran');
+    const leave = await this.gate.enter(submit.priority ?? 0, submit.deadlineMs, submit.signal);
+    try {
+      return await this.runAdmitted(encoded, submit);
+    } finally {
+      leave();
     }
+  }
+
+  private async runAdmitted(encoded: EncodedImage, submit: SubmitOpts): Promise<OcrLine[]> {
     const img = await decodeRgb(encoded, this.opts);
     const boxes = await this.detect(img, submit);
     const texts = await this.recognise(img, boxes, submit);
