@@ -5,7 +5,8 @@
  *  3. one line at a time through the engine;
  *  4. full-page OCR: a burst of BENCH_PAGES (default 64) concurrent invoice pages from the validator
  *     simulator's generator, req/s and p50/p99, plus the tutorial's score of the answers.
- * Usage: npx tsc -p . && node dist/bench/inference.js   (env: BENCH_DEVICE=auto|cpu|cuda, BENCH_PAGES=64)
+ * Usage: npx tsc -p . && node dist/bench/inference.js
+ *   env: BENCH_DEVICE=auto|cpu|cuda, BENCH_PAGES=64, BENCH_CFG='{"ocr":{"recCpuMaxItems":1}}' (inference config overrides)
  */
 import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
@@ -65,7 +66,8 @@ async function rawThroughput(engineDevice: string): Promise<{ best: number; best
 }
 
 async function main(): Promise<void> {
-  const engine = new InferenceEngine(inferenceSchema.parse({ device }), {
+  const overrides = JSON.parse(process.env['BENCH_CFG'] ?? '{}') as Record<string, unknown>;
+  const engine = new InferenceEngine(inferenceSchema.parse({ ...overrides, device }), {
     logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: new AbortController().signal,
   });
   const tStart = performance.now();

@@ -5,11 +5,12 @@ import { runInNewContext } from 'node:vm';
 import { Registry } from 'prom-client';
 import { encodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 import { startDevnet, type Devnet } from '../src/devnet/index.js';
-import { ChainClient, MetagraphSync, readMetagraph, type MetagraphSnapshot } from '../src/chain/index.js';
+import { ChainClient, FrozenMetagraph, MetagraphSync, decodeNeuronsLite, readMetagraph, type MetagraphSnapshot } from '../src/chain/index.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
 
 const N = Number(process.env['BENCH_NEURONS'] ?? 256);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
+/* Environment: BENCH_SPEC (103,218), BENCH_NEURONS (256), BENCH_ROUNDS (10). */
 const NETUID = 1;
 const SPECS: Record<string, string> = {
   '103': '../shared/chainspecs/subtensor-testfinney-spec103.raw.json',
@@ -56,6 +57,25 @@ function stats(ms: number[]): string {
   return `mean ${mean.toFixed(0)} ms, median ${s[Math.floor(s.length / 2)]!.toFixed(0)} ms, min ${s[0]!.toFixed(0)} ms, max ${s[s.length - 1]!.toFixed(0)} ms`;
 }
 
+/** Heap taken by snapshot objects alone: 20 copies with fresh strings, as each sync makes. */
+function snapshotObjectBytes(src: FrozenMetagraph): number {
+  const fresh = (t: string): string => [...t].join('');
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const keep: FrozenMetagraph[] = [];
+  for (let i = 0; i < 20; i++) {
+    keep.push(new FrozenMetagraph({
+      ...src,
+      neurons: src.neurons.map((n) => ({ ...n, hotkey: fresh(n.hotkey), coldkey: fresh(n.coldkey), axon: n.axon ? { ...n.axon, ip: fresh(n.axon.ip) } : null })),
+    }));
+  }
+  gc();
+  gc();
+  const bytes = (process.memoryUsage().heapUsed - before) / keep.length;
+  return keep.length > 0 ? bytes : 0;
+}
+
 async function benchSpec(spec: string): Promise<void> {
   const dn = await startDevnet({ chainspec: resolve(SPECS[spec]!), blockIntervalMs: 0 });
   const abort = new AbortController();
@@ -67,12 +87,16 @@ async function benchSpec(spec: string): Promise<void> {
     const api = chain.api();
     const first = await readMetagraph(api, NETUID, systemClock());
     const times: number[] = [];
+    const cpu: number[] = [];
     // A new block before every round, so that each sync reads fresh state as on a live chain.
     for (let i = 0; i < ROUNDS; i++) {
       await dn.newBlocks(1);
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const snap = await readMetagraph(api, NETUID, systemClock());
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
       if (snap.n !== N) throw new Error(`expected ${N} neurons, read ${snap.n}`);
     }
     const sync = new MetagraphSync({ netuid: NETUID, syncEveryBlocks: 1_000_000, ownHotkey: first.neurons[20]!.hotkey }, { ...core, chain });
@@ -84,15 +108,32 @@ async function benchSpec(spec: string): Promise<void> {
       viaSync.push(performance.now() - t0);
     }
     const keep: MetagraphSnapshot[] = [];
+    let decode = '';
+    if (first.source === 'runtime-api') {
+      const raw = await (api.call as any)['neuronInfoRuntimeApi']['getNeuronsLite'](NETUID);
+      const d: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const t0 = performance.now();
+        decodeNeuronsLite(api, raw);
+        d.push(performance.now() - t0);
+      }
+      decode = stats(d);
+    }
+    gc();
     gc();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < 10; i++) keep.push(await readMetagraph(api, NETUID, systemClock()));
     gc();
+    gc();
     const perSnap = (process.memoryUsage().heapUsed - before) / keep.length;
+    const objOnly = snapshotObjectBytes(first);
     console.log(`spec ${spec} (${first.source}), ${N} neurons, ${ROUNDS} rounds (a new block before each), chopsticks on this machine:`);
     console.log(`  readMetagraph (one block, full subnet):      ${stats(times)}`);
+    console.log(`  CPU of this process per readMetagraph:       ${stats(cpu)} (the rest is chopsticks serving storage / running the runtime API in wasm)`);
+    if (decode) console.log(`  decoding the NeuronInfoLite bytes only:       ${decode}`);
     console.log(`  MetagraphSync.syncNow (+ immunity, standing): ${stats(viaSync)}`);
-    console.log(`  memory per retained snapshot:                 ${(perSnap / 1024).toFixed(1)} KiB (${(perSnap / N).toFixed(0)} B per neuron)`);
+    console.log(`  heap per retained readMetagraph result:       ${(perSnap / 1024).toFixed(1)} KiB (includes @polkadot/api's bounded response cache)`);
+    console.log(`  heap per snapshot object alone:               ${(objOnly / 1024).toFixed(1)} KiB (${(objOnly / N).toFixed(0)} B per neuron)`);
   } finally {
     abort.abort();
     await chain.stop();

@@ -107,6 +107,8 @@ export class ChainClient implements Service {
     clearInterval(this.watchdogTimer);
     this.gen++;
     await this.teardown();
+    this.metrics.connected.set(0);
+    this.log.info('chain client stopped');
     for (const w of this.connectedWaiters) w();
     this.connectedWaiters.clear();
   }

@@ -2,6 +2,7 @@ import ort from 'onnxruntime-node';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { MinerError } from '../util/index.js';
+import { WorkerSession, createLocalSession, type ModelSession } from './workerSession.js';
 
 export type DeviceChoice = 'auto' | 'cuda' | 'cpu';
 export type Device = 'cuda' | 'cpu';
@@ -15,6 +16,8 @@ export interface SessionPoolOpts {
   allowSpinning: boolean;
   /** Model runs at once across all models; 0 = one on CPU (runs share the cores), unbounded on CUDA. */
   maxConcurrentRuns: number;
+  /** Each session in its own worker thread, so a run does not block the event loop. */
+  runInWorker: boolean;
 }
 
 /** Where a model's bytes come from: a file, or an edited graph made at load time. */
@@ -24,7 +27,7 @@ export interface ModelSource {
 }
 
 interface Entry {
-  session: ort.InferenceSession;
+  session: ModelSession;
   users: number;
   evicted: boolean;
 }
@@ -66,7 +69,7 @@ export class SessionPool {
   }
 
   /** Runs `fn` with the model's session, loading it first if needed, within the device's run limit. */
-  async withSession<T>(name: string, fn: (s: ort.InferenceSession) => Promise<T>): Promise<T> {
+  async withSession<T>(name: string, fn: (s: ModelSession) => Promise<T>): Promise<T> {
     const entry = await this.acquire(name);
     entry.users++;
     await this.slot();
@@ -136,10 +139,10 @@ export class SessionPool {
     return o;
   }
 
-  private async create(name: string, bytes: string | Uint8Array): Promise<ort.InferenceSession> {
+  private async create(name: string, bytes: string | Uint8Array): Promise<ModelSession> {
     const make = (providers: ort.InferenceSession.ExecutionProviderConfig[]) => {
       const o = { ...this.baseOptions(), executionProviders: providers };
-      return typeof bytes === 'string' ? ort.InferenceSession.create(bytes, o) : ort.InferenceSession.create(bytes, o);
+      return this.opts.runInWorker ? WorkerSession.create(bytes, o) : createLocalSession(bytes, o);
     };
     // onnxruntime's process-wide logger would print its own copy of a CUDA load failure on
     // stderr; the fallback is logged once, here, through pino instead.
@@ -161,8 +164,8 @@ export class SessionPool {
 
   /** The first session decides the device; onnxruntime throws instead of falling back itself. */
   private async probeCuda(
-    name: string, cuda: () => Promise<ort.InferenceSession>, cpu: () => Promise<ort.InferenceSession>,
-  ): Promise<ort.InferenceSession> {
+    name: string, cuda: () => Promise<ModelSession>, cpu: () => Promise<ModelSession>,
+  ): Promise<ModelSession> {
     try {
       const s = await cuda();
       this.resolved = 'cuda';

@@ -69,6 +69,8 @@ export const inferenceSchema = z.strictObject({
   allowSpinning: z.boolean().default(false),
   /** Model runs at once across all models; 0 = auto (1 on CPU, where runs share the cores; unbounded on CUDA). */
   maxConcurrentRuns: z.number().int().min(0).default(0),
+  /** Run each session in a worker thread: onnxruntime-node runs synchronously and would block the event loop. */
+  runInWorker: z.boolean().default(true),
   batch: batchSchema.default(batchSchema.parse({})),
   models: z.record(z.string(), modelSchema).default({}),
   ocr: ocrSchema.default(ocrSchema.parse({})),

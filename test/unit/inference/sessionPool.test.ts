@@ -7,7 +7,7 @@ import { MinerError, silentLogger } from '../../../src/util/index.js';
 
 // The direction classifier is the smallest real model (0.5 MB): enough to create real sessions.
 const files = ocrFiles(inferenceSchema.parse({}).ocr);
-const base = { cudaDeviceId: 0, intraOpThreads: 1, interOpThreads: 1, maxSessions: 8, allowSpinning: false, maxConcurrentRuns: 0 };
+const base = { cudaDeviceId: 0, intraOpThreads: 1, interOpThreads: 1, maxSessions: 8, allowSpinning: false, maxConcurrentRuns: 0, runInWorker: true };
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
