@@ -7,11 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startDevnet, prepareDevnetWallets, devnetMinerConfig, writeJsonFile, type Devnet } from '../src/devnet/index.js';
+import { startDevnet, prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type Devnet } from '../src/devnet/index.js';
 import { createRootLogger } from '../src/util/index.js';
 
 const DEMO_TIMEOUT_MS = Number(process.env['DEMO_TIMEOUT_MS'] ?? 8 * 60_000);
@@ -22,16 +21,6 @@ const LOG_DIR = join(process.cwd(), '.devnet', 'demo-logs');
 
 interface Standing { incentive?: number; emissionPerEpochRao?: string | number; position?: number; minersCount?: number; uid?: number }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 function say(msg: string): void {
   process.stdout.write(`[demo] ${msg}\n`);

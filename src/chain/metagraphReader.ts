@@ -166,7 +166,11 @@ export async function readMetagraph(api: ApiPromise, netuid: number, clock: Cloc
     q['tempo'] ? q['tempo'](netuid).then(num) : Promise.resolve(0),
   ]);
   if (!added) throw new MinerError('CHAIN_UNAVAILABLE', `subnet ${netuid} does not exist on this chain`);
-  return new FrozenMetagraph({ netuid, block: header.number.toNumber(), blockHash: hash, tempo, syncedAtMs: clock.now(), source, neurons });
+  // Dynamic-TAO runtimes keep per-subnet alpha pools; emission there is paid in alpha.
+  const emissionUnit = q['subnetAlphaIn'] ? 'alpha' : 'TAO';
+  return new FrozenMetagraph({
+    netuid, block: header.number.toNumber(), blockHash: hash, tempo, syncedAtMs: clock.now(), source, emissionUnit, neurons,
+  });
 }
 
 /** Registration block and immunity period of one uid, where the runtime keeps them. */

@@ -7,6 +7,7 @@ export interface SnapshotInit {
   tempo: number;
   syncedAtMs: number;
   source: 'runtime-api' | 'storage';
+  emissionUnit?: 'TAO' | 'alpha';
   neurons: readonly NeuronInfo[];
 }
 
@@ -19,6 +20,7 @@ export class FrozenMetagraph implements MetagraphSnapshot {
   readonly n: number;
   readonly syncedAtMs: number;
   readonly source: 'runtime-api' | 'storage';
+  readonly emissionUnit: 'TAO' | 'alpha' | undefined;
   readonly neurons: readonly NeuronInfo[];
   private readonly index: ReadonlyMap<string, NeuronInfo>;
 
@@ -29,6 +31,7 @@ export class FrozenMetagraph implements MetagraphSnapshot {
     this.tempo = init.tempo;
     this.syncedAtMs = init.syncedAtMs;
     this.source = init.source;
+    this.emissionUnit = init.emissionUnit;
     const sorted = [...init.neurons].sort((a, b) => a.uid - b.uid);
     this.neurons = Object.freeze(sorted.map((n) => Object.freeze({ ...n, axon: n.axon ? Object.freeze({ ...n.axon }) : null })));
     this.n = this.neurons.length;

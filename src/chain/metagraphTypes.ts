@@ -39,6 +39,8 @@ export interface MetagraphSnapshot {
   readonly syncedAtMs: number;
   /** How it was read: 'runtime-api' or 'storage'. */
   readonly source: 'runtime-api' | 'storage';
+  /** What emission is paid in: alpha on dynamic-TAO runtimes (subnet pools exist), TAO before. */
+  readonly emissionUnit?: 'TAO' | 'alpha';
   readonly neurons: readonly NeuronInfo[];
   byHotkey(hotkey: string): NeuronInfo | undefined;
 }

@@ -76,7 +76,7 @@ export function computeStanding(
   const me = snap.byHotkey(hotkey);
   const miners = snap.neurons.filter((n) => isMiner(n) || n.hotkey === hotkey);
   const perDay = epochsPerDay(snap.tempo);
-  const unit = opts.emissionUnit ?? (snap.netuid === 0 ? 'TAO' : 'alpha');
+  const unit = opts.emissionUnit ?? snap.emissionUnit ?? (snap.netuid === 0 ? 'TAO' : 'alpha');
   const base = { netuid: snap.netuid, block: snap.block, tempo: snap.tempo, epochsPerDay: perDay, emissionUnit: unit, minersCount: miners.length };
   if (!me) {
     return {

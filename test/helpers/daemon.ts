@@ -1,26 +1,17 @@
 /* Runs the compiled daemon (`subnet-miner run`) as a child process, as systemd would, and reads its JSON logs. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { prepareDevnetWallets, devnetMinerConfig, writeJsonFile, type Devnet } from '../../src/devnet/index.js';
+import { prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type Devnet } from '../../src/devnet/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+
+export { freePort };
 
 export type LogRecord = Record<string, unknown> & { msg?: string; level?: string };
 
