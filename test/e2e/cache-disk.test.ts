@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'rolldown';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/cache/index.js';
 import { DiskTier } from '../../src/cache/diskTier.js';
@@ -11,12 +11,12 @@ import { CountingSynapse, cacheOpts, ctxFor, directExecutor, modulesFor } from '
 
 /**
  * A real process writes to the disk tier in a loop and is killed with SIGKILL in the middle;
- * a cache then starts on that directory. The writer runs the tier's own code, bundled from
- * src/cache/diskTier.ts, not a re-implementation of it.
+ * a cache then starts on that directory. The writer runs the tier's own compiled code
+ * (dist/src/cache/diskTier.js, built by `npm test`), not a re-implementation of it.
  */
-const WRITER = `
+const WRITER = (tierUrl: string): string => `
 import { createHash } from 'node:crypto';
-import { DiskTier } from './diskTier.mjs';
+const { DiskTier } = await import(${JSON.stringify(tierUrl)});
 const dir = process.argv[2];
 const clock = { now: () => Date.now(), nowNs: () => 0n, monotonicMs: () => performance.now() };
 const logger = { info() {}, warn() {}, debug() {}, error() {}, child() { return logger; } };
@@ -34,14 +34,8 @@ for (let i = 0; ; i++) {
 let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'miner-cache-kill-'));
-  await build({
-    input: resolve('src/cache/diskTier.ts'),
-    platform: 'node',
-    external: [/^node:/],
-    logLevel: 'silent',
-    output: { file: join(work, 'diskTier.mjs'), format: 'esm' },
-  });
-  await writeFile(join(work, 'writer.mjs'), WRITER);
+  const tierUrl = pathToFileURL(resolve('dist/src/cache/diskTier.js')).href;
+  await writeFile(join(work, 'writer.mjs'), WRITER(tierUrl));
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
