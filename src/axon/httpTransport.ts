@@ -9,7 +9,8 @@ import {
   BITTENSOR_PROTOCOL_VERSION, headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody, synapseNameFromPath,
 } from './httpForm.js';
 
-export interface HttpTransportDeps {
+/** What both transports get from the server. */
+export interface TransportDeps {
   pipeline: RequestPipeline;
   synapses: SynapseRegistry;
   clock: Clock;
@@ -22,6 +23,8 @@ export interface HttpTransportDeps {
   /** Counts requests that entered the pipeline, for drain. */
   track: <T>(p: Promise<T>) => Promise<T>;
 }
+
+export type HttpTransportDeps = TransportDeps;
 
 /** Reads the whole body, refusing more than `max` bytes. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {

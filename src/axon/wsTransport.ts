@@ -1,26 +1,16 @@
 import { rejection } from './rejection.js';
 import type { RawData, WebSocket } from 'ws';
-import { MinerError, publicMessage, toMinerError, type Clock } from '../util/index.js';
+import { MinerError, publicMessage, toMinerError } from '../util/index.js';
 import type { SynapseBody } from './synapse.js';
-import type { SynapseRegistry } from './synapseRegistry.js';
-import type { RequestPipeline } from './requestPipeline.js';
 import { sha3Hex } from './bodyHash.js';
 import { isPlainObject } from './httpForm.js';
 import { toHex, utf8 } from './sr25519.js';
+import type { TransportDeps } from './httpTransport.js';
 import { parseWsRequest, sniffId, type WsRequest, type WsResponse } from './wsProtocol.js';
 
-export interface WsTransportDeps {
-  pipeline: RequestPipeline;
-  synapses: SynapseRegistry;
-  clock: Clock;
-  axonHotkey: string;
-  axonUuid: string;
-  maxPayloadBytes: number;
+export interface WsTransportDeps extends TransportDeps {
   maxInflightPerConnection: number;
-  isDraining: () => boolean;
-  nextNonce: () => bigint;
   sign: (msg: Uint8Array) => Uint8Array;
-  track: <T>(p: Promise<T>) => Promise<T>;
 }
 
 /** Beyond this many unsent bytes a peer is not reading its answers and gets dropped. */

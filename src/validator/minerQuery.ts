@@ -1,27 +1,8 @@
 import type { AxonInfo, NeuronInfo } from '../chain/index.js';
+import type { DendriteAnswer, DendriteQuery } from '../axon/index.js';
 
-/**
- * The part of the axon subsystem's Dendrite the simulator uses (src/axon/dendrite.ts):
- * a signed request to one axon, answered with the status and the synapse body.
- */
-export interface DendriteQuery {
-  host: string;
-  port: number;
-  axonHotkey: string;
-  synapse: string;
-  body: Record<string, unknown>;
-  timeoutMs: number;
-  transport: 'http' | 'ws';
-}
-
-export interface DendriteAnswer {
-  status: number;
-  message?: string;
-  body?: Record<string, unknown> | null | undefined;
-  processTimeMs?: number | undefined;
-  latencyMs: number;
-  verified?: boolean;
-}
+/** The part of the axon subsystem's Dendrite the simulator uses: one signed request to one axon. */
+export type { DendriteQuery, DendriteAnswer };
 
 export interface DendriteClient {
   query(q: DendriteQuery): Promise<DendriteAnswer>;

@@ -63,7 +63,7 @@ describe('disk tier', () => {
     const whole = await readFile(f1);
     await writeFile(f1, whole.subarray(0, whole.length - 100));
     const flipped = Buffer.from(await readFile(f2));
-    flipped[flipped.length - 10] ^= 0x01;
+    flipped[flipped.length - 10]! ^= 0x01;
     await writeFile(f2, flipped);
     await writeFile(f3, Buffer.from('SMC1 garbage'));
     // Keep the expiry the cache keeps in mtime; rewriting a file would otherwise mark it expired.

@@ -110,9 +110,10 @@ describe('ValidatorSim', () => {
   }
 
   const answer = (q: DendriteQuery, page: InvoicePage): DendriteAnswer => {
-    if (q.port === 8091) return { status: 200, body: { response: page.labels }, latencyMs: 500 };
-    if (q.port === 8092) return { status: 200, body: { response: page.labels.slice(0, 10).map((l) => ({ ...l, text: 'x' })) }, latencyMs: 500 };
-    return { status: 500, message: 'boom', body: null, latencyMs: 3 };
+    const ok = { message: 'Success', processTimeMs: 400, verified: false };
+    if (q.port === 8091) return { ...ok, status: 200, body: { response: page.labels }, latencyMs: 500 };
+    if (q.port === 8092) return { ...ok, status: 200, body: { response: page.labels.slice(0, 10).map((l) => ({ ...l, text: 'x' })) }, latencyMs: 500 };
+    return { status: 500, message: 'boom', body: null, processTimeMs: 0, verified: false, latencyMs: 3 };
   };
 
   it('scores each served miner, keeps moving averages, and sets weights once a tempo has passed', async () => {
@@ -179,7 +180,7 @@ describe('ValidatorSim', () => {
       { logger: silentLogger(), registry: new Registry(), clock: new ManualClock(), signal: new AbortController().signal, pair,
         metagraph: metagraphOf([neuron(1, 'good', axon('127.0.0.1', 8091))]),
         chain: { api: () => { throw new Error('not connected'); } },
-        dendrite: { query: async () => ({ status: 200, body: { response: gen.last!.labels }, latencyMs: 100 }) }, generator: gen },
+        dendrite: { query: async () => ({ status: 200, message: 'Success', body: { response: gen.last!.labels }, processTimeMs: 90, verified: false, latencyMs: 100 }) }, generator: gen },
     );
     const r = await sim.runRound();
     expect(r.miners[0]?.score.prediction).toBeCloseTo(1, 6);
