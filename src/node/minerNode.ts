@@ -72,6 +72,7 @@ export class MinerNode implements Service {
         hotkey: modules.pair.address,
         metagraph: this.metagraph,
         health: () => this.health(),
+        immunity: () => this.metagraph.standing()?.immunity,
         cacheStats: () => this.cache.stats(),
         queueDepth: () => this.queueDepth(),
         version: opts.version,
@@ -105,6 +106,7 @@ export class MinerNode implements Service {
   health(): HealthReport {
     const chain = this.chain.state();
     const standing = this.metagraph.standing();
+    const snap = this.metagraph.current();
     return {
       serving: this.started && this.axon.isServing(),
       chainConnected: chain.connected,
@@ -112,6 +114,7 @@ export class MinerNode implements Service {
       bestBlock: chain.bestBlock ?? null,
       registered: standing?.registered ?? false,
       uid: standing?.uid ?? null,
+      metagraphAgeSeconds: snap ? (this.modules.clock.now() - snap.syncedAtMs) / 1000 : null,
       modelsLoaded: this.engine.modelsLoaded(),
       device: this.engine.device(),
       queueDepth: this.queueDepth(),
