@@ -23,7 +23,10 @@ describe('daemon on the devnet', () => {
     daemon = await DaemonProcess.forDevnet(dn, {
       inference: { ocr: { enabled: false } },
       shutdown: { drainMs: 5_000 },
-      axon: { rateLimit: { perHotkeyPerSec: 100_000, perHotkeyBurst: 100_000, perIpPerSec: 100_000, perIpBurst: 100_000 } },
+      axon: {
+        maxInflightPerConnection: 1024,
+        rateLimit: { perHotkeyPerSec: 100_000, perHotkeyBurst: 100_000, perIpPerSec: 100_000, perIpBurst: 100_000 },
+      },
     });
     daemon.start();
     await daemon.waitForLog((r) => r.msg === 'miner serving');
