@@ -1,18 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../helpers/scratchDir.js';
 import { configSchema, loadConfig, listLeaves, envNameFor } from '../../../src/config/index.js';
 import { ConfigError } from '../../../src/util/errors.js';
 
-let scratchDir: string | undefined;
-function scratch(): string {
-  scratchDir ??= mkdtempSync(join(tmpdir(), 'miner-config-test-'));
-  return scratchDir;
-}
-afterAll(() => {
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-});
+const scratch = useScratchDir('miner-config-test-');
 
 function configFile(content: unknown, name = 'devnet.config.json'): string {
   const dir = mkdtempSync(join(scratch(), 'cfg-'));

@@ -1,22 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useScratchDir } from '../../helpers/scratchDir.js';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../../../src/cli/options.js';
 import { registerConfigCommand } from '../../../src/cli/commands/config.js';
 import { reportFatal } from '../../../src/cli/report.js';
 import { ConfigError } from '../../../src/util/errors.js';
 import type { MinerConfig } from '../../../src/config/index.js';
 
-let scratchDir: string | undefined;
-function scratch(): string {
-  scratchDir ??= mkdtempSync(join(tmpdir(), 'miner-config-test-'));
-  return scratchDir;
-}
-afterAll(() => {
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-});
+const scratch = useScratchDir('miner-config-test-');
 
 function parse(args: string[], env: NodeJS.ProcessEnv = {}): MinerConfig {
   let cfg: MinerConfig | undefined;

@@ -1,8 +1,7 @@
 import { chmod, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../helpers/scratchDir.js';
 import sodium from 'libsodium-wrappers-sumo';
 import {
   decryptNacl, isNaclEncrypted, loadColdkey, NACL_MEMLIMIT, NACL_OPSLIMIT, NACL_SALT, walletFiles, writeWallet,
@@ -10,15 +9,7 @@ import {
 import { DEV_KEYS } from '../../../src/devnet/devKeys.js';
 import { WalletError } from '../../../src/util/errors.js';
 
-let scratchDir: string | undefined;
-/** One temporary folder per file, removed afterwards. */
-function scratch(): string {
-  scratchDir ??= mkdtempSync(join(tmpdir(), 'miner-wallet-test-'));
-  return scratchDir;
-}
-afterAll(() => {
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-});
+const scratch = useScratchDir('miner-wallet-test-');
 
 // Each argon2i derivation at SENSITIVE limits takes seconds: keep their number small.
 const SLOW = 180_000;

@@ -1,22 +1,13 @@
 import { chmod, cp, mkdtemp, writeFile } from 'node:fs/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../helpers/scratchDir.js';
 import { signatureVerify } from '@polkadot/util-crypto';
 import { loadHotkey, readColdkeyPub, readHotkeyPub, walletFiles, writeWallet } from '../../../src/wallet/index.js';
 import { DEV_KEYS } from '../../../src/devnet/devKeys.js';
 import { WalletError } from '../../../src/util/errors.js';
 
-let scratchDir: string | undefined;
-/** One temporary folder per file, removed afterwards. */
-function scratch(): string {
-  scratchDir ??= mkdtempSync(join(tmpdir(), 'miner-wallet-test-'));
-  return scratchDir;
-}
-afterAll(() => {
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-});
+const scratch = useScratchDir('miner-wallet-test-');
 
 const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
 const DEV_PHRASE_SS58 = '5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV';

@@ -1,22 +1,13 @@
 import { mkdtemp } from 'node:fs/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../helpers/scratchDir.js';
 import { createRootLogger } from '../../../src/util/logger.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { loadHotkey, walletFiles, writeWallet } from '../../../src/wallet/index.js';
 import { DEV_KEYS } from '../../../src/devnet/devKeys.js';
 
-let scratchDir: string | undefined;
-/** One temporary folder per file, removed afterwards. */
-function scratch(): string {
-  scratchDir ??= mkdtempSync(join(tmpdir(), 'miner-wallet-test-'));
-  return scratchDir;
-}
-afterAll(() => {
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-});
+const scratch = useScratchDir('miner-wallet-test-');
 
 const PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
 
