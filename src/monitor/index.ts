@@ -5,7 +5,7 @@ export { ThresholdAlarms } from './thresholdAlarms.js';
 export type { AlarmSpec, AlarmTransition } from './thresholdAlarms.js';
 export { GpuProbe, parseNvidiaSmi, parseRocmSmi, NVIDIA_SMI_ARGS, ROCM_SMI_ARGS } from './gpuProbe.js';
 export type { GpuSample, ExecFn } from './gpuProbe.js';
-export { computeStanding, epochIndex, epochsPerDay, isMiner, BLOCKS_PER_DAY } from './standing.js';
+export { computeStanding, epochIndex, epochsPerDay, BLOCKS_PER_DAY } from './standing.js';
 export type { Standing, Immunity, ImmunityInput } from './standing.js';
 export { StandingReporter } from './standingReporter.js';
 export type { StandingReporterOpts, StandingReporterModules, StandingReason } from './standingReporter.js';

@@ -1,4 +1,4 @@
-import type { MetagraphSnapshot, NeuronInfo } from '../chain/metagraphTypes.js';
+import { standingOf, type MetagraphSnapshot, type NeuronInfo } from '../chain/index.js';
 
 /** Blocks per day at 12 s per block. */
 export const BLOCKS_PER_DAY = 7_200;
@@ -43,14 +43,6 @@ export function epochIndex(block: number, tempo: number, netuid: number): number
   return Math.floor((block + netuid + 1) / (tempo + 1));
 }
 
-/**
- * A neuron counts as a miner when it holds no validator permit (the miner itself always
- * counts); the same rule as the chain subsystem's standingOf, so logs and `status` agree.
- */
-export function isMiner(n: NeuronInfo): boolean {
-  return !n.validatorPermit;
-}
-
 /** Immunity as the chain subsystem reads it (registration block + ImmunityPeriod). */
 export interface ImmunityInput {
   readonly inImmunity: boolean;
@@ -68,23 +60,26 @@ function immunityOf(snap: MetagraphSnapshot, n: NeuronInfo, given: ImmunityInput
   return { immune: blocksLeft > 0, blocksLeft };
 }
 
+/**
+ * The chain subsystem's standingOf decides registration and the position among miners, so the
+ * logs and `subnet-miner status` agree; this adds the units and per-day estimates the reports show.
+ */
 export function computeStanding(
   snap: MetagraphSnapshot,
   hotkey: string,
   opts: { emissionUnit?: 'TAO' | 'alpha'; immunity?: ImmunityInput | null } = {},
 ): Standing {
   const me = snap.byHotkey(hotkey);
-  const miners = snap.neurons.filter((n) => isMiner(n) || n.hotkey === hotkey);
+  const chainView = standingOf(snap, hotkey);
   const perDay = epochsPerDay(snap.tempo);
   const unit = opts.emissionUnit ?? snap.emissionUnit ?? (snap.netuid === 0 ? 'TAO' : 'alpha');
-  const base = { netuid: snap.netuid, block: snap.block, tempo: snap.tempo, epochsPerDay: perDay, emissionUnit: unit, minersCount: miners.length };
+  const base = { netuid: snap.netuid, block: snap.block, tempo: snap.tempo, epochsPerDay: perDay, emissionUnit: unit, minersCount: chainView.minersCount };
   if (!me) {
     return {
       ...base, registered: false, uid: null, incentive: 0, dividends: 0, emissionPerEpochRao: 0n, emissionPerEpoch: 0,
       emissionPerDay: 0, stake: 0, stakeRao: 0n, active: false, validatorPermit: false, position: null, immunity: null,
     };
   }
-  const ahead = miners.filter((n) => n.incentive > me.incentive).length;
   const perEpoch = Number(me.emissionRao) / RAO_PER_UNIT;
   return {
     ...base,
@@ -99,7 +94,7 @@ export function computeStanding(
     stakeRao: me.stakeRao,
     active: me.active,
     validatorPermit: me.validatorPermit,
-    position: ahead + 1,
+    position: chainView.position,
     immunity: immunityOf(snap, me, opts.immunity),
   };
 }
