@@ -14,8 +14,9 @@ import { AxonMetrics, registerQueueDepthGauge } from './axonMetrics.js';
 import { RequestPipeline } from './requestPipeline.js';
 import { HttpTransport } from './httpTransport.js';
 import { WsConnection } from './wsTransport.js';
-import { cryptoReady, makeSigner } from './sr25519.js';
-import { createVerifier, InlineVerifier, SafeVerifier, type SignatureVerifier } from './verifierPool.js';
+import { cryptoReady, makeSigner, secretOf } from './sr25519.js';
+import { WsFrameScheduler } from './wsFrameScheduler.js';
+import { createAxonCrypto, type AxonCrypto } from './verifierPool.js';
 
 export type AxonServerOpts = AxonConfig & {
   /** Time stop() gives in-flight requests (the daemon passes shutdown.drainMs). */
@@ -40,7 +41,9 @@ export class AxonServer implements Service {
   private readonly pipeline: RequestPipeline;
   private readonly http: HttpTransport;
   private readonly stopController = new AbortController();
-  private verifier: SignatureVerifier = new SafeVerifier(new InlineVerifier());
+  private readonly inlineSign: (msg: Uint8Array) => Uint8Array;
+  /** Inline until start() brings up the worker threads. */
+  private crypto: AxonCrypto;
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
   private readonly sockets = new Set<Socket>();
@@ -57,6 +60,8 @@ export class AxonServer implements Service {
 
   constructor(private readonly opts: AxonServerOpts, private readonly m: AxonServerModules) {
     this.log = m.logger.child({ module: 'axon' });
+    this.inlineSign = makeSigner(m.pair);
+    this.crypto = createAxonCrypto(0, null, this.inlineSign, this.log);
     // Every in-flight request listens for shutdown; their number is bounded by the queue, not by 10.
     setMaxListeners(0, this.stopController.signal);
     this.metrics = new AxonMetrics(m.registry);
@@ -65,7 +70,7 @@ export class AxonServer implements Service {
     this.pipeline = new RequestPipeline(opts, {
       logger: this.log, clock: m.clock, metagraph: m.metagraph, executor: m.executor, metrics: this.metrics,
       observer: m.observer, axonHotkey, shutdownSignal: this.stopController.signal,
-      verifier: { verify: (p, msg, s) => this.verifier.verify(p, msg, s), close: async () => {} },
+      verifier: { verify: (p, msg, s) => this.crypto.verifier.verify(p, msg, s), close: async () => {} },
     });
     const common = {
       pipeline: this.pipeline, synapses: m.synapses, clock: m.clock, axonHotkey, axonUuid: this.axonUuid,
@@ -73,7 +78,13 @@ export class AxonServer implements Service {
       nextNonce: () => this.nextNonce(), track: <T>(p: Promise<T>) => this.track(p),
     };
     this.http = new HttpTransport(common);
-    this.wsDeps = { ...common, maxInflightPerConnection: opts.maxInflightPerConnection, sign: makeSigner(m.pair) };
+    this.wsDeps = {
+      ...common, maxInflightPerConnection: opts.maxInflightPerConnection, sign: (msg) => this.crypto.sign(msg),
+      scheduler: new WsFrameScheduler(
+        { framesPerTurn: opts.wsFramesPerTurn, passBudgetMs: opts.wsPassBudgetMs, untrustedShare: opts.wsUntrustedShare },
+        () => m.clock.monotonicMs(),
+      ),
+    };
   }
 
   private readonly wsDeps: ConstructorParameters<typeof WsConnection>[2];
@@ -89,7 +100,9 @@ export class AxonServer implements Service {
     if (this.server) return;
     const o = this.opts;
     await cryptoReady();
-    this.verifier = createVerifier(o.verifyWorkers, this.log);
+    const secret = secretOf(this.m.pair);
+    const key = secret && this.m.pair.type === 'sr25519' ? { publicKey: this.m.pair.publicKey, secret } : null;
+    this.crypto = createAxonCrypto(o.verifyWorkers, key, this.inlineSign, this.log);
     const server = createServer({
       maxHeaderSize: o.maxHeaderBytes,
       headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),
@@ -228,7 +241,7 @@ export class AxonServer implements Service {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.wss?.close();
-    await this.verifier.close();
+    await this.crypto.close();
     this.log.info({}, 'axon stopped');
   }
 }

@@ -7,27 +7,77 @@ import { isPlainObject } from './httpForm.js';
 import { toHex, utf8 } from './sr25519.js';
 import type { TransportDeps } from './httpTransport.js';
 import { parseWsRequest, sniffId, type WsRequest, type WsResponse } from './wsProtocol.js';
+import type { FrameSource, WsFrameScheduler } from './wsFrameScheduler.js';
 
 export interface WsTransportDeps extends TransportDeps {
   maxInflightPerConnection: number;
-  sign: (msg: Uint8Array) => Uint8Array;
+  sign: (msg: Uint8Array) => Promise<Uint8Array>;
+  scheduler: WsFrameScheduler;
+}
+
+interface QueuedFrame {
+  data: RawData;
+  isBinary: boolean;
+  startMono: number;
 }
 
 /** Beyond this many unsent bytes a peer is not reading its answers and gets dropped. */
 const MAX_BUFFERED_FACTOR = 4;
 
-/** One `/ws` connection: many requests in flight, answered as each finishes. */
-export class WsConnection {
+/**
+ * One `/ws` connection: many requests in flight, answered as each finishes. Frames wait in a
+ * bounded queue for the shared WsFrameScheduler; a full queue pauses the socket, so a peer
+ * that sends faster than it is served is pushed back by TCP instead of buffered here.
+ */
+export class WsConnection implements FrameSource {
   private readonly inflight = new Map<string, AbortController>();
+  private queue: QueuedFrame[] = [];
+  private head = 0;
+  private paused = false;
   alive = true;
+  trusted = false;
 
   constructor(private readonly ws: WebSocket, private readonly ip: string, private readonly d: WsTransportDeps) {
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('message', (data, isBinary) => this.enqueue(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
     });
-    ws.on('close', () => this.abortAll());
+    ws.on('close', () => {
+      this.d.scheduler.forget(this);
+      this.queue = [];
+      this.head = 0;
+      this.abortAll();
+    });
     ws.on('error', () => ws.terminate());
+  }
+
+  queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  private enqueue(data: RawData, isBinary: boolean): void {
+    this.queue.push({ data, isBinary, startMono: this.d.clock.monotonicMs() });
+    if (!this.paused && this.queued() >= this.d.maxInflightPerConnection) {
+      this.paused = true;
+      this.ws.pause();
+    }
+    this.d.scheduler.wake(this);
+  }
+
+  runOne(): boolean {
+    const f = this.queue[this.head];
+    if (!f) return false;
+    this.queue[this.head++] = undefined as unknown as QueuedFrame;
+    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.paused && this.queued() <= this.d.maxInflightPerConnection / 2) {
+      this.paused = false;
+      this.ws.resume();
+    }
+    this.onMessage(f.data, f.isBinary, f.startMono);
+    return true;
   }
 
   inflightCount(): number {
@@ -73,8 +123,7 @@ export class WsConnection {
     this.inflight.clear();
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
-    const startMono = this.d.clock.monotonicMs();
+  private onMessage(data: RawData, isBinary: boolean, startMono: number): void {
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (buf.length > this.d.maxPayloadBytes) {
       return this.fail(sniffId(buf.subarray(0, 512).toString('utf8')), 'unknown', startMono, rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
@@ -116,26 +165,29 @@ export class WsConnection {
       signal: controller.signal,
       onAuthenticated: () => {
         authenticated = true;
+        this.trusted = true;
       },
     });
-    this.d.track(run).then(
-      (result) => {
+    const answered = run.then(
+      async (result) => {
         const out = JSON.stringify({ ...body, ...result.outputs });
-        this.reply(req.id, 200, 'Success', out, startMono, req.dendrite.hotkey ?? '');
+        await this.reply(req.id, 200, 'Success', out, startMono, req.dendrite.hotkey ?? '');
         this.d.pipeline.record(name, 'ws', 200, startMono, undefined, result.cache);
       },
-      (err: unknown) => {
+      async (err: unknown) => {
         const me = toMinerError(err);
-        this.reply(req.id, me.spec.status, publicMessage(me), null, startMono, authenticated ? (req.dendrite.hotkey ?? '') : null);
+        await this.reply(req.id, me.spec.status, publicMessage(me), null, startMono, authenticated ? (req.dendrite.hotkey ?? '') : null);
         this.d.pipeline.record(name, 'ws', me.spec.status, startMono, me);
       },
-    ).finally(() => {
+    );
+    // Tracked until the (signed) answer is written, so a drain waits for it.
+    void this.d.track(answered).finally(() => {
       if (this.inflight.get(req.id) === controller) this.inflight.delete(req.id);
     });
   }
 
   private fail(id: string | null, synapse: string, startMono: number, err: MinerError): void {
-    this.reply(id, err.spec.status, publicMessage(err), null, startMono, null);
+    void this.reply(id, err.spec.status, publicMessage(err), null, startMono, null);
     this.d.pipeline.record(synapse, 'ws', err.spec.status, startMono, err);
   }
 
@@ -143,13 +195,14 @@ export class WsConnection {
    * `signFor` is the dendrite hotkey when the caller authenticated; answers to callers that
    * did not are left unsigned, so a flood of forged requests cannot make us sign for it.
    */
-  private reply(id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null): void {
+  private async reply(id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null): Promise<void> {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const nonce = this.d.nextNonce().toString();
     let signature: string | null = null;
     if (signFor !== null) {
       const msg = `${nonce}.${this.d.axonHotkey}.${signFor}.${this.d.axonUuid}.${sha3Hex(body ?? '')}`;
-      signature = toHex(this.d.sign(utf8(msg)));
+      signature = toHex(await this.d.sign(utf8(msg)));
+      if (this.ws.readyState !== this.ws.OPEN) return;
     }
     const resp: WsResponse = {
       type: 'response', id, status, message, body,

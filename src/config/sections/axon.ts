@@ -51,6 +51,12 @@ export const axonSchema = z.strictObject({
   requestTimeoutMs: z.number().int().positive().default(30_000),
   keepAliveTimeoutMs: z.number().int().positive().default(65_000),
   wsPingIntervalMs: z.number().int().positive().default(30_000),
+  /** Frames one WebSocket connection runs before the next connection's turn. */
+  wsFramesPerTurn: z.number().int().positive().default(8),
+  /** Event-loop time one pass over queued WebSocket frames may take before I/O is polled again. */
+  wsPassBudgetMs: z.number().positive().default(2),
+  /** Share of each pass kept for connections that have not yet sent a verified request. */
+  wsUntrustedShare: z.number().min(0.05).max(1).default(0.25),
   /**
    * Signature verification threads (0: on the event loop). One worker measured 1.7x the WS
    * throughput of none on 2 idle cores (bench/axon.ts); two were slower than one there.

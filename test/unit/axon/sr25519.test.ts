@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { sigFormatOk, verifyTrustedKey, verifyAnyKey, wrapBytes, utf8, makeSigner } from '../../../src/axon/sr25519.js';
-import { SafeVerifier, InlineVerifier, WorkerVerifierPool } from '../../../src/axon/verifierPool.js';
+import { cryptoWaitReady, sr25519Verify } from '@polkadot/util-crypto';
+import { sigFormatOk, verifyTrustedKey, verifyAnyKey, wrapBytes, utf8, makeSigner, secretOf } from '../../../src/axon/sr25519.js';
+import { SafeVerifier, InlineVerifier } from '../../../src/axon/verifierPool.js';
+import { CryptoWorkerPool } from '../../../src/axon/cryptoWorkerPool.js';
 import { silentLogger } from '../../../src/util/index.js';
 
 describe('sr25519 verification', async () => {
@@ -38,7 +39,7 @@ describe('sr25519 verification', async () => {
   });
 
   it('the worker pool verifies and resolves in submission order', async () => {
-    const pool = new WorkerVerifierPool(2, silentLogger());
+    const pool = new CryptoWorkerPool(2, null, null, silentLogger(), { inlineMaxShare: 0 });
     const sig = bob.sign(msg);
     const done: number[] = [];
     const jobs = Array.from({ length: 200 }, (_, i) =>
@@ -49,6 +50,27 @@ describe('sr25519 verification', async () => {
     const oks = await Promise.all(jobs);
     expect(oks.filter((o) => !o)).toHaveLength(29);
     expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(pool.inlineCount).toBe(0);
     await pool.close();
+  });
+
+  it('the worker pool signs with the axon key on workers, and inline at low rates', async () => {
+    const key = { publicKey: bob.publicKey, secret: secretOf(bob)! };
+    const workers = new CryptoWorkerPool(1, key, makeSigner(bob), silentLogger(), { inlineMaxShare: 0 });
+    const sigs = await Promise.all(Array.from({ length: 50 }, (_, i) => workers.sign(utf8(`m${i}`))));
+    sigs.forEach((sig, i) => expect(sr25519Verify(utf8(`m${i}`), sig, bob.publicKey)).toBe(true));
+    expect(workers.inlineCount).toBe(0);
+    await workers.close();
+
+    let now = 0;
+    const adaptive = new CryptoWorkerPool(1, key, makeSigner(bob), silentLogger(), { now: () => now });
+    // One job per second: far below the rate at which inline work would crowd the event loop.
+    for (let i = 0; i < 5; i++) {
+      now += 1_000;
+      const sig = await adaptive.sign(utf8('slow'));
+      expect(sr25519Verify(utf8('slow'), sig, bob.publicKey)).toBe(true);
+    }
+    expect(adaptive.inlineCount).toBe(5);
+    await adaptive.close();
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * A deliberately cheap WebSocket flood for bench/axon.ts. An attacker floods from its own
+ * machines; here it shares the axon's two cores, so the generator must cost as little as it
+ * can: one masked frame built once and written in batches, answers counted from frame headers
+ * without parsing them. It speaks just enough of RFC 6455 to do that.
+ */
+import { connect, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+/** One client-to-server text frame (clients must mask; a fixed mask is still a valid frame). */
+export function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const len = payload.length;
+  const head = len < 126 ? 2 : len < 65536 ? 4 : 10;
+  const out = Buffer.alloc(head + 4 + len);
+  out[0] = 0x81;
+  if (len < 126) out[1] = 0x80 | len;
+  else if (len < 65536) {
+    out[1] = 0x80 | 126;
+    out.writeUInt16BE(len, 2);
+  } else {
+    out[1] = 0x80 | 127;
+    out.writeBigUInt64BE(BigInt(len), 2);
+  }
+  const mask = randomBytes(4);
+  mask.copy(out, head);
+  for (let i = 0; i < len; i++) out[head + 4 + i] = payload[i]! ^ mask[i & 3]!;
+  return out;
+}
+
+/** Counts complete server frames in a byte stream, keeping a partial tail between chunks. */
+export class FrameCounter {
+  private tail: Buffer = Buffer.alloc(0);
+  frames = 0;
+
+  push(chunk: Buffer): void {
+    let buf = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+    let off = 0;
+    for (;;) {
+      if (buf.length - off < 2) break;
+      const b1 = buf[off + 1]! & 0x7f;
+      let head = 2;
+      let len = b1;
+      if (b1 === 126) {
+        if (buf.length - off < 4) break;
+        len = buf.readUInt16BE(off + 2);
+        head = 4;
+      } else if (b1 === 127) {
+        if (buf.length - off < 10) break;
+        len = Number(buf.readBigUInt64BE(off + 2));
+        head = 10;
+      }
+      if (buf.length - off < head + len) break;
+      if ((buf[off]! & 0x0f) === 0x1) this.frames++;
+      off += head + len;
+    }
+    buf = buf.subarray(off);
+    this.tail = buf.length > 0 ? Buffer.from(buf) : Buffer.alloc(0);
+  }
+}
+
+/** Opens `/ws` with a hand-written upgrade request; resolves with the socket once 101 arrives. */
+export function openRawWs(port: number, counter: FrameCounter): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+    let upgraded = false;
+    let pending = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      socket.write([
+        'GET /ws HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13', '', '',
+      ].join('\r\n'));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (upgraded) return counter.push(chunk);
+      pending = Buffer.concat([pending, chunk]);
+      const end = pending.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      if (!pending.subarray(0, 12).toString().includes(' 101')) {
+        reject(new Error(`upgrade refused: ${pending.subarray(0, end).toString()}`));
+        return;
+      }
+      upgraded = true;
+      const rest = pending.subarray(end + 4);
+      if (rest.length > 0) counter.push(rest);
+      resolve(socket);
+    });
+  });
+}
