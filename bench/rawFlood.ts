@@ -6,6 +6,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { buildWsFrame } from '../src/axon/index.js';
 
 /** One client-to-server text frame (clients must mask; a fixed mask is still a valid frame). */
 export function maskedTextFrame(text: string): Buffer {
@@ -87,4 +89,44 @@ export function openRawWs(port: number, counter: FrameCounter): Promise<Socket> 
       resolve(socket);
     });
   });
+}
+
+/**
+ * `ratePerSec` 0: as fast as the axon answers (closed loop, 256 in flight per connection).
+ * Runs at nice 19 on the raw client of rawFlood.ts: a real flood comes from other machines,
+ * so its generator should not be what takes the axon's cores.
+ */
+export async function floodMain(port: number, connections: number, ratePerSec: number, ferdie: KeyringPair, eve: KeyringPair): Promise<void> {
+  const body = JSON.stringify({ dummy_input: 1 });
+  const frame = maskedTextFrame(JSON.stringify(buildWsFrame({
+    id: 'f', synapse: 'Dummy', bodyText: body, timeoutSec: 12, address: ferdie.address, sign: () => new Uint8Array(64),
+    uuid: 'flood', nonce: BigInt(Date.now()) * 1_000_000n, axonHotkey: eve.address,
+  })));
+  const counters: FrameCounter[] = [];
+  const tickMs = 5;
+  const perTick = Math.max(1, Math.round((ratePerSec * tickMs) / 1000 / connections));
+  const burst = Buffer.concat(Array.from({ length: ratePerSec > 0 ? perTick : 256 }, () => frame));
+  for (let c = 0; c < connections; c++) {
+    const counter = new FrameCounter();
+    counters.push(counter);
+    const socket = await openRawWs(port, counter);
+    if (ratePerSec > 0) {
+      setInterval(() => socket.write(burst), tickMs);
+    } else {
+      let seen = 0;
+      socket.write(burst);
+      socket.on('data', () => {
+        const fresh = counter.frames - seen;
+        seen = counter.frames;
+        if (fresh > 0) socket.write(fresh === 256 ? burst : Buffer.concat(Array.from({ length: fresh }, () => frame)));
+      });
+    }
+  }
+  const answered = (): number => counters.reduce((a, c) => a + c.frames, 0);
+  let last = answered();
+  setInterval(() => {
+    const now = answered();
+    process.send?.({ rejectsPerSec: now - last });
+    last = now;
+  }, 1000);
 }

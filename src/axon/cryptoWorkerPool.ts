@@ -73,7 +73,7 @@ interface Slot {
   outstanding: number;
 }
 
-const MAX_BATCH = 64;
+const MAX_BATCH = 8;
 
 /**
  * sr25519 verification and answer signing on worker threads, batched per event-loop turn so
