@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../util/index.js';
 import { SCHNORRKEL_MODULE_PATH, verifyTrustedKey } from './sr25519.js';
-import { InlinePolicy } from './inlinePolicy.js';
+import { InlinePolicy, threadLoopUtilization, type LoopUtilization } from './inlinePolicy.js';
 
 /** The axon's own key for signing WebSocket answers off the event loop. */
 export interface SigningKey {
@@ -97,9 +97,9 @@ export class CryptoWorkerPool {
     private readonly key: SigningKey | null,
     private readonly inlineSign: ((msg: Uint8Array) => Uint8Array) | null,
     private readonly logger: Logger,
-    opts: { now?: () => number; inlineMaxShare?: number } = {},
+    opts: { now?: () => number; inlineMaxShare?: number; loop?: LoopUtilization } = {},
   ) {
-    this.policy = new InlinePolicy(opts.now ?? (() => performance.now()), opts.inlineMaxShare);
+    this.policy = new InlinePolicy(opts.now ?? (() => performance.now()), opts.inlineMaxShare, opts.loop ?? threadLoopUtilization());
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 

@@ -187,8 +187,11 @@ export class RequestPipeline {
       if (me.spec.status < 500 || me.code === 'OVERLOADED' || me.code === 'SHUTTING_DOWN' || me.code === 'CHAIN_UNAVAILABLE') {
         this.m.metrics.rejected.inc({ reason: me.spec.metricLabel });
       }
-      const log = this.m.logger[me.spec.level].bind(this.m.logger);
-      log({ errorId: me.errorId, code: me.code, synapse, transport, status, err: me.spec.status >= 500 ? (me.cause ?? me) : undefined }, 'request failed');
+      // Refusals log at debug: under a flood, skip building lines nobody will write.
+      if (this.m.logger.isLevelEnabled(me.spec.level)) {
+        const log = this.m.logger[me.spec.level].bind(this.m.logger);
+        log({ errorId: me.errorId, code: me.code, synapse, transport, status, err: me.spec.status >= 500 ? (me.cause ?? me) : undefined }, 'request failed');
+      }
     }
     try {
       this.m.observer.observe(cache === undefined ? { synapse, status, durationMs, transport } : { synapse, status, durationMs, transport, cache });

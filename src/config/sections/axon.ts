@@ -58,10 +58,11 @@ export const axonSchema = z.strictObject({
   /** Share of each pass kept for connections that have not yet sent a verified request. */
   wsUntrustedShare: z.number().min(0.05).max(1).default(0.25),
   /**
-   * Signature verification threads (0: on the event loop). One worker measured 1.7x the WS
-   * throughput of none on 2 idle cores (bench/axon.ts); two were slower than one there.
+   * Threads for sr25519 work: verifying requests and signing WebSocket answers (0: all on the
+   * event loop). At low rates jobs still run inline. Two measured 1.1-1.4x the WebSocket
+   * throughput of one on 2 cores (bench/axon.ts).
    */
-  verifyWorkers: z.number().int().min(0).default(1),
+  verifyWorkers: z.number().int().min(0).default(2),
   blacklist: blacklistSchema.default(blacklistSchema.parse({})),
   rateLimit: rateLimitSchema.default(rateLimitSchema.parse({})),
   nonce: nonceSchema.default(nonceSchema.parse({})),

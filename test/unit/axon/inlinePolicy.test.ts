@@ -34,6 +34,19 @@ describe('InlinePolicy', () => {
     expect(p.inlineOk()).toBe(false);
   });
 
+  it('stops inlining while the event loop is busy with other work', () => {
+    let now = 0;
+    let busy = 0.9;
+    const p = new InlinePolicy(() => now, undefined, () => busy);
+    now += 150;
+    p.arrive();
+    expect(p.inlineOk()).toBe(false);
+    busy = 0.1;
+    now += 150;
+    p.arrive();
+    expect(p.inlineOk()).toBe(true);
+  });
+
   it('never inlines with a zero share', () => {
     const p = new InlinePolicy(() => 0, 0);
     p.arrive();

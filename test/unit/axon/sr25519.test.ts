@@ -63,7 +63,7 @@ describe('sr25519 verification', async () => {
     await workers.close();
 
     let now = 0;
-    const adaptive = new CryptoWorkerPool(1, key, makeSigner(bob), silentLogger(), { now: () => now });
+    const adaptive = new CryptoWorkerPool(1, key, makeSigner(bob), silentLogger(), { now: () => now, loop: () => 0 });
     // One job per second: far below the rate at which inline work would crowd the event loop.
     for (let i = 0; i < 5; i++) {
       now += 1_000;
