@@ -148,11 +148,11 @@ async function closedLoops(bob: KeyringPair, eve: KeyringPair, seconds: number):
 }
 
 /** Open loop at fixed offered rates: the latency a validator sees below saturation. */
-async function openLoops(bob: KeyringPair, eve: KeyringPair, seconds: number, rates: number[], workers = 1): Promise<Map<number, Run>> {
+async function openLoops(bob: KeyringPair, eve: KeyringPair, seconds: number, rates: number[], workers = 2): Promise<Map<number, Run>> {
   const out = new Map<number, Run>();
   const { child, port } = await startChild(['server', String(workers)]);
   for (const rate of rates) {
-    const frames = Array.from({ length: 16 }, (_, c) => wsFrames(bob, eve, 500 + c + rate, Math.ceil((rate * (seconds + 1)) / 16)));
+    const frames = Array.from({ length: 16 }, (_, c) => wsFrames(bob, eve, 500 + c + rate, Math.ceil((rate * (seconds + 2)) / 16)));
     const run = await withCpu(child, `open loop ${rate}/s`, () => wsLoad(port, frames, 0, seconds, rate));
     report(`ws   open loop offered ${rate}/s (16 connections, verifyWorkers=${workers})`, run);
     out.set(rate, run);
@@ -186,7 +186,7 @@ interface FloodResult {
 
 async function floodPhase(child: ChildProcess, port: number, bob: KeyringPair, eve: KeyringPair, seconds: number, trials: number): Promise<FloodResult> {
   const rate = 400;
-  const mk = (t: number): Frame[][] => Array.from({ length: 4 }, (_, c) => wsFrames(bob, eve, 200 + 10 * t + c, Math.ceil((rate * (seconds + 2)) / 4)));
+  const mk = (t: number): Frame[][] => Array.from({ length: 4 }, (_, c) => wsFrames(bob, eve, 200 + 10 * t + c, Math.ceil((rate * (seconds + 3)) / 4)));
   const flood = async (floodRate: number, during: () => Promise<unknown>): Promise<number> => {
     const f = fork(SELF, ['flood', String(port), '8', String(floodRate)], { stdio: 'inherit' });
     // A real flood comes from other machines: the generator must not take the axon's cores.
@@ -224,7 +224,7 @@ async function floodPhase(child: ChildProcess, port: number, bob: KeyringPair, e
 }
 
 /** The flood phase against a fresh axon (`node dist/bench/axon.js floodphase [seconds] [workers] [trials]`). */
-async function floodOnly(bob: KeyringPair, eve: KeyringPair, seconds: number, trials: number, workers = 1): Promise<FloodResult> {
+async function floodOnly(bob: KeyringPair, eve: KeyringPair, seconds: number, trials: number, workers = 2): Promise<FloodResult> {
   const { child, port } = await startChild(['server', String(workers)]);
   const out = await floodPhase(child, port, bob, eve, seconds, trials);
   await stopChild(child);
@@ -249,12 +249,12 @@ async function main(mode: string | undefined): Promise<void> {
   if (mode === 'wsonly') return wsOnly(arg(3, 0)).then(() => process.exit(0));
   if (mode === 'open') {
     const { bob, eve } = await pairs();
-    await openLoops(bob, eve, arg(5, 5), [arg(3, 1000)], arg(4, 1));
+    await openLoops(bob, eve, arg(5, 5), [arg(3, 1000)], arg(4, 2));
     process.exit(0);
   }
   if (mode === 'floodphase') {
     const { bob, eve } = await pairs();
-    await floodOnly(bob, eve, arg(3, 5), arg(5, 1), arg(4, 1));
+    await floodOnly(bob, eve, arg(3, 5), arg(5, 1), arg(4, 2));
     process.exit(0);
   }
   return clientMain().then(() => process.exit(0));

@@ -9,6 +9,7 @@ import { buildHttpRequest, buildWsFrame, makeSigner } from '../src/axon/index.js
 import { systemClock } from '../src/util/index.js';
 
 const clock = systemClock();
+const WARMUP_MS = 1_000;
 
 export function pct(xs: number[], p: number): number {
   if (xs.length === 0) return Number.NaN;
@@ -63,7 +64,9 @@ export function wsFrames(bob: KeyringPair, eve: KeyringPair, conn: number, n: nu
 /** Closed loop: `inflight` requests outstanding per connection for `seconds`, or open loop at `ratePerSec`. */
 export async function wsLoad(port: number, frames: Frame[][], inflight: number, seconds: number, ratePerSec?: number): Promise<Run> {
   const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [], server: [], inbound: [], outbound: [] };
-  const end = performance.now() + seconds * 1000;
+  // The first second warms the axon (JIT, worker threads, connections) and is not counted.
+  const from = performance.now() + WARMUP_MS;
+  const end = from + seconds * 1000;
   await Promise.all(frames.map((list) => new Promise<void>((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
     const sentAt = new Map<string, number>();
@@ -85,13 +88,13 @@ export async function wsLoad(port: number, frames: Frame[][], inflight: number, 
           while (next < owed && next < list.length && performance.now() <= end) send();
         }, 2);
       } else for (let i = 0; i < inflight; i++) send();
-      setTimeout(() => clearInterval(timer), seconds * 1000);
-      setTimeout(() => ws.close(), seconds * 1000 + 3000);
+      setTimeout(() => clearInterval(timer), WARMUP_MS + seconds * 1000);
+      setTimeout(() => ws.close(), WARMUP_MS + seconds * 1000 + 3000);
     });
     ws.on('message', (d) => {
       const r = JSON.parse(d.toString()) as { id: string; status: number; processTimeMs: number; axon: { nonce: string } };
       const t = sentAt.get(r.id);
-      if (t !== undefined) {
+      if (t !== undefined && t >= from) {
         run.server.push(r.processTimeMs);
         // The axon's nonce is its wall clock (ns) when it replied.
         const repliedAt = Number(BigInt(r.axon.nonce) / 1000n) / 1000 - performance.timeOrigin;
@@ -123,7 +126,8 @@ export async function httpLoad(port: number, bob: KeyringPair, eve: KeyringPair,
       nonce: base + BigInt(i), axonHotkey: eve.address, axonIp: '127.0.0.1', axonPort: port, dendriteIp: '127.0.0.1',
     }));
   });
-  const end = performance.now() + seconds * 1000;
+  const from = performance.now() + WARMUP_MS;
+  const end = from + seconds * 1000;
   await Promise.all(all.map(async (reqs) => {
     for (const r of reqs) {
       if (performance.now() > end) break;
@@ -136,6 +140,7 @@ export async function httpLoad(port: number, bob: KeyringPair, eve: KeyringPair,
         q.on('error', () => resolve(0));
         q.end(r.body);
       });
+      if (t0 < from) continue;
       run.lat.push(performance.now() - t0);
       if (status === 200) run.ok++;
       else run.other++;

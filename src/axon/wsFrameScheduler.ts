@@ -46,9 +46,11 @@ export class WsFrameScheduler {
     this.scheduled = false;
     const start = this.nowMs();
     const budget = this.opts.passBudgetMs;
-    const trustedUntil = start + budget * (1 - this.opts.untrustedShare);
-    this.runClass(true, trustedUntil);
-    this.runClass(false, start + budget);
+    const share = this.opts.untrustedShare;
+    this.runClass(true, start + budget * (1 - share));
+    // Their share holds even when trusted frames overran the budget: otherwise a connection
+    // still waiting for its first verified request starves for as long as others keep busy.
+    this.runClass(false, Math.max(start + budget, this.nowMs() + budget * share));
     // Trusted frames may use time the untrusted ones left over.
     this.runClass(true, start + budget);
     if (this.ready.size > 0 && !this.scheduled) {

@@ -73,6 +73,19 @@ describe('WsFrameScheduler', () => {
     expect(log.join('')).toBe('aabbaabbaabb');
   });
 
+  it('a newcomer is served even when trusted frames overrun the whole budget', async () => {
+    const clock = { t: 0 };
+    const log: string[] = [];
+    const s = new WsFrameScheduler({ framesPerTurn: 8, passBudgetMs: 2, untrustedShare: 0.25 }, () => clock.t);
+    // Each trusted frame alone costs more than a whole pass.
+    const heavy = new Source('heavy', 100_000, true, clock, 5, log);
+    const newcomer = new Source('new', 3, false, clock, 0.1, log);
+    s.wake(heavy);
+    s.wake(newcomer);
+    await new Promise((r) => setImmediate(r));
+    expect(newcomer.ran).toBe(3);
+  });
+
   it('keeps a share of every pass for connections that never authenticated', async () => {
     const clock = { t: 0 };
     const log: string[] = [];
