@@ -21,7 +21,7 @@ import { silentLogger, systemClock } from '../src/util/index.js';
 import { floodMain } from './rawFlood.js';
 import { bareServerMain } from './bareAxon.js';
 import { measureVerifyCeiling } from './verifyCeiling.js';
-import { fmt, httpLoad, pct, report, wsFrames, wsLoad, type Frame, type Run } from './axonLoad.js';
+import { fmt, httpLoad, httpRequests, pct, report, wsFrames, wsLoad, type Frame, type Run } from './axonLoad.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const clock = systemClock();
@@ -132,7 +132,8 @@ async function closedLoops(bob: KeyringPair, eve: KeyringPair, seconds: number):
     const wsList = frames(workers * 100);
     const ws = await withCpu(child, `ws   verifyWorkers=${workers}`, () => wsLoad(port, wsList, 8, seconds));
     report(`ws   verifyWorkers=${workers} conns=16 inflight/conn=8`, ws);
-    const http = await withCpu(child, `http verifyWorkers=${workers}`, () => httpLoad(port, bob, eve, 32, seconds));
+    const httpList = httpRequests(port, bob, eve, 32, seconds + 1);
+    const http = await withCpu(child, `http verifyWorkers=${workers}`, () => httpLoad(port, httpList, seconds));
     report(`http verifyWorkers=${workers} conns=32`, http);
     best.ws = Math.max(best.ws, rateOf(ws));
     best.http = Math.max(best.http, rateOf(http));

@@ -114,18 +114,25 @@ export async function wsLoad(port: number, frames: Frame[][], inflight: number, 
   return run;
 }
 
-export async function httpLoad(port: number, bob: KeyringPair, eve: KeyringPair, connections: number, seconds: number): Promise<Run> {
+export type HttpRequests = Array<Array<ReturnType<typeof buildHttpRequest>>>;
+
+/** Pre-signed HTTP requests, one list per connection (signed before the timed run). */
+export function httpRequests(port: number, bob: KeyringPair, eve: KeyringPair, connections: number, seconds: number): HttpRequests {
   const sign = makeSigner(bob);
-  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [], server: [], inbound: [], outbound: [] };
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const perConn = Math.ceil((seconds * 6000) / connections);
-  const all = Array.from({ length: connections }, (_, c) => {
+  return Array.from({ length: connections }, (_, c) => {
     const base = clock.nowNs();
     return Array.from({ length: perConn }, (_, i) => buildHttpRequest({
       synapse: 'Dummy', body: { dummy_input: i }, timeoutSec: 12, address: bob.address, sign, uuid: `h${c}-${base}`,
       nonce: base + BigInt(i), axonHotkey: eve.address, axonIp: '127.0.0.1', axonPort: port, dendriteIp: '127.0.0.1',
     }));
   });
+}
+
+/** Closed loop: one request at a time per connection, `all.length` connections. */
+export async function httpLoad(port: number, all: HttpRequests, seconds: number): Promise<Run> {
+  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [], server: [], inbound: [], outbound: [] };
+  const agent = new Agent({ keepAlive: true, maxSockets: all.length });
   const from = performance.now() + WARMUP_MS;
   const end = from + seconds * 1000;
   await Promise.all(all.map(async (reqs) => {

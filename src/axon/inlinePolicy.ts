@@ -1,7 +1,7 @@
 /** Share of the event loop that inline crypto may take before work goes to the workers. */
 export const INLINE_MAX_SHARE = 0.25;
 /** Past this event-loop utilization, crypto leaves the loop whatever its own share. */
-const BUSY_LOOP = 0.5;
+const BUSY_LOOP = 0.8;
 const RATE_WINDOW_MS = 100;
 
 /** Event-loop utilization since the previous call (0..1). */

@@ -54,7 +54,7 @@ export const axonSchema = z.strictObject({
   /** Frames one WebSocket connection runs before the next connection's turn. */
   wsFramesPerTurn: z.number().int().positive().default(8),
   /** Event-loop time one pass over queued WebSocket frames may take before I/O is polled again. */
-  wsPassBudgetMs: z.number().positive().default(2),
+  wsPassBudgetMs: z.number().positive().default(1),
   /** Share of each pass kept for connections that have not yet sent a verified request. */
   wsUntrustedShare: z.number().min(0.05).max(1).default(0.25),
   /**
