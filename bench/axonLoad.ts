@@ -31,15 +31,11 @@ export interface Run {
   lat: number[];
   /** The axon's own processTimeMs of each WS answer (receipt of the frame to the reply). */
   server: number[];
-  /** Client send to the axon's receipt, and the axon's reply to the client's receipt (ms, wall clock). */
-  inbound: number[];
-  outbound: number[];
 }
 
 export function report(label: string, r: Run): void {
   console.log(`${label}: ${(r.ok / r.seconds).toFixed(0)} req/s ok (${r.other} non-200, ${r.late} late), latency ms p50 ${fmt(pct(r.lat, 50))} p95 ${fmt(pct(r.lat, 95))} p99 ${fmt(pct(r.lat, 99))}`);
-  if (r.server.length > 0) console.log(`  axon processTimeMs p50 ${fmt(pct(r.server, 50))} p95 ${fmt(pct(r.server, 95))} p99 ${fmt(pct(r.server, 99))}`);
-  if (r.inbound.length > 0) console.log(`  to the axon p50 ${fmt(pct(r.inbound, 50))} p99 ${fmt(pct(r.inbound, 99))}; back p50 ${fmt(pct(r.outbound, 50))} p99 ${fmt(pct(r.outbound, 99))}`);
+  if (r.server.some((x) => x > 0)) console.log(`  axon processTimeMs p50 ${fmt(pct(r.server, 50))} p95 ${fmt(pct(r.server, 95))} p99 ${fmt(pct(r.server, 99))}`);
 }
 
 export interface Frame {
@@ -63,7 +59,7 @@ export function wsFrames(bob: KeyringPair, eve: KeyringPair, conn: number, n: nu
 
 /** Closed loop: `inflight` requests outstanding per connection for `seconds`, or open loop at `ratePerSec`. */
 export async function wsLoad(port: number, frames: Frame[][], inflight: number, seconds: number, ratePerSec?: number): Promise<Run> {
-  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [], server: [], inbound: [], outbound: [] };
+  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [], server: [] };
   // The first second warms the axon (JIT, worker threads, connections) and is not counted.
   const from = performance.now() + WARMUP_MS;
   const end = from + seconds * 1000;
@@ -92,14 +88,10 @@ export async function wsLoad(port: number, frames: Frame[][], inflight: number, 
       setTimeout(() => ws.close(), WARMUP_MS + seconds * 1000 + 3000);
     });
     ws.on('message', (d) => {
-      const r = JSON.parse(d.toString()) as { id: string; status: number; processTimeMs: number; axon: { nonce: string } };
+      const r = JSON.parse(d.toString()) as { id: string; status: number; processTimeMs: number };
       const t = sentAt.get(r.id);
       if (t !== undefined && t >= from) {
         run.server.push(r.processTimeMs);
-        // The axon's nonce is its wall clock (ns) when it replied.
-        const repliedAt = Number(BigInt(r.axon.nonce) / 1000n) / 1000 - performance.timeOrigin;
-        run.inbound.push(repliedAt - r.processTimeMs - t);
-        run.outbound.push(performance.now() - repliedAt);
         // Latency of every answer that came back; throughput only of those inside the window.
         run.lat.push(performance.now() - t);
         if (performance.now() > end) run.late++;
@@ -131,7 +123,7 @@ export function httpRequests(port: number, bob: KeyringPair, eve: KeyringPair, c
 
 /** Closed loop: one request at a time per connection, `all.length` connections. */
 export async function httpLoad(port: number, all: HttpRequests, seconds: number): Promise<Run> {
-  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [], server: [], inbound: [], outbound: [] };
+  const run: Run = { ok: 0, other: 0, late: 0, seconds, lat: [], server: [] };
   const agent = new Agent({ keepAlive: true, maxSockets: all.length });
   const from = performance.now() + WARMUP_MS;
   const end = from + seconds * 1000;

@@ -25,17 +25,27 @@ class Source implements FrameSource {
 }
 
 const settle = (): Promise<void> => new Promise((r) => setImmediate(() => setImmediate(r)));
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A scheduler on a fake clock, and a maker of connections whose frames advance it. */
+function harness(framesPerTurn: number, passBudgetMs: number, untrustedShare: number) {
+  const clock = { t: 0 };
+  const log: string[] = [];
+  const s = new WsFrameScheduler({ framesPerTurn, passBudgetMs, untrustedShare }, () => clock.t);
+  const source = (name: string, frames: number, trusted: boolean, costMs: number): Source => {
+    const src = new Source(name, frames, trusted, clock, costMs, log);
+    s.wake(src);
+    return src;
+  };
+  return { log, source };
+}
 
 describe('WsFrameScheduler', () => {
   it('runs a verified connection first, even behind a deep flood queue', async () => {
-    const clock = { t: 0 };
-    const log: string[] = [];
-    const s = new WsFrameScheduler({ framesPerTurn: 8, passBudgetMs: 2, untrustedShare: 0.25 }, () => clock.t);
-    const flood = new Source('flood', 10_000, false, clock, 0.02, log);
-    const valid = new Source('valid', 1, true, clock, 0.3, log);
-    s.wake(flood);
-    s.wake(valid);
-    await new Promise((r) => setImmediate(r));
+    const { log, source } = harness(8, 2, 0.25);
+    const flood = source('flood', 10_000, false, 0.02);
+    const valid = source('valid', 1, true, 0.3);
+    await turn();
     expect(log[0]).toBe('valid');
     // One pass stops at the budget: the flood did not run to the end.
     expect(flood.ran).toBeLessThan(150);
@@ -43,18 +53,15 @@ describe('WsFrameScheduler', () => {
   });
 
   it('yields to I/O between passes and eventually drains everything', async () => {
-    const clock = { t: 0 };
-    const log: string[] = [];
-    const s = new WsFrameScheduler({ framesPerTurn: 4, passBudgetMs: 1, untrustedShare: 0.5 }, () => clock.t);
-    const a = new Source('a', 500, false, clock, 0.05, log);
-    s.wake(a);
-    await new Promise((r) => setImmediate(r));
+    const { source } = harness(4, 1, 0.5);
+    const a = source('a', 500, false, 0.05);
+    await turn();
     // 1 ms of frames at 0.05 ms each, then the pass gives the loop back.
     expect(a.ran).toBeGreaterThanOrEqual(20);
     expect(a.ran).toBeLessThan(30);
     let turns = 1;
     while (a.queued() > 0 && turns < 1_000) {
-      await new Promise((r) => setImmediate(r));
+      await turn();
       turns++;
     }
     expect(a.ran).toBe(500);
@@ -62,39 +69,29 @@ describe('WsFrameScheduler', () => {
   });
 
   it('interleaves connections of one class instead of draining one first', async () => {
-    const clock = { t: 0 };
-    const log: string[] = [];
-    const s = new WsFrameScheduler({ framesPerTurn: 2, passBudgetMs: 1_000, untrustedShare: 0.25 }, () => clock.t);
-    const a = new Source('a', 6, false, clock, 0.01, log);
-    const b = new Source('b', 6, false, clock, 0.01, log);
-    s.wake(a);
-    s.wake(b);
+    const { log, source } = harness(2, 1_000, 0.25);
+    const a = source('a', 6, false, 0.01);
+    const b = source('b', 6, false, 0.01);
     await settle();
     expect(log.join('')).toBe('aabbaabbaabb');
   });
 
   it('a newcomer is served even when trusted frames overrun the whole budget', async () => {
-    const clock = { t: 0 };
-    const log: string[] = [];
-    const s = new WsFrameScheduler({ framesPerTurn: 8, passBudgetMs: 2, untrustedShare: 0.25 }, () => clock.t);
+    const { source } = harness(8, 2, 0.25);
     // Each trusted frame alone costs more than a whole pass.
-    const heavy = new Source('heavy', 100_000, true, clock, 5, log);
-    const newcomer = new Source('new', 3, false, clock, 0.1, log);
-    s.wake(heavy);
-    s.wake(newcomer);
-    await new Promise((r) => setImmediate(r));
+    const heavy = source('heavy', 100_000, true, 5);
+    const newcomer = source('new', 3, false, 0.1);
+    await turn();
     expect(newcomer.ran).toBe(3);
+    // One turn of the heavy connection, then the pass ended: it was already over budget.
+    expect(heavy.ran).toBe(8);
   });
 
   it('keeps a share of every pass for connections that never authenticated', async () => {
-    const clock = { t: 0 };
-    const log: string[] = [];
-    const s = new WsFrameScheduler({ framesPerTurn: 8, passBudgetMs: 2, untrustedShare: 0.25 }, () => clock.t);
-    const busy = new Source('busy', 100_000, true, clock, 0.1, log);
-    const newcomer = new Source('new', 1, false, clock, 0.1, log);
-    s.wake(busy);
-    s.wake(newcomer);
-    await new Promise((r) => setImmediate(r));
+    const { source } = harness(8, 2, 0.25);
+    const busy = source('busy', 100_000, true, 0.1);
+    const newcomer = source('new', 1, false, 0.1);
+    await turn();
     expect(newcomer.ran).toBe(1);
     expect(busy.ran).toBeLessThan(25);
   });
