@@ -19,6 +19,12 @@ interface QueuedFrame {
   data: RawData;
   isBinary: boolean;
   startMono: number;
+  bytes: number;
+}
+
+function sizeOf(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
 }
 
 /** Beyond this many unsent bytes a peer is not reading its answers and gets dropped. */
@@ -33,6 +39,7 @@ export class WsConnection implements FrameSource {
   private readonly inflight = new Map<string, AbortController>();
   private queue: QueuedFrame[] = [];
   private head = 0;
+  private queuedBytes = 0;
   private paused = false;
   alive = true;
   trusted = false;
@@ -46,6 +53,7 @@ export class WsConnection implements FrameSource {
       this.d.scheduler.forget(this);
       this.queue = [];
       this.head = 0;
+      this.queuedBytes = 0;
       this.abortAll();
     });
     ws.on('error', () => ws.terminate());
@@ -55,9 +63,16 @@ export class WsConnection implements FrameSource {
     return this.queue.length - this.head;
   }
 
+  /** Queued frames (or their bytes) beyond which the socket is paused; half of it resumes it. */
+  private overLimit(factor: number): boolean {
+    return this.queued() >= this.d.maxInflightPerConnection * factor || this.queuedBytes >= 2 * this.d.maxPayloadBytes * factor;
+  }
+
   private enqueue(data: RawData, isBinary: boolean): void {
-    this.queue.push({ data, isBinary, startMono: this.d.clock.monotonicMs() });
-    if (!this.paused && this.queued() >= this.d.maxInflightPerConnection) {
+    const bytes = sizeOf(data);
+    this.queue.push({ data, isBinary, startMono: this.d.clock.monotonicMs(), bytes });
+    this.queuedBytes += bytes;
+    if (!this.paused && this.overLimit(1)) {
       this.paused = true;
       this.ws.pause();
     }
@@ -68,11 +83,12 @@ export class WsConnection implements FrameSource {
     const f = this.queue[this.head];
     if (!f) return false;
     this.queue[this.head++] = undefined as unknown as QueuedFrame;
+    this.queuedBytes -= f.bytes;
     if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    if (this.paused && this.queued() <= this.d.maxInflightPerConnection / 2) {
+    if (this.paused && !this.overLimit(0.5)) {
       this.paused = false;
       this.ws.resume();
     }

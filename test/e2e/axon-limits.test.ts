@@ -1,7 +1,7 @@
 /* Axon limits, internal errors, metrics and shutdown, over real sockets. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AxonServer, Dendrite, PriorityScheduler, defaultSynapseRegistry, type DendriteQuery } from '../../src/axon/index.js';
+import { AxonServer, Dendrite, PriorityScheduler, buildWsFrame, defaultSynapseRegistry, type DendriteQuery } from '../../src/axon/index.js';
 import { createRootLogger, systemClock, type CoreModules } from '../../src/util/index.js';
 import type { AxonConfig } from '../../src/config/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';
@@ -80,6 +80,43 @@ describe('axon limits and failure modes', () => {
     expect((await dendrite.query(q())).status).toBe(200);
     b.close();
   });
+
+  it('a flood on one connection neither starves a validator nor loses frames (backpressure, not drops)', async () => {
+    const { port, dendrite, q, k } = await startAxon({ maxInflightPerConnection: 64 });
+    const flood = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+    await new Promise((r) => flood.once('open', r));
+    const total = 5_000;
+    let answered = 0;
+    let refused = 0;
+    let floodDoneAt = 0;
+    const floodDone = new Promise<void>((resolve) => {
+      flood.on('message', (d) => {
+        answered++;
+        // 403 (unregistered), or 429 while more than 64 of its frames were in flight at once.
+        if ([403, 429].includes((JSON.parse(d.toString()) as { status: number }).status)) refused++;
+        if (answered === total) {
+          floodDoneAt = performance.now();
+          resolve();
+        }
+      });
+    });
+    const base = clock.nowNs();
+    for (let i = 0; i < total; i++) {
+      flood.send(JSON.stringify(buildWsFrame({
+        id: `f${i}`, synapse: 'Dummy', bodyText: '{"dummy_input": 1}', timeoutSec: 12, address: k.ferdie.address,
+        sign: () => new Uint8Array(64), uuid: 'flood', nonce: base + BigInt(i), axonHotkey: k.eve.address,
+      })));
+    }
+    const valid: number[] = [];
+    for (let i = 0; i < 10; i++) valid.push((await dendrite.query(q({ body: { dummy_input: i } }))).status);
+    const validDoneAt = performance.now();
+    await floodDone;
+    flood.close();
+    expect(valid).toEqual(Array(10).fill(200));
+    expect(refused).toBe(total);
+    // Served while the flood was still being worked through, not after it.
+    expect(validDoneAt).toBeLessThan(floodDoneAt);
+  }, 60_000);
 
   it('limits requests in flight per WS connection (429)', async () => {
     const { dendrite, q, port } = await startAxon({ maxInflightPerConnection: 1, queueLength: 10 });
