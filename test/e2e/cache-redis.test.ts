@@ -110,11 +110,17 @@ describe('redis tier against a real redis-server', () => {
     await ex.execute(syn, { x: 1 }, ctxFor(clock));
     await killRedis();
     const times: number[] = [];
-    for (let i = 0; i < 20; i++) {
+    const ask = async (i: number): Promise<void> => {
       const [v, ms] = await timed(ex.execute(syn, { x: 1000 + i }, ctxFor(clock)));
       expect(v['y']).toBe(2000 + 2 * i);
       times.push(ms);
-    }
+    };
+    // Right after the kill the client may not have seen the socket close yet: still answered.
+    for (let i = 0; i < 5; i++) await ask(i);
+    const noticeBy = Date.now() + 5_000;
+    while (cache.stats().redis?.state === 'up' && Date.now() < noticeBy) await new Promise((r) => setTimeout(r, 20));
+    expect(cache.stats().redis?.state).toBe('down');
+    for (let i = 5; i < 20; i++) await ask(i);
     expect(Math.max(...times)).toBeLessThan(300);
     expect(cache.stats().redis?.state).toBe('down');
     expect(lines.filter((l) => l === 'redis cache tier unavailable, lookups skip it')).toHaveLength(1);
