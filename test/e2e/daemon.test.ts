@@ -56,6 +56,12 @@ describe('daemon on the devnet', () => {
     expect(http.body?.['dummy_output']).toBe(42);
   });
 
+  it('keeps its output one JSON object per line: @polkadot console lines arrive as log records', () => {
+    expect(daemon.stderr.filter((l) => /API\/INIT|RPC-CORE|API\/DECORATE|REGISTRY/.test(l))).toEqual([]);
+    // Spec 103 has no Metadata runtime API, which @polkadot/api announces on every connect.
+    expect(daemon.logs.some((r) => r['module'] === 'console' && String(r['text']).includes('API/INIT'))).toBe(true);
+  });
+
   it('announced its axon on chain (10.0.0.1 and the axon port)', async () => {
     await daemon.waitForLog((r) => r.msg === 'axon announced on chain (serve_axon)' || r.msg === 'axon already announced on chain', 120_000);
     const raw = await dn.api.query['subtensorModule']!['axons']!(dn.netuid, miner);

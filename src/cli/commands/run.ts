@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { format } from 'node:util';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
 import { packageVersion } from '../packageInfo.js';
 import { createRootLogger, flushLogger, systemClock, toMinerError, type Logger } from '../../util/index.js';
@@ -16,6 +17,7 @@ export function registerRunCommand(program: Command): void {
 async function runDaemon(opts: CommonOptions): Promise<void> {
   const config = configFromOptions(opts);
   const logger = createRootLogger({ level: config.log.level, pretty: config.log.pretty });
+  routeConsoleToLog(logger);
   const hotkey = await loadHotkey(config.wallet);
   const abort = new AbortController();
   const node = new MinerNode(
@@ -37,6 +39,24 @@ async function runDaemon(opts: CommonOptions): Promise<void> {
     await flushLogger(logger);
     process.exit(1);
   }
+}
+
+/**
+ * @polkadot/api writes its own lines (`API/INIT: ...`, `RPC-CORE: ...`) straight to the
+ * console; in the daemon they become JSON log lines (module "console") so an operator's log
+ * stream stays one JSON object per line. Library errors come out as warnings: the chain client
+ * reports connection state itself, at the level it deserves.
+ */
+function routeConsoleToLog(root: Logger): void {
+  const log = root.child({ module: 'console' });
+  const write = (level: 'debug' | 'info' | 'warn') => (...args: unknown[]): void => {
+    log[level]({ text: format(...args) }, 'library console output');
+  };
+  console.debug = write('debug');
+  console.log = write('info');
+  console.info = write('info');
+  console.warn = write('warn');
+  console.error = write('warn');
 }
 
 /** First SIGTERM/SIGINT drains and exits 0; a second one forces exit. */
