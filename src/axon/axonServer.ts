@@ -17,6 +17,7 @@ import { WsConnection } from './wsTransport.js';
 import { cryptoReady, makeSigner, secretOf } from './sr25519.js';
 import { WsFrameScheduler } from './wsFrameScheduler.js';
 import { createAxonCrypto, type AxonCrypto } from './verifierPool.js';
+import type { SigningKey } from './cryptoWorkerPool.js';
 
 export type AxonServerOpts = AxonConfig & {
   /** Time stop() gives in-flight requests (the daemon passes shutdown.drainMs). */
@@ -42,6 +43,7 @@ export class AxonServer implements Service {
   private readonly http: HttpTransport;
   private readonly stopController = new AbortController();
   private readonly inlineSign: (msg: Uint8Array) => Uint8Array;
+  private readonly signingKey: SigningKey | null;
   /** Inline until start() brings up the worker threads. */
   private crypto: AxonCrypto;
   private server: Server | null = null;
@@ -60,7 +62,9 @@ export class AxonServer implements Service {
 
   constructor(private readonly opts: AxonServerOpts, private readonly m: AxonServerModules) {
     this.log = m.logger.child({ module: 'axon' });
-    this.inlineSign = makeSigner(m.pair);
+    const secret = secretOf(m.pair);
+    this.inlineSign = makeSigner(m.pair, secret);
+    this.signingKey = secret && m.pair.type === 'sr25519' ? { publicKey: m.pair.publicKey, secret } : null;
     this.crypto = createAxonCrypto(0, null, this.inlineSign, this.log);
     // Every in-flight request listens for shutdown; their number is bounded by the queue, not by 10.
     setMaxListeners(0, this.stopController.signal);
@@ -100,9 +104,7 @@ export class AxonServer implements Service {
     if (this.server) return;
     const o = this.opts;
     await cryptoReady();
-    const secret = secretOf(this.m.pair);
-    const key = secret && this.m.pair.type === 'sr25519' ? { publicKey: this.m.pair.publicKey, secret } : null;
-    this.crypto = createAxonCrypto(o.verifyWorkers, key, this.inlineSign, this.log);
+    this.crypto = createAxonCrypto(o.verifyWorkers, this.signingKey, this.inlineSign, this.log);
     const server = createServer({
       maxHeaderSize: o.maxHeaderBytes,
       headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),

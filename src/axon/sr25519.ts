@@ -124,8 +124,7 @@ export function secretOf(pair: KeyringPair): Uint8Array | null {
 }
 
 /** Signs with schnorrkel-wasm when the secret is readable, else through the pair. */
-export function makeSigner(pair: KeyringPair): (msg: Uint8Array) => Uint8Array {
-  const secret = secretOf(pair);
+export function makeSigner(pair: KeyringPair, secret: Uint8Array | null = secretOf(pair)): (msg: Uint8Array) => Uint8Array {
   if (!secret || pair.type !== 'sr25519') return (msg) => pair.sign(msg);
   const pub = pair.publicKey;
   return (msg) => sr25519_sign(pub, secret, msg);

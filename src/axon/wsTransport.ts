@@ -203,23 +203,25 @@ export class WsConnection implements FrameSource {
   }
 
   private fail(id: string | null, synapse: string, startMono: number, err: MinerError): void {
-    void this.reply(id, err.spec.status, publicMessage(err), null, startMono, null);
+    this.reply(id, err.spec.status, publicMessage(err), null, startMono, null);
     this.d.pipeline.record(synapse, 'ws', err.spec.status, startMono, err);
   }
 
   /**
    * `signFor` is the dendrite hotkey when the caller authenticated; answers to callers that
-   * did not are left unsigned, so a flood of forged requests cannot make us sign for it.
+   * did not are left unsigned (and sent at once), so a flood of forged requests cannot make us
+   * sign for it.
    */
-  private async reply(id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null): Promise<void> {
+  private reply(id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null): Promise<void> | void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const nonce = this.d.nextNonce().toString();
-    let signature: string | null = null;
-    if (signFor !== null) {
-      const msg = `${nonce}.${this.d.axonHotkey}.${signFor}.${this.d.axonUuid}.${sha3Hex(body ?? '')}`;
-      signature = toHex(await this.d.sign(utf8(msg)));
-      if (this.ws.readyState !== this.ws.OPEN) return;
-    }
+    if (signFor === null) return this.send(id, status, message, body, startMono, nonce, null);
+    const msg = `${nonce}.${this.d.axonHotkey}.${signFor}.${this.d.axonUuid}.${sha3Hex(body ?? '')}`;
+    return this.d.sign(utf8(msg)).then((sig) => this.send(id, status, message, body, startMono, nonce, toHex(sig)));
+  }
+
+  private send(id: string | null, status: number, message: string, body: string | null, startMono: number, nonce: string, signature: string | null): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
     const resp: WsResponse = {
       type: 'response', id, status, message, body,
       processTimeMs: Math.round((this.d.clock.monotonicMs() - startMono) * 1000) / 1000,
