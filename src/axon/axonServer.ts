@@ -49,7 +49,9 @@ export class AxonServer implements Service {
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
   private readonly sockets = new Set<Socket>();
-  private readonly perIp = new Map<string, number>();
+  /** Open sockets per IP, oldest first. */
+  private readonly perIp = new Map<string, Set<Socket>>();
+  private readonly wsBySocket = new WeakMap<Socket, WsConnection>();
   private readonly refused = new WeakSet<Socket>();
   private readonly wsConns = new Set<WsConnection>();
   private timers: NodeJS.Timeout[] = [];
@@ -61,7 +63,7 @@ export class AxonServer implements Service {
   readonly axonUuid = randomUUID();
 
   constructor(private readonly opts: AxonServerOpts, private readonly m: AxonServerModules) {
-    this.log = m.logger.child({ module: 'axon' });
+    this.log = m.logger;
     const secret = secretOf(m.pair);
     this.inlineSign = makeSigner(m.pair, secret);
     this.signingKey = secret && m.pair.type === 'sr25519' ? { publicKey: m.pair.publicKey, secret } : null;
@@ -78,7 +80,7 @@ export class AxonServer implements Service {
     });
     const common = {
       pipeline: this.pipeline, synapses: m.synapses, clock: m.clock, axonHotkey, axonUuid: this.axonUuid,
-      maxPayloadBytes: opts.maxPayloadBytes, isDraining: () => this.draining,
+      maxPayloadBytes: opts.maxPayloadBytes, json: opts.json, isDraining: () => this.draining,
       nextNonce: () => this.nextNonce(), track: <T>(p: Promise<T>) => this.track(p),
     };
     this.http = new HttpTransport(common);
@@ -143,8 +145,9 @@ export class AxonServer implements Service {
 
   private onConnection(socket: Socket): void {
     const ip = socket.remoteAddress ?? '';
-    const n = this.perIp.get(ip) ?? 0;
-    if (this.draining || this.sockets.size >= this.opts.maxConnections || n >= this.opts.maxConnectionsPerIp) {
+    let mine = this.perIp.get(ip);
+    if (mine && mine.size >= this.opts.maxConnectionsPerIp) this.evictUnproven(mine);
+    if (this.draining || this.sockets.size >= this.opts.maxConnections || (mine?.size ?? 0) >= this.opts.maxConnectionsPerIp) {
       this.refused.add(socket);
       this.metrics.rejected.inc({ reason: 'connection_limit' });
       const body = JSON.stringify({ message: 'Service Unavailable: too many connections' });
@@ -154,15 +157,30 @@ export class AxonServer implements Service {
       return;
     }
     this.sockets.add(socket);
-    this.perIp.set(ip, n + 1);
+    if (!mine) this.perIp.set(ip, (mine = new Set()));
+    mine.add(socket);
     this.metrics.connections.inc();
     socket.once('close', () => {
       this.sockets.delete(socket);
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
+      mine.delete(socket);
+      if (mine.size === 0 && this.perIp.get(ip) === mine) this.perIp.delete(ip);
       this.metrics.connections.dec();
     });
+  }
+
+  /**
+   * An IP at its connection cap may be a NAT or a load balancer shared by a validator and a
+   * flooder: the oldest connection that never proved a signature makes room, so proven
+   * validator connections are never the ones refused or dropped.
+   */
+  private evictUnproven(sockets: Set<Socket>): void {
+    for (const s of sockets) {
+      if (this.http.isProven(s) || this.wsBySocket.get(s)?.trusted) continue;
+      this.metrics.rejected.inc({ reason: 'connection_evicted' });
+      sockets.delete(s);
+      s.destroy();
+      return;
+    }
   }
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
@@ -177,6 +195,7 @@ export class AxonServer implements Service {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new WsConnection(ws, socket.remoteAddress ?? '', this.wsDeps);
       this.wsConns.add(conn);
+      this.wsBySocket.set(socket, conn);
       ws.once('close', () => this.wsConns.delete(conn));
     });
   }

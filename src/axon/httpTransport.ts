@@ -1,9 +1,11 @@
 import { rejection } from './rejection.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { MinerError, publicMessage, toMinerError, type Clock } from '../util/index.js';
 import type { SynapseBody } from './synapse.js';
 import type { SynapseRegistry } from './synapseRegistry.js';
-import type { RequestPipeline } from './requestPipeline.js';
+import type { ConnectionTrust, RequestPipeline } from './requestPipeline.js';
+import { parseBoundedJson, type JsonBounds } from './boundedJson.js';
 import { computeBodyHash } from './bodyHash.js';
 import {
   BITTENSOR_PROTOCOL_VERSION, headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody, synapseNameFromPath,
@@ -17,6 +19,8 @@ export interface TransportDeps {
   axonHotkey: string;
   axonUuid: string;
   maxPayloadBytes: number;
+  /** Nesting and element bounds for every JSON body and frame. */
+  json: JsonBounds;
   isDraining: () => boolean;
   /** Monotonic, strictly increasing ns nonces for the axon terminal. */
   nextNonce: () => bigint;
@@ -48,7 +52,15 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 
 /** `POST /<SynapseName>` exactly as the stock Python dendrite sends it. */
 export class HttpTransport {
+  /** Keep-alive connections remember what they proved, as WebSocket connections do. */
+  private readonly trust = new WeakMap<Socket, ConnectionTrust>();
+
   constructor(private readonly d: HttpTransportDeps) {}
+
+  /** Whether this socket has proven a validator's signature (its requests go first). */
+  isProven(socket: Socket): boolean {
+    return this.trust.get(socket)?.provenHotkey !== undefined;
+  }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const startMono = this.d.clock.monotonicMs();
@@ -56,10 +68,18 @@ export class HttpTransport {
     const known = this.d.synapses.get(name) ? name : 'unknown';
     this.serve(req, res, name, startMono).catch((err: unknown) => {
       const me = toMinerError(err);
-      if (me.code === 'PAYLOAD_TOO_LARGE') res.setHeader('connection', 'close');
       this.sendError(res, me, startMono);
       this.d.pipeline.record(known, 'http', me.spec.status, startMono, me);
     });
+  }
+
+  private trustOf(socket: Socket): ConnectionTrust {
+    let t = this.trust.get(socket);
+    if (!t) {
+      t = { provenHotkey: undefined };
+      this.trust.set(socket, t);
+    }
+    return t;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, name: string, startMono: number): Promise<void> {
@@ -70,27 +90,25 @@ export class HttpTransport {
     if (!synapse) throw rejection('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
     if (this.d.isDraining()) throw rejection('SHUTTING_DOWN', 'Service Unavailable: shutting down');
     const raw = await readBody(req, this.d.maxPayloadBytes);
-    let body: unknown;
-    try {
-      body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw rejection('BAD_REQUEST', 'Bad Request: body is not valid JSON');
-    }
+    const body = raw.length === 0 ? {} : parseBoundedJson(raw, this.d.json, 'body');
     if (!isPlainObject(body)) throw rejection('BAD_REQUEST', 'Bad Request: body must be a JSON object');
     const h = parseBtHeaders(req.headers);
     const timeoutSec = h.timeoutSec ?? (typeof body['timeout'] === 'number' ? body['timeout'] : undefined);
+    const timeoutMs = this.d.pipeline.timeoutMs(timeoutSec);
     const controller = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
     const ip = req.socket.remoteAddress ?? '';
+    const credentials = this.d.pipeline.legacyCredentials(h, {
+      timeoutMs,
+      bodyHash: () => computeBodyHash(body as SynapseBody, synapse.requiredHashFields),
+      claimedBodyHash: h.computedBodyHash,
+    });
     const result = await this.d.track(
       this.d.pipeline.run({
-        transport: 'http', ip, synapse,
-        hotkey: h.hotkey, nonce: h.nonce, uuid: h.uuid, signature: h.signature, timeoutSec,
+        transport: 'http', ip, trust: this.trustOf(req.socket), synapse, credentials, timeoutMs,
         body: body as SynapseBody,
-        bodyHash: () => computeBodyHash(body as SynapseBody, synapse.requiredHashFields),
-        claimedBodyHash: h.computedBodyHash,
         receivedAtMs: this.d.clock.now(),
         signal: controller.signal,
       }),
@@ -103,7 +121,7 @@ export class HttpTransport {
     });
     res.writeHead(200, responseHeaders(200, 'Success', processTimeSec, {
       name: synapse.name,
-      timeout: String(this.d.pipeline.timeoutMs(timeoutSec) / 1000),
+      timeout: String(timeoutMs / 1000),
       bt_header_axon_hotkey: this.d.axonHotkey,
       bt_header_axon_uuid: this.d.axonUuid,
       bt_header_axon_nonce: axonNonce.toString(),
@@ -118,12 +136,24 @@ export class HttpTransport {
     this.d.pipeline.record(synapse.name, 'http', 200, startMono, undefined, result.cache);
   }
 
+  /** Never throws: a failure to answer ends the connection instead. */
   private sendError(res: ServerResponse, err: MinerError, startMono: number): void {
-    if (res.headersSent || res.destroyed) return;
-    const status = err.spec.status;
-    const message = publicMessage(err);
-    const processTimeSec = (this.d.clock.monotonicMs() - startMono) / 1000;
-    res.writeHead(status, responseHeaders(status, message, processTimeSec, { bt_header_axon_hotkey: this.d.axonHotkey }));
-    res.end(JSON.stringify({ message }));
+    if (res.headersSent || res.destroyed) {
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    try {
+      const status = err.spec.status;
+      const message = publicMessage(err);
+      const processTimeSec = (this.d.clock.monotonicMs() - startMono) / 1000;
+      const extra: Record<string, string> = { bt_header_axon_hotkey: this.d.axonHotkey };
+      if (err.spec.retryAfterSec !== undefined) extra['retry-after'] = String(err.spec.retryAfterSec);
+      // An unread remainder would be parsed as the next request: close instead.
+      if (err.code === 'PAYLOAD_TOO_LARGE' || !res.req.complete) extra['connection'] = 'close';
+      res.writeHead(status, responseHeaders(status, message, processTimeSec, extra));
+      res.end(JSON.stringify({ message }));
+    } catch {
+      res.destroy();
+    }
   }
 }

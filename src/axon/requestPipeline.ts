@@ -6,7 +6,9 @@ import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } fro
 import { Blacklist, type BlacklistOpts } from './blacklist.js';
 import { TokenBucketLimiter } from './rateLimiter.js';
 import { NonceStore } from './nonceStore.js';
-import { parseSignature, Ss58Cache, utf8 } from './sr25519.js';
+import { parseSignature, Ss58Cache } from './sr25519.js';
+import { legacyCredentials, type Credentials, type LegacyContext, type LegacyFields } from './credentials.js';
+import { VerifyGate, type VerifyGateOpts } from './verifyGate.js';
 import type { SignatureVerifier } from './verifierPool.js';
 import type { AxonMetrics, Transport } from './axonMetrics.js';
 
@@ -16,6 +18,7 @@ export interface PipelineOpts {
   blacklist: BlacklistOpts;
   rateLimit: { perHotkeyPerSec: number; perHotkeyBurst: number; perIpPerSec: number; perIpBurst: number; maxTrackedKeys: number };
   nonce: { maxFutureMs: number; allowedDeltaMs: number; maxEntries: number };
+  verifyQueue: VerifyGateOpts;
 }
 
 export interface PipelineModules {
@@ -31,22 +34,22 @@ export interface PipelineModules {
   shutdownSignal: AbortSignal;
 }
 
-/** One request as both transports hand it over: identity fields still unchecked strings. */
+/** What one connection has proven so far: the hotkey whose signature last verified on it. */
+export interface ConnectionTrust {
+  provenHotkey: string | undefined;
+}
+
+/** One request as every transport hands it over: its credentials still unchecked. */
 export interface GateRequest {
   transport: Transport;
   ip: string;
+  /** The connection's trust, read to pick a lane and updated once the signature verified. */
+  trust: ConnectionTrust;
   synapse: SynapseHandler;
-  hotkey: string | undefined;
-  nonce: string | undefined;
-  uuid: string | undefined;
-  signature: string | undefined;
-  /** Seconds, as the caller sent it; undefined: the configured default. */
-  timeoutSec: number | undefined;
+  credentials: Credentials;
+  /** Effective timeout (see timeoutMs()). */
+  timeoutMs: number;
   body: SynapseBody;
-  /** The hash the signature must cover, computed only once the cheap checks passed. */
-  bodyHash: () => string;
-  /** HTTP `computed_body_hash` header, which must agree with ours when present. */
-  claimedBodyHash?: string | undefined;
   receivedAtMs: number;
   /** Aborted when the caller goes away or the server stops. */
   signal: AbortSignal;
@@ -61,17 +64,19 @@ export interface GateResult {
   cache?: 'hit' | 'miss' | 'coalesced' | 'bypass';
 }
 
-const NONCE_RE = /^\d{1,24}$/;
-
 /**
- * The axon's checks, cheapest first: blacklist (snapshot lookup) -> rate limits -> nonce
- * window -> body hash -> sr25519 -> input parsing -> executor under the deadline. Every
- * refusal is a MinerError whose code gives the status.
+ * The axon's admission, cheapest first, and nothing keyed by an identity charged before that
+ * identity is proven: claimed hotkey on the blacklist (a lookup) -> credential shape, replay
+ * window, body hash -> the IP's budget for unproven work (what the server saw itself) ->
+ * signature, proven connections first -> replay key recorded -> the hotkey's rate limit ->
+ * input parsing -> executor under the deadline. Every refusal is a MinerError whose code
+ * gives the status.
  */
 export class RequestPipeline {
   private readonly blacklist: Blacklist;
   private readonly ipLimiter: TokenBucketLimiter;
   private readonly hotkeyLimiter: TokenBucketLimiter;
+  private readonly gate: VerifyGate;
   readonly nonces: NonceStore;
   private readonly ss58 = new Ss58Cache();
   private seq = 0;
@@ -87,6 +92,7 @@ export class RequestPipeline {
       { ratePerSec: rl.perHotkeyPerSec, burst: rl.perHotkeyBurst, maxKeys: rl.maxTrackedKeys },
       m.clock,
     );
+    this.gate = new VerifyGate(opts.verifyQueue);
     this.nonces = new NonceStore({ ...opts.nonce, maxTimeoutMs: opts.maxTimeoutMs }, m.clock);
   }
 
@@ -96,53 +102,57 @@ export class RequestPipeline {
     return Math.min(timeoutSec * 1000, this.opts.maxTimeoutMs);
   }
 
+  /** SDK 10 credentials (HTTP `bt_header_dendrite_*`, WebSocket `dendrite`) bound to this axon's nonce window. */
+  legacyCredentials(f: LegacyFields, c: Omit<LegacyContext, 'nonces' | 'axonHotkey'>): Credentials {
+    return legacyCredentials(f, { ...c, nonces: this.nonces, axonHotkey: this.m.axonHotkey });
+  }
+
   async run(req: GateRequest): Promise<GateResult> {
     const admitted = this.admit(req);
     await this.authenticate(req, admitted);
     return this.execute(req, admitted);
   }
 
-  private admit(req: GateRequest): { hotkey: string; stake: number; nonce: bigint; uuid: string; timeoutMs: number } {
-    const hotkey = req.hotkey;
+  private admit(req: GateRequest): { hotkey: string; stake: number; pub: Uint8Array; sig: Uint8Array } {
+    const cred = req.credentials;
+    const hotkey = cred.hotkey;
     if (!hotkey) throw rejection('BLACKLISTED', 'Forbidden. Key is blacklisted: Missing dendrite or hotkey.');
     const verdict = this.blacklist.check(hotkey);
     if (!verdict.ok) {
-      if (verdict.unavailable) throw rejection('CHAIN_UNAVAILABLE', 'Service Unavailable: metagraph not synced yet');
+      if (verdict.unavailable) throw rejection('NOT_READY', 'Service Unavailable: miner is starting, metagraph not synced yet');
       throw rejection('BLACKLISTED', `Forbidden. Key is blacklisted: ${verdict.reason}.`);
     }
-    if (!this.ipLimiter.take(req.ip) || !this.hotkeyLimiter.take(hotkey)) {
-      throw rejection('RATE_LIMITED', 'Too Many Requests');
-    }
-    if (req.nonce === undefined || !NONCE_RE.test(req.nonce)) throw rejection('BAD_NONCE', 'Missing or malformed nonce');
-    if (!req.uuid || req.uuid.length > 128) throw rejection('BAD_NONCE', 'Missing or malformed uuid');
-    const nonce = BigInt(req.nonce);
-    const timeoutMs = this.timeoutMs(req.timeoutSec);
-    const nv = this.nonces.check(hotkey, req.uuid, nonce, timeoutMs);
-    if (!nv.ok) throw new MinerError(nv.full ? 'OVERLOADED' : 'BAD_NONCE', nv.full ? 'Service Unavailable: nonce store full' : nv.reason);
-    return { hotkey, stake: verdict.stake, nonce, uuid: req.uuid, timeoutMs };
+    if (!cred.signature) throw rejection('BAD_SIGNATURE', 'Missing signature');
+    const sig = parseSignature(cred.signature);
+    if (!sig) throw rejection('BAD_SIGNATURE', 'Malformed signature');
+    const pub = this.ss58.decode(hotkey);
+    if (!pub) throw rejection('BAD_SIGNATURE', 'Malformed hotkey');
+    cred.precheck();
+    return { hotkey, stake: verdict.stake, pub, sig };
   }
 
-  private async authenticate(req: GateRequest, a: { hotkey: string; nonce: bigint; uuid: string; timeoutMs: number }): Promise<void> {
-    if (!req.signature) throw rejection('BAD_SIGNATURE', 'Missing signature');
-    const sig = parseSignature(req.signature);
-    if (!sig) throw rejection('BAD_SIGNATURE', 'Malformed signature');
-    const pub = this.ss58.decode(a.hotkey);
-    if (!pub) throw rejection('BAD_SIGNATURE', 'Malformed hotkey');
-    const bodyHash = req.bodyHash();
-    if (req.claimedBodyHash !== undefined && req.claimedBodyHash !== bodyHash) {
-      throw rejection('BAD_SIGNATURE', 'Body hash mismatch');
-    }
-    const message = `${req.nonce}.${a.hotkey}.${this.m.axonHotkey}.${a.uuid}.${bodyHash}`;
-    if (!(await this.m.verifier.verify(pub, utf8(message), sig))) {
+  /**
+   * Only the IP, which the server observed itself, is charged before the signature verified;
+   * a connection that already proved this hotkey skips that budget, so junk sharing the
+   * validator's IP (NAT, load balancers) cannot spend the validator's way in.
+   */
+  private async authenticate(req: GateRequest, a: { hotkey: string; pub: Uint8Array; sig: Uint8Array }): Promise<void> {
+    const proven = req.trust.provenHotkey === a.hotkey;
+    if (!proven && !this.ipLimiter.take(req.ip)) throw rejection('RATE_LIMITED', 'Too Many Requests');
+    const msg = req.credentials.message();
+    const ok = await this.gate.verify(() => this.m.verifier.verify(a.pub, msg, a.sig), proven);
+    if (!ok) {
+      if (proven) req.trust.provenHotkey = undefined;
       throw rejection('BAD_SIGNATURE', 'Signature mismatch');
     }
-    const committed = this.nonces.commit(a.hotkey, a.uuid, a.nonce, a.timeoutMs);
-    if (!committed.ok) throw rejection('BAD_NONCE', committed.reason);
+    req.credentials.commit();
+    req.trust.provenHotkey = a.hotkey;
     req.onAuthenticated?.();
+    if (!this.hotkeyLimiter.take(a.hotkey)) throw rejection('RATE_LIMITED', 'Too Many Requests');
   }
 
-  private async execute(req: GateRequest, a: { hotkey: string; stake: number; timeoutMs: number }): Promise<GateResult> {
-    const deadlineMs = req.receivedAtMs + a.timeoutMs;
+  private async execute(req: GateRequest, a: { hotkey: string; stake: number }): Promise<GateResult> {
+    const deadlineMs = req.receivedAtMs + req.timeoutMs;
     if (this.m.clock.now() >= deadlineMs) throw rejection('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed');
     let input: unknown;
     try {
@@ -163,7 +173,8 @@ export class RequestPipeline {
     );
     const ctx: RequestContext = { requestId, callerHotkey: a.hotkey, priority: a.stake, deadlineMs, signal: controller.signal };
     try {
-      const outputs = await this.m.executor.execute(req.synapse, input, ctx);
+      // A handler that throws synchronously becomes this request's rejection, like an async one.
+      const outputs = await Promise.resolve().then(() => this.m.executor.execute(req.synapse, input, ctx));
       if (typeof outputs !== 'object' || outputs === null) throw new MinerError('INTERNAL', 'handler returned no outputs');
       const cache = this.m.executor.outcomeFor?.(ctx);
       return cache === undefined ? { outputs, requestId } : { outputs, requestId, cache };
@@ -184,7 +195,7 @@ export class RequestPipeline {
     this.m.metrics.duration.observe({ synapse, transport }, durationMs / 1000);
     if (err !== undefined) {
       const me = toMinerError(err);
-      if (me.spec.status < 500 || me.code === 'OVERLOADED' || me.code === 'SHUTTING_DOWN' || me.code === 'CHAIN_UNAVAILABLE') {
+      if (me.spec.status < 500 || me.spec.status === 503) {
         this.m.metrics.rejected.inc({ reason: me.spec.metricLabel });
       }
       // Refusals log at debug: under a flood, skip building lines nobody will write.

@@ -1,6 +1,7 @@
 import { rejection } from './rejection.js';
 import { MinerError } from '../util/index.js';
 import { isPlainObject } from './httpForm.js';
+import { jsonBoundsViolation, type JsonBounds } from './boundedJson.js';
 
 /** A request frame on `/ws`, after validation. */
 export interface WsRequest {
@@ -22,6 +23,8 @@ export interface WsResponse {
   message: string;
   body: string | null;
   processTimeMs: number;
+  /** On 503s: seconds to wait before retrying (the HTTP form's Retry-After). */
+  retryAfterSec?: number;
   axon: { hotkey: string; nonce: string; uuid: string; signature: string | null };
 }
 
@@ -47,8 +50,16 @@ function str(v: unknown, max: number): string | null {
 
 const DENDRITE_FIELDS = [['hotkey', 64], ['nonce', 24], ['uuid', 128], ['signature', 132]] as const;
 
-/** Parses and validates one text frame against the request schema of docs/protocol.md. */
-export function parseWsRequest(text: string): WsParse {
+/**
+ * Parses and validates one text frame against the request schema of docs/protocol.md. The
+ * frame's nesting and size are bounded before JSON.parse; the `body` string inside it is
+ * bounded separately where it is parsed.
+ */
+export function parseWsRequest(frame: Buffer | string, bounds: JsonBounds): WsParse {
+  const buf = typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
+  const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+  const violation = jsonBoundsViolation(buf, bounds);
+  if (violation !== null) return bad(sniffId(text), `frame JSON has ${violation}`);
   let v: unknown;
   try {
     v = JSON.parse(text);

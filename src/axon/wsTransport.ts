@@ -4,6 +4,8 @@ import { MinerError, publicMessage, toMinerError } from '../util/index.js';
 import type { SynapseBody } from './synapse.js';
 import { sha3Hex } from './bodyHash.js';
 import { isPlainObject } from './httpForm.js';
+import { parseBoundedJson } from './boundedJson.js';
+import type { ConnectionTrust } from './requestPipeline.js';
 import { toHex, utf8 } from './sr25519.js';
 import type { TransportDeps } from './httpTransport.js';
 import { parseWsRequest, sniffId, type WsRequest, type WsResponse } from './wsProtocol.js';
@@ -29,6 +31,8 @@ function sizeOf(data: RawData): number {
 
 /** Beyond this many unsent bytes a peer is not reading its answers and gets dropped. */
 const MAX_BUFFERED_FACTOR = 4;
+/** How long a peer that broke the protocol gets to read our close frame. */
+const CLOSE_GRACE_MS = 2_000;
 
 /**
  * One `/ws` connection: many requests in flight, answered as each finishes. Frames wait in a
@@ -42,7 +46,7 @@ export class WsConnection implements FrameSource {
   private queuedBytes = 0;
   private paused = false;
   alive = true;
-  trusted = false;
+  readonly trust: ConnectionTrust = { provenHotkey: undefined };
 
   constructor(private readonly ws: WebSocket, private readonly ip: string, private readonly d: WsTransportDeps) {
     ws.on('message', (data, isBinary) => this.enqueue(data, isBinary));
@@ -56,7 +60,17 @@ export class WsConnection implements FrameSource {
       this.queuedBytes = 0;
       this.abortAll();
     });
-    ws.on('error', () => ws.terminate());
+    // ws has already answered a protocol error (1009 for a frame over maxPayload, 1002, 1007)
+    // with a close frame and discards what is still arriving; terminating now would reset the
+    // socket before the peer read that close frame (it saw 1006). Give it a bounded moment.
+    ws.on('error', () => {
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    });
+  }
+
+  /** Proven connections' frames run first (WsFrameScheduler). */
+  get trusted(): boolean {
+    return this.trust.provenHotkey !== undefined;
   }
 
   queued(): number {
@@ -92,7 +106,11 @@ export class WsConnection implements FrameSource {
       this.paused = false;
       this.ws.resume();
     }
-    this.onMessage(f.data, f.isBinary, f.startMono);
+    try {
+      this.onMessage(f.data, f.isBinary, f.startMono);
+    } catch (err) {
+      this.fail(null, 'unknown', f.startMono, toMinerError(err));
+    }
     return true;
   }
 
@@ -145,7 +163,7 @@ export class WsConnection implements FrameSource {
       return this.fail(sniffId(buf.subarray(0, 512).toString('utf8')), 'unknown', startMono, rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large'));
     }
     if (isBinary) return this.fail(null, 'unknown', startMono, rejection('BAD_REQUEST', 'Bad Request: binary frames are not accepted'));
-    const parsed = parseWsRequest(buf.toString('utf8'));
+    const parsed = parseWsRequest(buf, this.d.json);
     if (!parsed.ok) return this.fail(parsed.id, 'unknown', startMono, parsed.error);
     const req = parsed.req;
     if (this.inflight.has(req.id)) {
@@ -159,9 +177,9 @@ export class WsConnection implements FrameSource {
     if (this.d.isDraining()) return this.fail(req.id, synapse.name, startMono, rejection('SHUTTING_DOWN', 'Service Unavailable: shutting down'));
     let body: unknown;
     try {
-      body = JSON.parse(req.body);
-    } catch {
-      body = undefined;
+      body = parseBoundedJson(req.body, this.d.json, 'body');
+    } catch (err) {
+      return this.fail(req.id, synapse.name, startMono, toMinerError(err));
     }
     if (!isPlainObject(body)) return this.fail(req.id, synapse.name, startMono, rejection('BAD_REQUEST', 'Bad Request: body must be a JSON object'));
     this.dispatch(req, body, synapse.name, startMono);
@@ -172,38 +190,44 @@ export class WsConnection implements FrameSource {
     const controller = new AbortController();
     this.inflight.set(req.id, controller);
     let authenticated = false;
+    const timeoutMs = this.d.pipeline.timeoutMs(req.timeout);
+    const credentials = this.d.pipeline.legacyCredentials(req.dendrite, { timeoutMs, bodyHash: () => sha3Hex(req.body) });
     const run = this.d.pipeline.run({
-      transport: 'ws', ip: this.ip, synapse,
-      hotkey: req.dendrite.hotkey, nonce: req.dendrite.nonce, uuid: req.dendrite.uuid, signature: req.dendrite.signature,
-      timeoutSec: req.timeout, body,
-      bodyHash: () => sha3Hex(req.body),
+      transport: 'ws', ip: this.ip, trust: this.trust, synapse, credentials, timeoutMs, body,
       receivedAtMs: this.d.clock.now(),
       signal: controller.signal,
       onAuthenticated: () => {
         authenticated = true;
-        this.trusted = true;
       },
     });
-    const answered = run.then(
-      async (result) => {
+    const signFor = (): string | null => (authenticated ? (req.dendrite.hotkey ?? '') : null);
+    const answered = run
+      .then((result) => {
         const out = JSON.stringify({ ...body, ...result.outputs });
-        await this.reply(req.id, 200, 'Success', out, startMono, req.dendrite.hotkey ?? '');
-        this.d.pipeline.record(name, 'ws', 200, startMono, undefined, result.cache);
-      },
-      async (err: unknown) => {
+        return this.answer(req.id, name, 200, 'Success', out, startMono, signFor(), undefined, result.cache);
+      })
+      .catch((err: unknown) => {
         const me = toMinerError(err);
-        await this.reply(req.id, me.spec.status, publicMessage(me), null, startMono, authenticated ? (req.dendrite.hotkey ?? '') : null);
-        this.d.pipeline.record(name, 'ws', me.spec.status, startMono, me);
-      },
-    );
+        return this.answer(req.id, name, me.spec.status, publicMessage(me), null, startMono, signFor(), me);
+      })
+      // The error answer itself failed (signing, socket): nothing left to tell this peer.
+      .catch(() => this.ws.terminate());
     // Tracked until the (signed) answer is written, so a drain waits for it.
     void this.d.track(answered).finally(() => {
       if (this.inflight.get(req.id) === controller) this.inflight.delete(req.id);
     });
   }
 
+  private async answer(
+    id: string, synapse: string, status: number, message: string, body: string | null, startMono: number,
+    signFor: string | null, err?: MinerError, cache?: 'hit' | 'miss' | 'coalesced' | 'bypass',
+  ): Promise<void> {
+    await this.reply(id, status, message, body, startMono, signFor, err?.spec.retryAfterSec);
+    this.d.pipeline.record(synapse, 'ws', status, startMono, err, cache);
+  }
+
   private fail(id: string | null, synapse: string, startMono: number, err: MinerError): void {
-    this.reply(id, err.spec.status, publicMessage(err), null, startMono, null);
+    this.reply(id, err.spec.status, publicMessage(err), null, startMono, null, err.spec.retryAfterSec);
     this.d.pipeline.record(synapse, 'ws', err.spec.status, startMono, err);
   }
 
@@ -212,19 +236,26 @@ export class WsConnection implements FrameSource {
    * did not are left unsigned (and sent at once), so a flood of forged requests cannot make us
    * sign for it.
    */
-  private reply(id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null): Promise<void> | void {
+  private reply(
+    id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null, retryAfterSec?: number,
+  ): Promise<void> | void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const nonce = this.d.nextNonce().toString();
-    if (signFor === null) return this.send(id, status, message, body, startMono, nonce, null);
+    const head = { id, status, message, body, startMono, retryAfterSec };
+    if (signFor === null) return this.send(head, nonce, null);
     const msg = `${nonce}.${this.d.axonHotkey}.${signFor}.${this.d.axonUuid}.${sha3Hex(body ?? '')}`;
-    return this.d.sign(utf8(msg)).then((sig) => this.send(id, status, message, body, startMono, nonce, toHex(sig)));
+    return this.d.sign(utf8(msg)).then((sig) => this.send(head, nonce, toHex(sig)));
   }
 
-  private send(id: string | null, status: number, message: string, body: string | null, startMono: number, nonce: string, signature: string | null): void {
+  private send(
+    h: { id: string | null; status: number; message: string; body: string | null; startMono: number; retryAfterSec: number | undefined },
+    nonce: string, signature: string | null,
+  ): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const resp: WsResponse = {
-      type: 'response', id, status, message, body,
-      processTimeMs: Math.round((this.d.clock.monotonicMs() - startMono) * 1000) / 1000,
+      type: 'response', id: h.id, status: h.status, message: h.message, body: h.body,
+      processTimeMs: Math.round((this.d.clock.monotonicMs() - h.startMono) * 1000) / 1000,
+      ...(h.retryAfterSec === undefined ? {} : { retryAfterSec: h.retryAfterSec }),
       axon: { hotkey: this.d.axonHotkey, nonce, uuid: this.d.axonUuid, signature },
     };
     this.corkForThisTick();

@@ -36,7 +36,7 @@ export class CacheAdmin {
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: CacheAdminOptions, modules: CoreModules) {
-    this.log = modules.logger.child({ module: 'cache' });
+    this.log = modules.logger;
     this.timeoutMs = opts.adminTimeoutMs ?? 5_000;
     const clock = modules.clock;
     this.disk = opts.disk.enabled ? new DiskTier(opts.disk, { clock, logger: this.log }) : undefined;

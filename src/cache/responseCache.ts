@@ -40,7 +40,7 @@ export class ResponseCache implements Service {
   private starting: Promise<void> | undefined;
 
   constructor(private readonly opts: ResponseCacheOptions, private readonly modules: CoreModules) {
-    this.log = modules.logger.child({ module: 'cache' });
+    this.log = modules.logger;
     const clock = modules.clock;
     const onError = (tier: CacheTierName) => (op: string, err: unknown) => this.tierError(tier, op, err);
     this.memory = new MemoryTier(opts.memory, clock, () => this.metrics.evictions.inc({ tier: 'memory' }));

@@ -1,7 +1,7 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { MinerConfig } from '../config/index.js';
 import { resolveEndpoints } from '../config/index.js';
-import { ServiceGroup, type Service, type CoreModules, MinerError } from '../util/index.js';
+import { ServiceGroup, type Service, type CoreModules, type Logger, MinerError } from '../util/index.js';
 import { ChainClient, MetagraphSync, AxonAnnouncer } from '../chain/index.js';
 import { AxonServer, PriorityScheduler, SynapseRegistry, DummySynapse } from '../axon/index.js';
 import { InferenceEngine } from '../inference/index.js';
@@ -24,7 +24,7 @@ export interface MinerNodeModules extends CoreModules {
 
 /**
  * Builds every service of the daemon in one place and runs them in dependency order:
- * chain -> metagraph -> announce -> models -> cache -> axon -> reports -> admin.
+ * chain -> metagraph -> models -> cache -> axon -> announce -> reports -> admin.
  * Stop runs in reverse, so the axon drains before models and chain go away.
  */
 export class MinerNode implements Service {
@@ -37,16 +37,18 @@ export class MinerNode implements Service {
   readonly axon: AxonServer;
   readonly monitor: Monitor;
   private readonly group: ServiceGroup;
+  private readonly log: Logger;
   private started = false;
 
   constructor(private readonly opts: MinerNodeOpts, private readonly modules: MinerNodeModules) {
     const { config } = opts;
     const core = (module: string): CoreModules => ({ ...modules, logger: modules.logger.child({ module }) });
-    this.group = new ServiceGroup(modules.logger.child({ module: 'node' }));
+    this.log = modules.logger.child({ module: 'node' });
+    this.group = new ServiceGroup(this.log);
 
     this.chain = new ChainClient({ endpoints: resolveEndpoints(config), ...config.chain }, core('chain'));
     this.metagraph = new MetagraphSync(
-      { netuid: config.netuid, syncEveryBlocks: config.chain.syncEveryBlocks, ownHotkey: modules.pair.address },
+      { netuid: config.netuid, syncEveryBlocks: config.chain.syncEveryBlocks, ownHotkey: modules.pair.address, mechanism: config.chain.mechanism },
       { ...core('metagraph'), chain: this.chain },
     );
     const announcer = new AxonAnnouncer(
@@ -87,7 +89,8 @@ export class MinerNode implements Service {
       synapses,
       observer: this.monitor.stats,
     });
-    for (const s of [this.chain, this.metagraph, announcer, this.engine, this.cache, this.axon, ...this.monitor.services]) {
+    // serve_axon only once the axon listens: the announcer starts after the axon service (models loaded, port open).
+    for (const s of [this.chain, this.metagraph, this.engine, this.cache, this.axon, announcer, ...this.monitor.services]) {
       this.group.add(s);
     }
   }
@@ -125,7 +128,7 @@ export class MinerNode implements Service {
     if (this.started) return;
     await this.group.start();
     this.started = true;
-    this.modules.logger.info({ port: this.opts.config.axon.port, hotkey: this.modules.pair.address }, 'miner serving');
+    this.log.info({ port: this.opts.config.axon.port, hotkey: this.modules.pair.address }, 'miner serving');
   }
 
   /** Stops accepting, drains in-flight work within drainMs, then stops everything in reverse order. */
@@ -138,7 +141,7 @@ export class MinerNode implements Service {
     try {
       await this.axon.drain(this.opts.config.shutdown.drainMs);
     } catch (err) {
-      this.modules.logger.warn({ err: err instanceof MinerError ? err.code : String(err) }, 'drain incomplete');
+      this.log.warn({ err: err instanceof MinerError ? err.code : String(err) }, 'drain incomplete');
     }
     await this.group.stop();
   }

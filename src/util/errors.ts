@@ -10,28 +10,33 @@ export interface ErrorSpec {
   readonly status: number;
   readonly level: LogLevel;
   readonly metricLabel: string;
+  /** The message may reach a remote caller; otherwise callers see only the error id. */
+  readonly publicMessage: boolean;
+  /** Seconds a caller should wait before retrying (HTTP Retry-After), where that is known. */
+  readonly retryAfterSec?: number;
 }
 
 export const ERROR_TABLE = {
-  BAD_REQUEST: { status: 400, level: 'debug', metricLabel: 'bad_request' },
-  BAD_IMAGE: { status: 400, level: 'debug', metricLabel: 'bad_image' },
-  BAD_SIGNATURE: { status: 401, level: 'debug', metricLabel: 'bad_signature' },
-  BAD_NONCE: { status: 401, level: 'debug', metricLabel: 'bad_nonce' },
-  BLACKLISTED: { status: 403, level: 'debug', metricLabel: 'blacklisted' },
-  UNKNOWN_SYNAPSE: { status: 404, level: 'debug', metricLabel: 'unknown_synapse' },
-  DEADLINE_EXCEEDED: { status: 408, level: 'info', metricLabel: 'deadline' },
-  PAYLOAD_TOO_LARGE: { status: 413, level: 'debug', metricLabel: 'too_large' },
-  RATE_LIMITED: { status: 429, level: 'debug', metricLabel: 'rate_limited' },
-  OVERLOADED: { status: 503, level: 'warn', metricLabel: 'overloaded' },
-  SHUTTING_DOWN: { status: 503, level: 'info', metricLabel: 'shutting_down' },
-  INTERNAL: { status: 500, level: 'error', metricLabel: 'internal' },
-  INFERENCE_FAILED: { status: 500, level: 'error', metricLabel: 'inference_failed' },
-  CONFIG_INVALID: { status: 500, level: 'fatal', metricLabel: 'config_invalid' },
-  WALLET_INVALID: { status: 500, level: 'fatal', metricLabel: 'wallet_invalid' },
-  CHAIN_UNAVAILABLE: { status: 503, level: 'warn', metricLabel: 'chain_unavailable' },
-  CHAIN_REJECTED: { status: 500, level: 'error', metricLabel: 'chain_rejected' },
-  CACHE_UNAVAILABLE: { status: 500, level: 'warn', metricLabel: 'cache_unavailable' },
-  MODEL_LOAD_FAILED: { status: 500, level: 'fatal', metricLabel: 'model_load_failed' },
+  BAD_REQUEST: { status: 400, level: 'debug', metricLabel: 'bad_request', publicMessage: true },
+  BAD_IMAGE: { status: 400, level: 'debug', metricLabel: 'bad_image', publicMessage: true },
+  BAD_SIGNATURE: { status: 401, level: 'debug', metricLabel: 'bad_signature', publicMessage: true },
+  BAD_NONCE: { status: 401, level: 'debug', metricLabel: 'bad_nonce', publicMessage: true },
+  BLACKLISTED: { status: 403, level: 'debug', metricLabel: 'blacklisted', publicMessage: true },
+  UNKNOWN_SYNAPSE: { status: 404, level: 'debug', metricLabel: 'unknown_synapse', publicMessage: true },
+  DEADLINE_EXCEEDED: { status: 408, level: 'info', metricLabel: 'deadline', publicMessage: true },
+  PAYLOAD_TOO_LARGE: { status: 413, level: 'debug', metricLabel: 'too_large', publicMessage: true },
+  RATE_LIMITED: { status: 429, level: 'debug', metricLabel: 'rate_limited', publicMessage: true },
+  OVERLOADED: { status: 503, level: 'warn', metricLabel: 'overloaded', publicMessage: true, retryAfterSec: 1 },
+  NOT_READY: { status: 503, level: 'info', metricLabel: 'not_ready', publicMessage: true, retryAfterSec: 5 },
+  SHUTTING_DOWN: { status: 503, level: 'info', metricLabel: 'shutting_down', publicMessage: true, retryAfterSec: 5 },
+  INTERNAL: { status: 500, level: 'error', metricLabel: 'internal', publicMessage: false },
+  INFERENCE_FAILED: { status: 500, level: 'error', metricLabel: 'inference_failed', publicMessage: false },
+  CONFIG_INVALID: { status: 500, level: 'fatal', metricLabel: 'config_invalid', publicMessage: false },
+  WALLET_INVALID: { status: 500, level: 'fatal', metricLabel: 'wallet_invalid', publicMessage: false },
+  CHAIN_UNAVAILABLE: { status: 503, level: 'warn', metricLabel: 'chain_unavailable', publicMessage: false, retryAfterSec: 5 },
+  CHAIN_REJECTED: { status: 500, level: 'error', metricLabel: 'chain_rejected', publicMessage: false },
+  CACHE_UNAVAILABLE: { status: 500, level: 'warn', metricLabel: 'cache_unavailable', publicMessage: false },
+  MODEL_LOAD_FAILED: { status: 500, level: 'fatal', metricLabel: 'model_load_failed', publicMessage: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
@@ -84,8 +89,5 @@ export function specFor(code: ErrorCode): ErrorSpec {
 
 /** The message a remote caller may see: never a stack trace; internal errors carry only their id. */
 export function publicMessage(err: MinerError): string {
-  if (err.spec.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN') {
-    return `Internal Server Error #${err.errorId}`;
-  }
-  return err.message;
+  return err.spec.publicMessage ? err.message : `Internal Server Error #${err.errorId}`;
 }

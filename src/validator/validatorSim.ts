@@ -79,7 +79,7 @@ export class ValidatorSim implements Service {
   private lastWeightsBlock: number | undefined;
 
   constructor(private readonly opts: ValidatorSimOpts, private readonly m: ValidatorSimModules) {
-    this.log = m.logger.child({ module: 'validator' });
+    this.log = m.logger;
     this.generator = m.generator ?? new InvoiceGenerator();
     this.metrics = createMetrics(m.registry);
   }

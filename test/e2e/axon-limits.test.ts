@@ -63,22 +63,33 @@ describe('axon limits and failure modes', () => {
     expect(statuses).toEqual([200, 408, 408, 408, 408, 503, 503, 503]);
   }, 60_000);
 
-  it('refuses connections beyond the per-IP limit with 503', async () => {
-    const { port, dendrite, q } = await startAxon({ maxConnectionsPerIp: 2 });
-    const a = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-    const b = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-    await Promise.all([a, b].map((w) => new Promise((r) => w.once('open', r))));
-    const c = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-    const status = await new Promise<number>((resolve) => {
-      c.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      c.once('error', () => resolve(-1));
-      c.once('open', () => resolve(101));
-    });
-    expect(status).toBe(503);
-    a.close();
+  it('at the per-IP cap, the oldest unproven connection makes room; proven ones are never dropped (503 instead)', async () => {
+    const { port, q, k } = await startAxon({ maxConnectionsPerIp: 2 });
+    const open = (): Promise<{ ws: WebSocket; status: number }> => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      return new Promise((resolve) => {
+        ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode ?? 0 }));
+        ws.once('error', () => resolve({ ws, status: -1 }));
+        ws.once('open', () => resolve({ ws, status: 101 }));
+      });
+    };
+    const a = await open();
+    const b = await open();
+    const aClosed = new Promise((r) => a.ws.once('close', r));
+    const c = await open();
+    expect(c.status).toBe(101);
+    await aClosed;
+    b.ws.close();
+    c.ws.close();
     await new Promise((r) => setTimeout(r, 200));
-    expect((await dendrite.query(q())).status).toBe(200);
-    b.close();
+    // Two validator connections that proved their signature fill the cap: a newcomer is refused.
+    const d1 = new Dendrite({ pair: k.bob }, { clock });
+    const d2 = new Dendrite({ pair: k.bob }, { clock });
+    cleanup.push(() => d1.close(), () => d2.close());
+    expect((await d1.query(q())).status).toBe(200);
+    expect((await d2.query(q())).status).toBe(200);
+    expect((await open()).status).toBe(503);
+    expect((await d1.query(q())).status).toBe(200);
   });
 
   it('a flood on one connection neither starves a validator nor loses frames (backpressure, not drops)', async () => {

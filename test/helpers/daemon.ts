@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { duplicateKeys } from './strictJson.js';
 import { prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type Devnet } from '../../src/devnet/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,6 +18,8 @@ export type LogRecord = Record<string, unknown> & { msg?: string; level?: string
 
 export class DaemonProcess {
   readonly logs: LogRecord[] = [];
+  /** Log lines that repeat a key or lack `module` (both break log shippers and queries). */
+  readonly badLines: string[] = [];
   readonly stderr: string[] = [];
   private child: ChildProcess | undefined;
   exitCode: number | null = null;
@@ -43,7 +46,9 @@ export class DaemonProcess {
     this.child = child;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
-        this.logs.push(JSON.parse(line) as LogRecord);
+        const rec = JSON.parse(line) as LogRecord;
+        this.logs.push(rec);
+        if (duplicateKeys(line).length > 0 || typeof rec['module'] !== 'string') this.badLines.push(line);
       } catch {
         this.stderr.push(line);
       }
@@ -84,8 +89,12 @@ export class DaemonProcess {
     return this.exited;
   }
 
+  /** Stops the daemon; fails the caller when any line it wrote repeated a key or lacked `module`. */
   async cleanup(): Promise<void> {
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
+    if (this.badLines.length > 0) {
+      throw new Error(`daemon wrote ${this.badLines.length} log line(s) with a repeated key or without module:\n${this.badLines.slice(0, 5).join('\n')}`);
+    }
   }
 }

@@ -16,13 +16,15 @@ export function registerRunCommand(program: Command): void {
 
 async function runDaemon(opts: CommonOptions): Promise<void> {
   const config = configFromOptions(opts);
-  const logger = createRootLogger({ level: config.log.level, pretty: config.log.pretty });
-  routeConsoleToLog(logger);
+  const root = createRootLogger({ level: config.log.level, pretty: config.log.pretty });
+  routeConsoleToLog(root);
+  const logger = root.child({ module: 'cli' });
+  installBugHandlers(logger);
   const hotkey = await loadHotkey(config.wallet);
   const abort = new AbortController();
   const node = new MinerNode(
     { config, version: packageVersion(), secrets: { redisPassword: process.env['MINER_REDIS_PASSWORD'] || undefined } },
-    { logger, registry: createMetricsRegistry(), clock: systemClock(), signal: abort.signal, pair: hotkey.pair },
+    { logger: root, registry: createMetricsRegistry(), clock: systemClock(), signal: abort.signal, pair: hotkey.pair },
   );
   logger.info({ version: packageVersion(), hotkey: hotkey.ss58, netuid: config.netuid }, 'miner starting');
   installSignalHandlers(logger, async () => {
@@ -57,6 +59,27 @@ function routeConsoleToLog(root: Logger): void {
   console.info = write('info');
   console.warn = write('warn');
   console.error = write('warn');
+}
+
+/** EX_SOFTWARE: the process ended on a bug (systemd restarts it). */
+const EXIT_BUG = 70;
+
+/**
+ * Request failures are answered inside their own request; what reaches these handlers is a
+ * bug. A rejection nobody handled is logged and the miner keeps serving; an uncaught
+ * exception may have left state half-changed, so it is logged at fatal and the process
+ * exits for systemd to restart it, never silently.
+ */
+function installBugHandlers(logger: Logger): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    const e = toMinerError(reason);
+    logger.error({ errorId: e.errorId, err: reason }, 'unhandled promise rejection (a bug)');
+  });
+  process.on('uncaughtException', (err: Error) => {
+    const e = toMinerError(err);
+    logger.fatal({ errorId: e.errorId, err }, 'uncaught exception (a bug), exiting');
+    void flushLogger(logger, 1_000).finally(() => process.exit(EXIT_BUG));
+  });
 }
 
 /** First SIGTERM/SIGINT drains and exits 0; a second one forces exit. */

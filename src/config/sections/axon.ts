@@ -13,8 +13,10 @@ export const blacklistSchema = z.strictObject({
 });
 
 export const rateLimitSchema = z.strictObject({
+  /** Per hotkey, charged only once its signature verified. */
   perHotkeyPerSec: z.number().positive().default(50),
   perHotkeyBurst: z.number().int().positive().default(100),
+  /** Per IP: signature checks of requests from connections that have not proven the hotkey they claim. */
   perIpPerSec: z.number().positive().default(200),
   perIpBurst: z.number().int().positive().default(400),
   /** Bounds the number of tracked hotkeys and IPs. */
@@ -27,6 +29,22 @@ export const nonceSchema = z.strictObject({
   /** Allowed age of the first nonce seen for a hotkey+uuid, on top of the request timeout. */
   allowedDeltaMs: z.number().int().min(0).default(4_000),
   maxEntries: z.number().int().positive().default(200_000),
+});
+
+export const jsonBoundsSchema = z.strictObject({
+  /** Deepest nesting of arrays/objects accepted in a body or frame; deeper: 400. */
+  maxDepth: z.number().int().min(4).max(1_000).default(64),
+  /** Most values (elements, members, containers) in one body or frame; more: 400. */
+  maxElements: z.number().int().min(16).default(200_000),
+});
+
+export const verifyQueueSchema = z.strictObject({
+  /** Signature checks handed to the verifier at once; the rest wait in two lanes. */
+  maxInflight: z.number().int().positive().default(64),
+  /** Waiting checks from connections that have not proven a signature; beyond: 503. */
+  maxQueuedUnproven: z.number().int().positive().default(256),
+  /** Waiting checks from connections that proved a validator's signature; beyond: 503. */
+  maxQueuedProven: z.number().int().positive().default(2_048),
 });
 
 export const axonSchema = z.strictObject({
@@ -63,6 +81,8 @@ export const axonSchema = z.strictObject({
    * throughput of one on 2 cores (bench/axon.ts).
    */
   verifyWorkers: z.number().int().min(0).default(2),
+  json: jsonBoundsSchema.default(jsonBoundsSchema.parse({})),
+  verifyQueue: verifyQueueSchema.default(verifyQueueSchema.parse({})),
   blacklist: blacklistSchema.default(blacklistSchema.parse({})),
   rateLimit: rateLimitSchema.default(rateLimitSchema.parse({})),
   nonce: nonceSchema.default(nonceSchema.parse({})),
