@@ -14,8 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Registry } from 'prom-client';
-import { AxonServer, Dendrite, PriorityScheduler, SynapseRegistry, dummySynapse } from '../src/axon/index.js';
-import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../src/axon/synapse.js';
+import { AxonServer, Dendrite } from '../src/axon/index.js';
+import { PriorityScheduler, SynapseRegistry } from '../src/synapse/index.js';
+import { dummySynapse } from '../src/synapses/index.js';
+import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../src/synapse/index.js';
 import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../src/chain/metagraphTypes.js';
 import { ResponseCache } from '../src/cache/index.js';
 import { axonSchema } from '../src/config/sections/axon.js';
@@ -28,7 +30,7 @@ const arg = (name: string, dflt: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const modules = (): CoreModules => ({ logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal });
-const direct: SynapseExecutor = { execute: (s, i, c) => s.handle(i, c) };
+const direct: SynapseExecutor = { execute: async (s, i, c) => ({ outputs: await s.handle(i, c) }) };
 let reqSeq = 0;
 const ctx = (hotkey = 'V', deadlineInMs = 60_000): RequestContext => ({
   requestId: `b${++reqSeq}`, callerHotkey: hotkey, priority: 1, deadlineMs: clock.now() + deadlineInMs, signal: new AbortController().signal,

@@ -36,16 +36,3 @@ export class AxonMetrics {
     });
   }
 }
-
-/** Registers miner_axon_queue_depth, read from the scheduler at scrape time. */
-export function registerQueueDepthGauge(registry: Registry, depth: () => number): void {
-  if (registry.getSingleMetric('miner_axon_queue_depth')) return;
-  new Gauge({
-    name: 'miner_axon_queue_depth',
-    help: 'Requests waiting in the priority queue',
-    registers: [registry],
-    collect() {
-      this.set(depth());
-    },
-  });
-}

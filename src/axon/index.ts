@@ -1,8 +1,4 @@
-export type { CachePolicy, RequestContext, SynapseBody, SynapseHandler, SynapseExecutor } from './synapse.js';
-export { SynapseRegistry, DummySynapse, dummySynapse, defaultSynapseRegistry } from './synapseRegistry.js';
 export { AxonServer, type AxonServerOpts, type AxonServerModules } from './axonServer.js';
-export { PriorityScheduler, type PrioritySchedulerOpts } from './priorityScheduler.js';
-export { registerQueueDepthGauge } from './axonMetrics.js';
 export { Dendrite, type DendriteQuery, type DendriteAnswer, type RawHttpAnswer } from './dendrite.js';
 export { buildHttpRequest, buildWsFrame, type Forge, type BuiltHttpRequest } from './dendriteRequests.js';
 export { computeBodyHash, sha3Hex, pyStr, EMPTY_BODY_HASH } from './bodyHash.js';

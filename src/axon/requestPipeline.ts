@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { rejection } from './rejection.js';
 import { MinerError, toMinerError, type Clock, type Logger, type RequestObserver } from '../util/index.js';
 import type { MetagraphSource } from '../chain/metagraphTypes.js';
-import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from './synapse.js';
+import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../synapse/index.js';
 import { Blacklist, type BlacklistOpts } from './blacklist.js';
 import { TokenBucketLimiter } from './rateLimiter.js';
 import { NonceStore } from './nonceStore.js';
@@ -174,10 +174,10 @@ export class RequestPipeline {
     const ctx: RequestContext = { requestId, callerHotkey: a.hotkey, priority: a.stake, deadlineMs, signal: controller.signal };
     try {
       // A handler that throws synchronously becomes this request's rejection, like an async one.
-      const outputs = await Promise.resolve().then(() => this.m.executor.execute(req.synapse, input, ctx));
+      const result = await Promise.resolve().then(() => this.m.executor.execute(req.synapse, input, ctx));
+      const outputs = result.outputs;
       if (typeof outputs !== 'object' || outputs === null) throw new MinerError('INTERNAL', 'handler returned no outputs');
-      const cache = this.m.executor.outcomeFor?.(ctx);
-      return cache === undefined ? { outputs, requestId } : { outputs, requestId, cache };
+      return result.cache === undefined ? { outputs, requestId } : { outputs, requestId, cache: result.cache };
     } finally {
       clearTimeout(timer);
       req.signal.removeEventListener('abort', onAbort);

@@ -1,7 +1,7 @@
 import { rejection } from './rejection.js';
 import type { RawData, WebSocket } from 'ws';
 import { MinerError, publicMessage, toMinerError } from '../util/index.js';
-import type { SynapseBody } from './synapse.js';
+import type { SynapseBody } from '../synapse/index.js';
 import { sha3Hex } from './bodyHash.js';
 import { isPlainObject } from './httpForm.js';
 import { parseBoundedJson } from './boundedJson.js';

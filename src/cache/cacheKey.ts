@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CachePolicy, SynapseHandler } from '../axon/synapse.js';
+import type { CachePolicy, SynapseHandler } from '../synapse/index.js';
 
 /** Bumped whenever the key layout changes, so old stored answers simply stop matching. */
 const KEY_VERSION = 'subnet-miner-cache/v1';

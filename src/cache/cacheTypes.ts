@@ -1,5 +1,5 @@
 import type { CacheConfig } from '../config/index.js';
-import type { CachePolicy, RequestContext, SynapseExecutor } from '../axon/synapse.js';
+import type { CachePolicy } from '../synapse/index.js';
 import type { RequestObservation } from '../util/index.js';
 import type { DiskPruneReport } from './diskTier.js';
 import type { RedisState } from './redisTier.js';
@@ -17,11 +17,6 @@ export interface ResponseCacheOptions extends CacheConfig {
   maxInFlight?: number;
   /** How often expired entries are swept from memory and the disk index. */
   pruneIntervalMs?: number;
-}
-
-/** What wrap() returns: an executor that can also say how it answered a given request. */
-export interface CachingExecutor extends SynapseExecutor {
-  outcomeFor(ctx: RequestContext): CacheOutcome | undefined;
 }
 
 export interface SynapseCachePolicy {

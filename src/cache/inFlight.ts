@@ -1,4 +1,4 @@
-import type { RequestContext } from '../axon/synapse.js';
+import type { RequestContext } from '../synapse/index.js';
 import { MinerError, type Clock } from '../util/index.js';
 
 /** setTimeout cannot wait longer than this; later deadlines are left to the caller's signal. */

@@ -1,6 +1,6 @@
 export { ResponseCache } from './responseCache.js';
 export type {
-  CacheOutcome, CacheStats, CachingExecutor, CacheClearReport, CachePruneReport, ResponseCacheOptions, SynapseCachePolicy,
+  CacheOutcome, CacheStats, CacheClearReport, CachePruneReport, ResponseCacheOptions, SynapseCachePolicy,
 } from './cacheTypes.js';
 export { CacheAdmin } from './cacheAdmin.js';
 export type { CacheAdminOptions, CacheAdminStats } from './cacheAdmin.js';

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { SynapseBody } from '../axon/synapse.js';
+import type { SynapseBody } from '../synapse/index.js';
 import type { Clock } from '../util/index.js';
 import type { StoredEntry } from './storedEntry.js';
 

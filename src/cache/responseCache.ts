@@ -1,4 +1,4 @@
-import type { CachePolicy, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../axon/synapse.js';
+import type { CachePolicy, ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../synapse/index.js';
 import { CacheError, type CoreModules, type Logger, type Service } from '../util/index.js';
 import { CacheMetrics } from './cacheMetrics.js';
 import { cacheKey } from './cacheKey.js';
@@ -7,7 +7,7 @@ import { InFlight } from './inFlight.js';
 import { MemoryTier, toMemoryEntry, deepFreeze } from './memoryTier.js';
 import { RedisTier } from './redisTier.js';
 import type {
-  CacheClearReport, CacheOutcome, CachePruneReport, CacheStats, CachingExecutor, ResponseCacheOptions, SynapseCachePolicy,
+  CacheClearReport, CacheOutcome, CachePruneReport, CacheStats, ResponseCacheOptions, SynapseCachePolicy,
 } from './cacheTypes.js';
 import type { CacheTierName, StoredEntry } from './storedEntry.js';
 
@@ -32,7 +32,6 @@ export class ResponseCache implements Service {
   private readonly redis: RedisTier | undefined;
   private readonly inflight: InFlight<FlightResult>;
   private readonly metrics: CacheMetrics;
-  private readonly outcomes = new WeakMap<RequestContext, CacheOutcome>();
   private readonly counts = { hits: 0, misses: 0, coalesced: 0, bypassed: 0 };
   private readonly tierHits: Record<CacheTierName, number> = { memory: 0, disk: 0, redis: 0 };
   private readonly lastErrorLog = new Map<string, number>();
@@ -94,17 +93,9 @@ export class ResponseCache implements Service {
     await this.redis?.stop();
   }
 
-  /** The executor the axon calls: `executor: cache.wrap(scheduler)`. */
-  wrap(next: SynapseExecutor): CachingExecutor {
-    return {
-      execute: (synapse, input, ctx) => this.execute(next, synapse, input, ctx),
-      outcomeFor: (ctx) => this.outcomes.get(ctx),
-    };
-  }
-
-  /** How the cache answered the request with this context (after its execute settled). */
-  outcomeFor(ctx: RequestContext): CacheOutcome | undefined {
-    return this.outcomes.get(ctx);
+  /** The executor the axon calls: `executor: cache.wrap(scheduler)`; each result says how the cache answered. */
+  wrap(next: SynapseExecutor): SynapseExecutor {
+    return { execute: (synapse, input, ctx) => this.execute(next, synapse, input, ctx) };
   }
 
   policyFor(synapse: string): SynapseCachePolicy {
@@ -113,17 +104,16 @@ export class ResponseCache implements Service {
     return { policy: this.opts.defaultPolicy, dedupInFlight: this.opts.defaultPolicy !== 'off' };
   }
 
-  private async execute(next: SynapseExecutor, synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<SynapseBody> {
+  private async execute(next: SynapseExecutor, synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<ExecuteResult> {
     const pol = this.policyFor(synapse.name);
     const storing = pol.policy !== 'off';
-    if (!this.opts.enabled || (!storing && !pol.dedupInFlight)) {
-      this.note(ctx, 'bypass');
-      return next.execute(synapse, input, ctx);
-    }
-    const key = this.keyOf(synapse, input, pol.policy, ctx.callerHotkey);
+    const key = !this.opts.enabled || (!storing && !pol.dedupInFlight) ? undefined : this.keyOf(synapse, input, pol.policy, ctx.callerHotkey);
     if (key === undefined) {
-      this.note(ctx, 'bypass');
-      return next.execute(synapse, input, ctx);
+      try {
+        return { outputs: (await next.execute(synapse, input, ctx)).outputs, cache: 'bypass' };
+      } finally {
+        this.note(ctx, 'bypass');
+      }
     }
     if (storing) {
       const hit = this.memory.get(key);
@@ -131,7 +121,7 @@ export class ResponseCache implements Service {
       if (hit) {
         this.tierHits.memory++;
         this.note(ctx, 'hit');
-        return { ...hit.value };
+        return { outputs: { ...hit.value }, cache: 'hit' };
       }
     }
     const run = (c: RequestContext): Promise<FlightResult> => this.resolve(next, synapse, input, c, key, pol);
@@ -141,7 +131,7 @@ export class ResponseCache implements Service {
     try {
       const result = await (flight ? flight.result : run(ctx));
       if (!flight?.joined && result.source !== 'computed') outcome = 'hit';
-      return { ...result.value };
+      return { outputs: { ...result.value }, cache: outcome };
     } finally {
       this.note(ctx, outcome);
     }
@@ -165,7 +155,7 @@ export class ResponseCache implements Service {
       const found = await this.lookupSlow(key);
       if (found) return found;
     }
-    const body = await next.execute(synapse, input, ctx);
+    const body = (await next.execute(synapse, input, ctx)).outputs;
     // A copy through JSON: what every caller gets is what the wire and the stored tiers carry.
     const json = JSON.stringify(body);
     const value = deepFreeze(JSON.parse(json) as SynapseBody);
@@ -212,7 +202,6 @@ export class ResponseCache implements Service {
     else if (outcome === 'miss') this.counts.misses++;
     else if (outcome === 'coalesced') this.counts.coalesced++;
     else this.counts.bypassed++;
-    this.outcomes.set(ctx, outcome);
     try {
       this.opts.onOutcome?.(ctx.requestId, outcome);
     } catch (err) {

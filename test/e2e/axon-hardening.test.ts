@@ -5,10 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AxonServer, Dendrite, PriorityScheduler, defaultSynapseRegistry, type DendriteQuery } from '../../src/axon/index.js';
+import { AxonServer, Dendrite, type DendriteQuery } from '../../src/axon/index.js';
+import { PriorityScheduler } from '../../src/synapse/index.js';
+import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { systemClock, type CoreModules } from '../../src/util/index.js';
 import type { AxonConfig } from '../../src/config/index.js';
-import type { SynapseBody } from '../../src/axon/index.js';
+import type { SynapseBody } from '../../src/synapse/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';
 
 const clock = systemClock();

@@ -1,7 +1,9 @@
 /* Axon limits, internal errors, metrics and shutdown, over real sockets. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AxonServer, Dendrite, PriorityScheduler, buildWsFrame, defaultSynapseRegistry, type DendriteQuery } from '../../src/axon/index.js';
+import { AxonServer, Dendrite, buildWsFrame, type DendriteQuery } from '../../src/axon/index.js';
+import { PriorityScheduler } from '../../src/synapse/index.js';
+import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { createRootLogger, systemClock, type CoreModules } from '../../src/util/index.js';
 import type { AxonConfig } from '../../src/config/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';

@@ -3,7 +3,9 @@ import { WebSocket } from 'ws';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer, Dendrite, PriorityScheduler, defaultSynapseRegistry, EMPTY_BODY_HASH, type DendriteQuery } from '../../src/axon/index.js';
+import { AxonServer, Dendrite, EMPTY_BODY_HASH, type DendriteQuery } from '../../src/axon/index.js';
+import { PriorityScheduler } from '../../src/synapse/index.js';
+import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { systemClock, type RequestObservation } from '../../src/util/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';
 

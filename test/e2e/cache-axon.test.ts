@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer, Dendrite, PriorityScheduler, SynapseRegistry, type DendriteQuery } from '../../src/axon/index.js';
-import type { RequestContext, SynapseBody, SynapseHandler } from '../../src/axon/synapse.js';
+import { AxonServer, Dendrite, type DendriteQuery } from '../../src/axon/index.js';
+import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
+import type { RequestContext, SynapseBody, SynapseHandler } from '../../src/synapse/index.js';
 import { ResponseCache, type CacheOutcome } from '../../src/cache/index.js';
 import { MinerError, systemClock } from '../../src/util/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/cache/index.js';
 import { systemClock } from '../../src/util/index.js';
-import { CountingSynapse, cacheOpts, ctxFor, directExecutor, modulesFor } from '../unit/cache/cacheTestKit.js';
+import { CountingSynapse, cacheOpts, ctxFor, directExecutor, modulesFor, bodies } from '../unit/cache/cacheTestKit.js';
 import { RedisServer, cachePort } from '../unit/cache/redisServer.js';
 
 /** `subnet-miner cache stats|clear|prune` as an operator runs it: the built CLI, a real directory, a real Redis. */
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const clock = systemClock();
   const rc = new ResponseCache(cacheOpts({ ...cache, synapses: { Counting: { policy: 'shared' } } }, { redisPassword: redis.password }), modulesFor(clock));
   await rc.start();
-  const ex = rc.wrap(directExecutor);
+  const ex = bodies(rc.wrap(directExecutor));
   for (const x of [1, 2, 3, 4]) await ex.execute(new CountingSynapse(), { x }, ctxFor(clock));
   await rc.flush();
   await new Promise((r) => setTimeout(r, 50));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/cache/index.js';
 import { DiskTier } from '../../src/cache/diskTier.js';
 import { silentLogger, systemClock } from '../../src/util/index.js';
-import { CountingSynapse, cacheOpts, ctxFor, directExecutor, modulesFor } from '../unit/cache/cacheTestKit.js';
+import { CountingSynapse, cacheOpts, ctxFor, directExecutor, modulesFor, bodies } from '../unit/cache/cacheTestKit.js';
 
 /**
  * A real process writes to the disk tier in a loop and is killed with SIGKILL in the middle;
@@ -78,7 +78,7 @@ describe('disk tier survives a writer killed mid-write', () => {
     const cache = new ResponseCache(cacheOpts({ disk: { enabled: true, dir }, synapses: { Counting: { policy: 'shared' } } }), modules);
     await cache.start();
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toHaveLength(0);
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     expect((await ex.execute(new CountingSynapse(), { x: 1 }, ctxFor(clock)))['y']).toBe(2);
     await cache.stop();
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AxonServer, Dendrite, PriorityScheduler, SynapseRegistry } from '../../src/axon/index.js';
+import { AxonServer, Dendrite } from '../../src/axon/index.js';
+import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
 import { ResponseCache } from '../../src/cache/index.js';
 import { inferenceSchema } from '../../src/config/sections/inference.js';
 import { InferenceEngine } from '../../src/inference/index.js';

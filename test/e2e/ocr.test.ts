@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import { InferenceEngine, createOcrSynapse, type OcrSynapse } from '../../src/inference/index.js';
 import { inferenceSchema } from '../../src/config/sections/inference.js';
-import type { RequestContext } from '../../src/axon/synapse.js';
+import type { RequestContext } from '../../src/synapse/index.js';
 import { MinerError, silentLogger, systemClock } from '../../src/util/index.js';
 import { invoicePage, scorePage } from '../fixtures/ocr/invoicePage.js';
 import { InvoiceGenerator, scoreResponse } from '../../src/validator/index.js';

@@ -1,4 +1,4 @@
-import type { RequestContext, SynapseBody, SynapseHandler } from '../../axon/synapse.js';
+import type { RequestContext, SynapseBody, SynapseHandler } from '../../synapse/index.js';
 import { MinerError } from '../../util/index.js';
 import { parseImageField, type EncodedImage, type ImageLimits } from './imageDecode.js';
 import type { OcrLine, OcrPipeline } from './ocrPipeline.js';

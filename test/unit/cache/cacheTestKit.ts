@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { cacheSchema } from '../../../src/config/sections/cache.js';
-import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../../../src/axon/synapse.js';
+import type { ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../../../src/synapse/index.js';
 import { ManualClock, MinerError, silentLogger, systemClock, type Clock, type CoreModules } from '../../../src/util/index.js';
 import type { ResponseCacheOptions } from '../../../src/cache/index.js';
 
@@ -51,7 +51,18 @@ export class CountingSynapse implements SynapseHandler<{ x: number; pad?: number
 
 /** What the scheduler is to the cache: runs the handler. */
 export const directExecutor: SynapseExecutor = {
-  execute: (synapse, input, ctx) => synapse.handle(input, ctx),
+  execute: async (synapse, input, ctx) => ({ outputs: await synapse.handle(input, ctx) }),
 };
+
+/** The cache's executor as tests read it: the body, with the cache outcome beside it. */
+export function bodies(ex: SynapseExecutor): {
+  execute: (s: SynapseHandler, i: unknown, c: RequestContext) => Promise<SynapseBody>;
+  outcome: (s: SynapseHandler, i: unknown, c: RequestContext) => Promise<ExecuteResult['cache']>;
+} {
+  return {
+    execute: async (s, i, c) => (await ex.execute(s, i, c)).outputs,
+    outcome: async (s, i, c) => (await ex.execute(s, i, c)).cache,
+  };
+}
 
 export { ManualClock };

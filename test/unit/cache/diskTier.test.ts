@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../../src/cache/index.js';
 import { DiskTier } from '../../../src/cache/diskTier.js';
 import { systemClock, silentLogger } from '../../../src/util/index.js';
-import { CountingSynapse, ManualClock, cacheOpts, ctxFor, directExecutor, modulesFor } from './cacheTestKit.js';
+import { CountingSynapse, ManualClock, cacheOpts, ctxFor, directExecutor, modulesFor, bodies } from './cacheTestKit.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -32,7 +32,7 @@ describe('disk tier', () => {
     const syn = new CountingSynapse();
     const c1 = new ResponseCache(cacheOpts(diskCfg()), modulesFor(clock));
     await c1.start();
-    await c1.wrap(directExecutor).execute(syn, { x: 10 }, ctxFor(clock));
+    await bodies(c1.wrap(directExecutor)).execute(syn, { x: 10 }, ctxFor(clock));
     await c1.stop();
     const files = await readdir(dir);
     expect(files.filter((f) => f.endsWith('.entry'))).toHaveLength(1);
@@ -41,9 +41,9 @@ describe('disk tier', () => {
     await c2.start();
     const ctx = ctxFor(clock);
     const ans = await c2.wrap(directExecutor).execute(syn, { x: 10 }, ctx);
-    expect(ans['y']).toBe(20);
+    expect(ans.outputs['y']).toBe(20);
     expect(syn.runs).toBe(1);
-    expect(c2.outcomeFor(ctx)).toBe('hit');
+    expect(ans.cache).toBe('hit');
     expect(c2.stats().hitsByTier.disk).toBe(1);
     expect(c2.stats().memory.entries).toBe(1);
     await c2.stop();
@@ -54,7 +54,7 @@ describe('disk tier', () => {
     const syn = new CountingSynapse();
     const c1 = new ResponseCache(cacheOpts(diskCfg()), modulesFor(clock));
     await c1.start();
-    const ex1 = c1.wrap(directExecutor);
+    const ex1 = bodies(c1.wrap(directExecutor));
     for (const x of [1, 2, 3]) await ex1.execute(syn, { x, pad: 500 }, ctxFor(clock));
     await c1.stop();
     const entries = (await readdir(dir)).filter((f) => f.endsWith('.entry')).sort();
@@ -73,7 +73,7 @@ describe('disk tier', () => {
     const modules = modulesFor(clock);
     const c2 = new ResponseCache(cacheOpts(diskCfg()), modules);
     await c2.start();
-    const ex2 = c2.wrap(directExecutor);
+    const ex2 = bodies(c2.wrap(directExecutor));
     for (const x of [1, 2, 3]) expect((await ex2.execute(syn, { x, pad: 500 }, ctxFor(clock)))['y']).toBe(2 * x);
     expect(syn.runs).toBe(6);
     await c2.flush();
@@ -82,7 +82,7 @@ describe('disk tier', () => {
     // The broken files were replaced by fresh, intact entries.
     const c3 = new ResponseCache(cacheOpts(diskCfg()), modulesFor(clock));
     await c3.start();
-    const ex3 = c3.wrap(directExecutor);
+    const ex3 = bodies(c3.wrap(directExecutor));
     for (const x of [1, 2, 3]) await ex3.execute(syn, { x, pad: 500 }, ctxFor(clock));
     expect(syn.runs).toBe(6);
     await c3.stop();
@@ -94,7 +94,7 @@ describe('disk tier', () => {
     const cfg = diskCfg({ ttlMs: 5_000 });
     const c1 = new ResponseCache(cacheOpts({ ...cfg, memory: { ttlMs: 1_000 } }), modulesFor(clock));
     await c1.start();
-    const ex = c1.wrap(directExecutor);
+    const ex = bodies(c1.wrap(directExecutor));
     await ex.execute(syn, { x: 1 }, ctxFor(clock));
     await c1.flush();
     clock.advance(2_000);
@@ -118,7 +118,7 @@ describe('disk tier', () => {
     const modules = modulesFor(clock);
     const c = new ResponseCache(cacheOpts({ ...diskCfg({ maxBytes }), memory: { maxBytes: 1_000_000 } }), modules);
     await c.start();
-    const ex = c.wrap(directExecutor);
+    const ex = bodies(c.wrap(directExecutor));
     const syn = new CountingSynapse();
     for (let i = 0; i < 60; i++) {
       await ex.execute(syn, { x: i, pad: 40_000 + i * 100 }, ctxFor(clock));

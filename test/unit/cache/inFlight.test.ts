@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InFlight } from '../../../src/cache/inFlight.js';
-import type { RequestContext } from '../../../src/axon/synapse.js';
+import type { RequestContext } from '../../../src/synapse/index.js';
 import { MinerError, systemClock } from '../../../src/util/index.js';
 import { ctxFor } from './cacheTestKit.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseCache, type CacheOutcome } from '../../../src/cache/index.js';
 import { MinerError, systemClock } from '../../../src/util/index.js';
-import { CountingSynapse, ManualClock, cacheOpts, ctxFor, directExecutor, modulesFor } from './cacheTestKit.js';
+import { CountingSynapse, ManualClock, cacheOpts, ctxFor, directExecutor, modulesFor, bodies } from './cacheTestKit.js';
 
 const caches: ResponseCache[] = [];
 async function makeCache(over: Record<string, unknown> = {}, clock = systemClock(), onOutcome?: (id: string, o: CacheOutcome) => void) {
@@ -24,7 +24,7 @@ describe('ResponseCache', () => {
     const { cache } = await makeCache(policy('shared'), clock, (_id, o) => outcomes.push(o));
     const syn = new CountingSynapse();
     syn.delayMs = 30;
-    const exec = cache.wrap(directExecutor);
+    const exec = bodies(cache.wrap(directExecutor));
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => exec.execute(syn, { x: 21 }, ctxFor(clock, `V${i}`))));
     expect(syn.runs).toBe(1);
     expect(answers.every((a) => a['y'] === 42)).toBe(true);
@@ -46,14 +46,14 @@ describe('ResponseCache', () => {
     const clock = systemClock();
     const shared = await makeCache(policy('shared'), clock);
     const syn = new CountingSynapse();
-    const ex = shared.cache.wrap(directExecutor);
+    const ex = bodies(shared.cache.wrap(directExecutor));
     await ex.execute(syn, { x: 1 }, ctxFor(clock, 'A'));
     await ex.execute(syn, { x: 1 }, ctxFor(clock, 'B'));
     expect(syn.runs).toBe(1);
 
     const pv = await makeCache(policy('per-validator'), clock);
     const syn2 = new CountingSynapse();
-    const ex2 = pv.cache.wrap(directExecutor);
+    const ex2 = bodies(pv.cache.wrap(directExecutor));
     const a1 = await ex2.execute(syn2, { x: 1 }, ctxFor(clock, 'A'));
     const b1 = await ex2.execute(syn2, { x: 1 }, ctxFor(clock, 'B'));
     const a2 = await ex2.execute(syn2, { x: 1 }, ctxFor(clock, 'A'));
@@ -69,7 +69,7 @@ describe('ResponseCache', () => {
     const clock = systemClock();
     const { cache } = await makeCache(policy('off'), clock);
     const syn = new CountingSynapse();
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     await ex.execute(syn, { x: 5 }, ctxFor(clock));
     await ex.execute(syn, { x: 5 }, ctxFor(clock));
     expect(syn.runs).toBe(2);
@@ -82,7 +82,7 @@ describe('ResponseCache', () => {
     const noDedup = await makeCache(policy('off', { dedupInFlight: false }), clock, (_i, o) => outcomes.push(o));
     const syn2 = new CountingSynapse();
     syn2.delayMs = 10;
-    const ex2 = noDedup.cache.wrap(directExecutor);
+    const ex2 = bodies(noDedup.cache.wrap(directExecutor));
     await Promise.all([1, 2, 3].map(() => ex2.execute(syn2, { x: 5 }, ctxFor(clock))));
     expect(syn2.runs).toBe(3);
     expect(outcomes).toEqual(['bypass', 'bypass', 'bypass']);
@@ -94,7 +94,7 @@ describe('ResponseCache', () => {
     const syn = new CountingSynapse();
     syn.delayMs = 20;
     syn.failNext = 1;
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     const settled = await Promise.allSettled(Array.from({ length: 5 }, () => ex.execute(syn, { x: 9 }, ctxFor(clock))));
     expect(syn.runs).toBe(1);
     for (const s of settled) {
@@ -112,7 +112,7 @@ describe('ResponseCache', () => {
     const { cache } = await makeCache(policy('shared'), clock);
     const syn = new CountingSynapse();
     syn.delayMs = 120;
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     const firstAbort = new AbortController();
     const first = ex.execute(syn, { x: 4 }, ctxFor(clock, 'A', { signal: firstAbort.signal }));
     const short = ex.execute(syn, { x: 4 }, ctxFor(clock, 'B', { deadlineInMs: 30 }));
@@ -136,7 +136,7 @@ describe('ResponseCache', () => {
     const { cache } = await makeCache(policy('shared'), clock);
     const syn = new CountingSynapse();
     syn.delayMs = 100;
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     const ac1 = new AbortController();
     const ac2 = new AbortController();
     const p = Promise.allSettled([
@@ -158,7 +158,7 @@ describe('ResponseCache', () => {
     const clock = new ManualClock();
     const { cache } = await makeCache({ memory: { ttlMs: 1_000 }, ...policy('shared') }, clock);
     const syn = new CountingSynapse();
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     await ex.execute(syn, { x: 3 }, ctxFor(clock));
     clock.advance(999);
     await ex.execute(syn, { x: 3 }, ctxFor(clock));
@@ -172,7 +172,7 @@ describe('ResponseCache', () => {
     const clock = new ManualClock();
     const { cache } = await makeCache({ memory: { ttlMs: 60_000 }, ...policy('shared', { ttlMs: 100 }) }, clock);
     const syn = new CountingSynapse();
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     await ex.execute(syn, { x: 3 }, ctxFor(clock));
     clock.advance(101);
     await ex.execute(syn, { x: 3 }, ctxFor(clock));
@@ -184,7 +184,7 @@ describe('ResponseCache', () => {
     const maxBytes = 200_000;
     const { cache, modules } = await makeCache({ memory: { maxBytes, maxEntries: 10_000 }, ...policy('shared') }, clock);
     const syn = new CountingSynapse();
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     for (let i = 0; i < 200; i++) {
       await ex.execute(syn, { x: i, pad: 30_000 + (i % 7) * 1_000 }, ctxFor(clock));
       expect(cache.stats().memory.bytes).toBeLessThanOrEqual(maxBytes);
@@ -201,30 +201,25 @@ describe('ResponseCache', () => {
     const clock = systemClock();
     const { cache } = await makeCache({ defaultPolicy: 'shared', synapses: {} }, clock);
     const syn = new CountingSynapse('Other');
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     await ex.execute(syn, { x: 1 }, ctxFor(clock));
     await ex.execute(syn, { x: 1 }, ctxFor(clock));
     expect(syn.runs).toBe(1);
     const off = await makeCache({ enabled: false, ...policy('shared') }, clock);
     const syn2 = new CountingSynapse();
-    const ex2 = off.cache.wrap(directExecutor);
-    const ctx = ctxFor(clock);
-    await ex2.execute(syn2, { x: 1 }, ctx);
+    const ex2 = bodies(off.cache.wrap(directExecutor));
+    expect(await ex2.outcome(syn2, { x: 1 }, ctxFor(clock))).toBe('bypass');
     await ex2.execute(syn2, { x: 1 }, ctxFor(clock));
     expect(syn2.runs).toBe(2);
-    expect(off.cache.outcomeFor(ctx)).toBe('bypass');
   });
 
   it('exports the cache metrics and stats', async () => {
     const clock = systemClock();
     const { cache, modules } = await makeCache(policy('shared'), clock);
     const syn = new CountingSynapse();
-    const ex = cache.wrap(directExecutor);
+    const ex = bodies(cache.wrap(directExecutor));
     await ex.execute(syn, { x: 1 }, ctxFor(clock));
-    const ctx = ctxFor(clock);
-    await ex.execute(syn, { x: 1 }, ctx);
-    expect(cache.outcomeFor(ctx)).toBe('hit');
-    expect(ex.outcomeFor(ctx)).toBe('hit');
+    expect(await ex.outcome(syn, { x: 1 }, ctxFor(clock))).toBe('hit');
     const text = await modules.registry.metrics();
     expect(text).toContain('miner_cache_requests_total{tier="memory",result="hit"} 1');
     expect(text).toContain('miner_cache_requests_total{tier="memory",result="miss"} 1');

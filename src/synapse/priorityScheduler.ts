@@ -1,6 +1,19 @@
+import { Gauge, type Registry } from 'prom-client';
 import { MinerError, type CoreModules } from '../util/index.js';
-import { registerQueueDepthGauge } from './axonMetrics.js';
-import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from './synapse.js';
+import type { ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from './synapseHandler.js';
+
+/** Registers miner_axon_queue_depth (the name predates this folder), read at scrape time. */
+export function registerQueueDepthGauge(registry: Registry, depth: () => number): void {
+  if (registry.getSingleMetric('miner_axon_queue_depth')) return;
+  new Gauge({
+    name: 'miner_axon_queue_depth',
+    help: 'Requests waiting in the priority queue',
+    registers: [registry],
+    collect() {
+      this.set(depth());
+    },
+  });
+}
 
 export interface PrioritySchedulerOpts {
   /** Requests waiting for a worker; beyond it: OVERLOADED. */
@@ -91,7 +104,11 @@ export class PriorityScheduler implements SynapseExecutor {
     return this.running;
   }
 
-  execute(synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<SynapseBody> {
+  execute(synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<ExecuteResult> {
+    return this.submit(synapse, input, ctx).then((outputs) => ({ outputs }));
+  }
+
+  private submit(synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<SynapseBody> {
     if (!this.accepting) return Promise.reject(new MinerError('SHUTTING_DOWN', 'Service Unavailable: shutting down'));
     if (this.clock.now() >= ctx.deadlineMs) return Promise.reject(deadline());
     if (this.running < this.opts.concurrency && this.heap.length === 0) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { ManualClock, MinerError, systemClock, type Clock } from '../../../src/util/index.js';
-import { PriorityScheduler } from '../../../src/axon/priorityScheduler.js';
-import type { RequestContext, SynapseHandler } from '../../../src/axon/synapse.js';
+import { PriorityScheduler } from '../../../src/synapse/index.js';
+import type { RequestContext, SynapseHandler } from '../../../src/synapse/index.js';
 
 function ctx(clock: Clock, priority: number, deadlineInMs = 10_000, signal = new AbortController().signal): RequestContext {
   return { requestId: String(priority), callerHotkey: 'hk', priority, deadlineMs: clock.now() + deadlineInMs, signal };
@@ -94,6 +94,6 @@ describe('PriorityScheduler', () => {
     await drained;
     g.release(); // the aborted first call's gate
     g.release();
-    await expect(queued).resolves.toEqual({ out: 1 });
+    await expect(queued).resolves.toEqual({ outputs: { out: 1 } });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The contract between the axon, the cache and the inference engine. A synapse is a named
+ * The contract between the axon, the cache and the inference engine, in a leaf all of them
+ * import. A synapse is a named
  * question type: the axon verifies and schedules, the cache dedups by the input fields,
  * the handler computes the output fields.
  */
@@ -37,9 +38,16 @@ export interface SynapseHandler<I = unknown, O extends SynapseBody = SynapseBody
   handle(input: I, ctx: RequestContext): Promise<O>;
 }
 
+/** How a caching executor answered one request. */
+export type CacheOutcome = 'hit' | 'miss' | 'coalesced' | 'bypass';
+
+export interface ExecuteResult {
+  outputs: SynapseBody;
+  /** Set by a caching executor: how it answered this request. */
+  cache?: CacheOutcome;
+}
+
 /** Anything that can run a parsed request: the scheduler, or the cache wrapped around it. */
 export interface SynapseExecutor {
-  execute(synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<SynapseBody>;
-  /** How a caching executor answered the request with this context, once execute settled. */
-  outcomeFor?(ctx: RequestContext): 'hit' | 'miss' | 'coalesced' | 'bypass' | undefined;
+  execute(synapse: SynapseHandler, input: unknown, ctx: RequestContext): Promise<ExecuteResult>;
 }

@@ -1,0 +1,1 @@
+export { DummySynapse, dummySynapse, defaultSynapseRegistry } from './dummySynapse.js';
