@@ -8,6 +8,7 @@ export class AxonMetrics {
   readonly duration: Histogram<'synapse' | 'transport'>;
   readonly connections: Gauge;
   readonly rejected: Counter<'reason'>;
+  readonly forms: Counter<'form' | 'status'>;
 
   constructor(registry: Registry) {
     this.requests = new Counter({
@@ -26,6 +27,12 @@ export class AxonMetrics {
     this.connections = new Gauge({
       name: 'miner_axon_connections',
       help: 'Open TCP connections to the axon (HTTP and WebSocket)',
+      registers: [registry],
+    });
+    this.forms = new Counter({
+      name: 'miner_axon_form_requests_total',
+      help: 'Requests answered by the axon, by wire form (legacy, btauth, epistula, ws; none: no form claimed it) and status',
+      labelNames: ['form', 'status'],
       registers: [registry],
     });
     this.rejected = new Counter({

@@ -13,6 +13,8 @@ import { AxonMetrics } from './axonMetrics.js';
 import { registerQueueDepthGauge } from '../synapse/index.js';
 import { RequestPipeline } from './requestPipeline.js';
 import { HttpTransport } from './httpTransport.js';
+import { RouteTable } from './routeTable.js';
+import type { FormContext } from './forms/httpForm.js';
 import { WsConnection } from './wsTransport.js';
 import { cryptoReady, makeSigner, secretOf } from './sr25519.js';
 import { WsFrameScheduler } from './wsFrameScheduler.js';
@@ -83,7 +85,13 @@ export class AxonServer implements Service {
       maxPayloadBytes: opts.maxPayloadBytes, json: opts.json, isDraining: () => this.draining,
       nextNonce: () => this.nextNonce(), track: <T>(p: Promise<T>) => this.track(p),
     };
-    this.http = new HttpTransport(common);
+    const forms: FormContext = {
+      clock: m.clock, axonHotkey, axonUuid: this.axonUuid, json: opts.json, replays: this.pipeline.replays,
+      btauth: opts.btauth, epistula: opts.epistula, nextNonce: common.nextNonce,
+      timeoutMs: (sec) => this.pipeline.timeoutMs(sec),
+      legacyCredentials: (f, c) => this.pipeline.legacyCredentials(f, c),
+    };
+    this.http = new HttpTransport({ ...common, forms, routes: new RouteTable(m.synapses, opts.synapseRouteForms, opts.routes) });
     this.wsDeps = {
       ...common, maxInflightPerConnection: opts.maxInflightPerConnection, sign: (msg) => this.crypto.sign(msg),
       scheduler: new WsFrameScheduler(

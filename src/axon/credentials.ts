@@ -3,7 +3,9 @@ import { MinerError } from '../util/index.js';
 import type { NonceStore } from './nonceStore.js';
 import { utf8 } from './sr25519.js';
 
-export type SigScheme = 'sr25519' | 'ed25519';
+import type { SigScheme } from './forms/formTypes.js';
+
+export type { SigScheme };
 
 /**
  * Who a request claims to come from and what it signed, as one wire form reads it. The
@@ -14,8 +16,8 @@ export type SigScheme = 'sr25519' | 'ed25519';
 export interface Credentials {
   readonly hotkey: string | undefined;
   readonly scheme: SigScheme;
-  /** `0x` hex as sent; undefined when absent. */
-  readonly signature: string | undefined;
+  /** `0x` hex as sent, or bytes a form already decoded; undefined when absent. */
+  readonly signature: string | Uint8Array | undefined;
   /** Form-specific checks before any crypto (nonce shape and window, receiver, body hash); throws a rejection. */
   precheck(): void;
   /** The exact bytes the signature must cover. */

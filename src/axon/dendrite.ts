@@ -4,22 +4,33 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Clock, Logger } from '../util/index.js';
 import { buildHttpRequest, buildWsFrame, type BuiltHttpRequest, type Forge } from './dendriteRequests.js';
 import { cryptoReady, makeSigner } from './sr25519.js';
+import { buildBtAuthRequest, buildEpistulaRequest, signerOf, type BtAuthForge, type EpistulaForge } from './signedHttpRequests.js';
 import { WsChannel } from './dendriteChannel.js';
-import type { WsResponse } from './wsProtocol.js';
+import type { WsResponse } from './forms/ws.js';
 
 /** The axon enforces the deadline itself; waiting a little longer lets its own 408 arrive. */
 const ANSWER_GRACE_MS = 1_000;
+
+/** The wire forms a dendrite speaks: `legacy` (SDK 10 HTTP), `btauth` (btauth/1), `epistula` (Epistula v2), `ws`. */
+export type DendriteForm = 'legacy' | 'btauth' | 'epistula' | 'ws';
 
 export interface DendriteQuery {
   host: string;
   port: number;
   axonHotkey: string;
   synapse: string;
+  /** legacy and ws: the synapse's fields; btauth and epistula: its input fields. */
   body: Record<string, unknown>;
   timeoutMs: number;
+  /** `http` is the legacy form; `form`, when given, wins. */
   transport: 'ws' | 'http';
+  form?: DendriteForm;
+  /** btauth and epistula: the route and query as sent (default `/<synapse>`). */
+  target?: string;
   /** Tests only: forge fields of the request. */
   forge?: Forge;
+  /** Tests only: forge a btauth/1 or Epistula request. */
+  signedForge?: BtAuthForge & EpistulaForge;
 }
 
 export interface DendriteAnswer {
@@ -32,6 +43,8 @@ export interface DendriteAnswer {
   latencyMs: number;
   /** True when the axon's response signature checked out (WebSocket only). */
   verified: boolean;
+  /** btauth and epistula refusals: the stable error code the miner answered with. */
+  code?: string;
 }
 
 export interface RawHttpAnswer {
@@ -48,6 +61,8 @@ export class Dendrite {
   readonly uuid: string;
   private readonly pair: KeyringPair;
   private readonly sign: (msg: Uint8Array) => Uint8Array;
+  /** btauth/1 signs with either key type. */
+  private readonly anySign: (msg: Uint8Array) => Uint8Array;
   private readonly channels = new Map<string, WsChannel>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
   private lastNonce = 0n;
@@ -64,6 +79,7 @@ export class Dendrite {
     this.pair = opts.pair;
     this.uuid = opts.uuid ?? randomUUID();
     this.sign = makeSigner(opts.pair);
+    this.anySign = signerOf(opts.pair);
     this.externalIp = opts.externalIp ?? '127.0.0.1';
   }
 
@@ -82,7 +98,37 @@ export class Dendrite {
 
   async query(q: DendriteQuery): Promise<DendriteAnswer> {
     await cryptoReady();
-    return q.transport === 'ws' ? this.queryWs(q) : this.queryHttp(q);
+    const form = q.form ?? (q.transport === 'ws' ? 'ws' : 'legacy');
+    if (form === 'ws') return this.queryWs(q);
+    if (form === 'legacy') return this.queryHttp(q);
+    return this.querySigned(q, form);
+  }
+
+  /** The btauth/1 or Epistula request query() would send. */
+  signedRequest(q: Omit<DendriteQuery, 'transport'>, form: 'btauth' | 'epistula'): BuiltHttpRequest {
+    const target = q.target ?? `/${q.synapse}`;
+    const bodyText = JSON.stringify(q.body);
+    const common = { pair: this.pair, target, bodyText, sign: this.anySign, clock: this.m.clock };
+    const r = form === 'btauth'
+      ? buildBtAuthRequest({ ...common, receiver: q.axonHotkey, nonce: this.nonce(), ...(q.signedForge ? { forge: q.signedForge } : {}) })
+      : buildEpistulaRequest({ ...common, signedFor: q.axonHotkey, ...(q.signedForge ? { forge: q.signedForge } : {}) });
+    return { path: r.target, headers: r.headers, body: r.body };
+  }
+
+  private async querySigned(q: DendriteQuery, form: 'btauth' | 'epistula'): Promise<DendriteAnswer> {
+    const t0 = this.m.clock.monotonicMs();
+    let raw: RawHttpAnswer;
+    try {
+      raw = await this.sendHttpRaw(q.host, q.port, this.signedRequest(q, form), q.timeoutMs + ANSWER_GRACE_MS);
+    } catch (err) {
+      return failure(err, this.m.clock.monotonicMs() - t0);
+    }
+    const obj = jsonObject(raw.text);
+    const latencyMs = this.m.clock.monotonicMs() - t0;
+    if (raw.status === 200) return { status: 200, message: 'Success', body: obj, processTimeMs: 0, latencyMs, verified: false };
+    const answer: DendriteAnswer = { status: raw.status, message: String(obj?.['message'] ?? ''), body: null, processTimeMs: 0, latencyMs, verified: false };
+    if (typeof obj?.['code'] === 'string') answer.code = obj['code'];
+    return answer;
   }
 
   /** The frame query() would send over WebSocket, for tests that change it before sending. */
@@ -159,13 +205,7 @@ export class Dendrite {
     } catch (err) {
       return failure(err, this.m.clock.monotonicMs() - t0);
     }
-    let parsed: unknown = null;
-    try {
-      parsed = JSON.parse(raw.text);
-    } catch {
-      parsed = null;
-    }
-    const obj = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    const obj = jsonObject(raw.text);
     const headerMsg = raw.headers['bt_header_axon_status_message'];
     const message = raw.status === 200 ? String(headerMsg ?? 'Success') : String(obj?.['message'] ?? headerMsg ?? '');
     const pt = Number(raw.headers['bt_header_axon_process_time']);
@@ -179,6 +219,15 @@ export class Dendrite {
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
     this.agent.destroy();
+  }
+}
+
+function jsonObject(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 

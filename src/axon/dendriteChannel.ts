@@ -2,7 +2,7 @@ import { WebSocket } from 'ws';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { sha3Hex } from './bodyHash.js';
 import { parseSignature, utf8, verifyAnyKey } from './sr25519.js';
-import type { WsResponse } from './wsProtocol.js';
+import type { WsResponse } from './forms/ws.js';
 
 interface Waiter {
   resolve: (r: WsResponse) => void;

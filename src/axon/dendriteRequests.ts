@@ -1,6 +1,6 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { computeBodyHash, sha3Hex } from './bodyHash.js';
-import { BITTENSOR_PROTOCOL_VERSION } from './httpForm.js';
+import { BITTENSOR_PROTOCOL_VERSION } from './forms/legacy.js';
 import { PyFloat, PyInt, pythonJsonDumps } from './pythonJson.js';
 import { makeSigner, toHex, utf8, wrapBytes } from './sr25519.js';
 

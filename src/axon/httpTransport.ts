@@ -1,15 +1,15 @@
 import { rejection } from './rejection.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { MinerError, publicMessage, toMinerError, type Clock } from '../util/index.js';
-import type { SynapseBody } from '../synapse/index.js';
+import { MinerError, toMinerError, type Clock } from '../util/index.js';
 import type { SynapseRegistry } from '../synapse/index.js';
 import type { ConnectionTrust, RequestPipeline } from './requestPipeline.js';
-import { parseBoundedJson, type JsonBounds } from './boundedJson.js';
-import { computeBodyHash } from './bodyHash.js';
-import {
-  BITTENSOR_PROTOCOL_VERSION, headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody, synapseNameFromPath,
-} from './httpForm.js';
+import type { JsonBounds } from './boundedJson.js';
+import type { RouteTable } from './routeTable.js';
+import { synapseNameFromPath } from './forms/legacy.js';
+import { legacyFailure } from './forms/legacyForm.js';
+import { checkAccepted, claimedForm } from './forms/httpForms.js';
+import type { FormContext, HttpAnswer, HttpForm } from './forms/httpForm.js';
 
 /** What both transports get from the server. */
 export interface TransportDeps {
@@ -28,7 +28,10 @@ export interface TransportDeps {
   track: <T>(p: Promise<T>) => Promise<T>;
 }
 
-export type HttpTransportDeps = TransportDeps;
+export interface HttpTransportDeps extends TransportDeps {
+  routes: RouteTable;
+  forms: FormContext;
+}
 
 /** Reads the whole body, refusing more than `max` bytes. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
@@ -50,7 +53,11 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
-/** `POST /<SynapseName>` exactly as the stock Python dendrite sends it. */
+/**
+ * Plain HTTP: `POST <route>` in whichever form the headers announce (legacy SDK 10, btauth/1,
+ * Epistula v2). The form reads its credentials and shapes the answer; everything between is
+ * the shared pipeline.
+ */
 export class HttpTransport {
   /** Keep-alive connections remember what they proved, as WebSocket connections do. */
   private readonly trust = new WeakMap<Socket, ConnectionTrust>();
@@ -64,12 +71,13 @@ export class HttpTransport {
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const startMono = this.d.clock.monotonicMs();
-    const name = synapseNameFromPath(req.url);
-    const known = this.d.synapses.get(name) ? name : 'unknown';
-    this.serve(req, res, name, startMono).catch((err: unknown) => {
+    const state: ServeState = { synapse: 'unknown', form: undefined };
+    this.serve(req, res, state, startMono).catch((err: unknown) => {
       const me = toMinerError(err);
-      this.sendError(res, me, startMono);
-      this.d.pipeline.record(known, 'http', me.spec.status, startMono, me);
+      const pt = (this.d.clock.monotonicMs() - startMono) / 1000;
+      const answer = state.form ? state.form.failure(me, pt, this.d.forms) : legacyFailure(me, pt, this.d.axonHotkey);
+      this.write(res, answer, me.code === 'PAYLOAD_TOO_LARGE' || !req.complete);
+      this.d.pipeline.record(state.synapse, 'http', me.spec.status, startMono, me, undefined, state.form?.name ?? 'none');
     });
   }
 
@@ -82,78 +90,55 @@ export class HttpTransport {
     return t;
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, name: string, startMono: number): Promise<void> {
-    if (req.method !== 'POST') throw rejection('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
-    const len = Number(req.headers['content-length'] ?? 0);
-    if (len > this.d.maxPayloadBytes) throw rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large');
-    const synapse = this.d.synapses.get(name);
-    if (!synapse) throw rejection('UNKNOWN_SYNAPSE', `Synapse name '${name}' not found`);
+  private async serve(req: IncomingMessage, res: ServerResponse, state: ServeState, startMono: number): Promise<void> {
+    const route = req.method === 'POST' ? this.d.routes.match(req.url) : undefined;
+    if (!route) throw rejection('UNKNOWN_SYNAPSE', `Synapse name '${synapseNameFromPath(req.url)}' not found`);
+    const synapse = route.synapse;
+    state.synapse = synapse.name;
+    if (Number(req.headers['content-length'] ?? 0) > this.d.maxPayloadBytes) throw rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large');
     if (this.d.isDraining()) throw rejection('SHUTTING_DOWN', 'Service Unavailable: shutting down');
+    const form = claimedForm(req.headers);
+    state.form = form;
+    checkAccepted(form, route.forms);
     const raw = await readBody(req, this.d.maxPayloadBytes);
-    const body = raw.length === 0 ? {} : parseBoundedJson(raw, this.d.json, 'body');
-    if (!isPlainObject(body)) throw rejection('BAD_REQUEST', 'Bad Request: body must be a JSON object');
-    const h = parseBtHeaders(req.headers);
-    const timeoutSec = h.timeoutSec ?? (typeof body['timeout'] === 'number' ? body['timeout'] : undefined);
-    const timeoutMs = this.d.pipeline.timeoutMs(timeoutSec);
+    const ip = req.socket.remoteAddress ?? '';
+    const read = form.read(
+      { method: req.method ?? 'POST', target: req.url ?? '', headers: req.headers, raw, ip, port: req.socket.remotePort ?? 0, synapse },
+      this.d.forms,
+    );
     const controller = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    const ip = req.socket.remoteAddress ?? '';
-    const credentials = this.d.pipeline.legacyCredentials(h, {
-      timeoutMs,
-      bodyHash: () => computeBodyHash(body as SynapseBody, synapse.requiredHashFields),
-      claimedBodyHash: h.computedBodyHash,
-    });
     const result = await this.d.track(
       this.d.pipeline.run({
-        transport: 'http', ip, trust: this.trustOf(req.socket), synapse, credentials, timeoutMs,
-        body: body as SynapseBody,
-        receivedAtMs: this.d.clock.now(),
-        signal: controller.signal,
+        transport: 'http', ip, trust: this.trustOf(req.socket), synapse, credentials: read.credentials, timeoutMs: read.timeoutMs,
+        body: read.body, receivedAtMs: this.d.clock.now(), signal: controller.signal,
       }),
     );
-    const processTimeSec = (this.d.clock.monotonicMs() - startMono) / 1000;
-    const axonNonce = this.d.nextNonce();
-    const json = successBody(body as SynapseBody, result.outputs, {
-      processTimeSec, axonHotkey: this.d.axonHotkey, axonUuid: this.d.axonUuid, axonNonce,
-      dendrite: { hotkey: h.hotkey!, nonce: h.nonce!, uuid: h.uuid!, signature: h.signature, ip, port: req.socket.remotePort ?? 0 },
-    });
-    res.writeHead(200, responseHeaders(200, 'Success', processTimeSec, {
-      name: synapse.name,
-      timeout: String(timeoutMs / 1000),
-      bt_header_axon_hotkey: this.d.axonHotkey,
-      bt_header_axon_uuid: this.d.axonUuid,
-      bt_header_axon_nonce: axonNonce.toString(),
-      bt_header_axon_version: String(BITTENSOR_PROTOCOL_VERSION),
-      bt_header_dendrite_hotkey: headerSafe(h.hotkey ?? ''),
-      bt_header_dendrite_nonce: h.nonce ?? '',
-      bt_header_dendrite_uuid: headerSafe(h.uuid ?? ''),
-      bt_header_dendrite_ip: ip,
-      computed_body_hash: h.computedBodyHash ?? '',
-    }));
-    res.end(json);
-    this.d.pipeline.record(synapse.name, 'http', 200, startMono, undefined, result.cache);
+    const answer = read.success(result.outputs, (this.d.clock.monotonicMs() - startMono) / 1000);
+    this.write(res, answer, false);
+    this.d.pipeline.record(synapse.name, 'http', 200, startMono, undefined, result.cache, form.name);
   }
 
   /** Never throws: a failure to answer ends the connection instead. */
-  private sendError(res: ServerResponse, err: MinerError, startMono: number): void {
+  private write(res: ServerResponse, answer: HttpAnswer, close: boolean): void {
     if (res.headersSent || res.destroyed) {
       if (!res.writableEnded) res.destroy();
       return;
     }
     try {
-      const status = err.spec.status;
-      const message = publicMessage(err);
-      const processTimeSec = (this.d.clock.monotonicMs() - startMono) / 1000;
-      const extra: Record<string, string> = { bt_header_axon_hotkey: this.d.axonHotkey };
-      if (err.spec.retryAfterSec !== undefined) extra['retry-after'] = String(err.spec.retryAfterSec);
       // An unread remainder would be parsed as the next request: close instead.
-      if (err.code === 'PAYLOAD_TOO_LARGE' || !res.req.complete) extra['connection'] = 'close';
-      res.writeHead(status, responseHeaders(status, message, processTimeSec, extra));
-      res.end(JSON.stringify({ message }));
+      const headers = close ? { ...answer.headers, connection: 'close' } : answer.headers;
+      res.writeHead(answer.status, headers);
+      res.end(answer.body);
     } catch {
       res.destroy();
     }
   }
+}
+
+interface ServeState {
+  synapse: string;
+  form: HttpForm | undefined;
 }

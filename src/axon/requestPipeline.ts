@@ -7,8 +7,10 @@ import { Blacklist, type BlacklistOpts } from './blacklist.js';
 import { TokenBucketLimiter } from './rateLimiter.js';
 import { NonceStore } from './nonceStore.js';
 import { parseSignature, Ss58Cache } from './sr25519.js';
+import { verifyEd25519 } from './ed25519.js';
 import { legacyCredentials, type Credentials, type LegacyContext, type LegacyFields } from './credentials.js';
 import { VerifyGate, type VerifyGateOpts } from './verifyGate.js';
+import { ReplayStore } from './replayStore.js';
 import type { SignatureVerifier } from './verifierPool.js';
 import type { AxonMetrics, Transport } from './axonMetrics.js';
 
@@ -19,6 +21,9 @@ export interface PipelineOpts {
   rateLimit: { perHotkeyPerSec: number; perHotkeyBurst: number; perIpPerSec: number; perIpBurst: number; maxTrackedKeys: number };
   nonce: { maxFutureMs: number; allowedDeltaMs: number; maxEntries: number };
   verifyQueue: VerifyGateOpts;
+  btauth: { maxAgeMs: number; maxFutureMs: number };
+  epistula: { maxAgeMs: number; maxFutureMs: number };
+  replay: { maxEntries: number };
 }
 
 export interface PipelineModules {
@@ -78,6 +83,8 @@ export class RequestPipeline {
   private readonly hotkeyLimiter: TokenBucketLimiter;
   private readonly gate: VerifyGate;
   readonly nonces: NonceStore;
+  /** btauth/1 and Epistula replay keys; kept past both forms' freshness windows. */
+  readonly replays: ReplayStore;
   private readonly ss58 = new Ss58Cache();
   private seq = 0;
   private readonly idPrefix = Math.random().toString(36).slice(2, 6);
@@ -94,6 +101,8 @@ export class RequestPipeline {
     );
     this.gate = new VerifyGate(opts.verifyQueue);
     this.nonces = new NonceStore({ ...opts.nonce, maxTimeoutMs: opts.maxTimeoutMs }, m.clock);
+    const windowMs = Math.max(opts.btauth.maxAgeMs + opts.btauth.maxFutureMs, opts.epistula.maxAgeMs + opts.epistula.maxFutureMs);
+    this.replays = new ReplayStore({ maxEntries: opts.replay.maxEntries, retainMs: windowMs + 1_000 }, m.clock);
   }
 
   /** Effective timeout: the caller's, capped by config; the default when absent or invalid. */
@@ -123,7 +132,7 @@ export class RequestPipeline {
       throw rejection('BLACKLISTED', `Forbidden. Key is blacklisted: ${verdict.reason}.`);
     }
     if (!cred.signature) throw rejection('BAD_SIGNATURE', 'Missing signature');
-    const sig = parseSignature(cred.signature);
+    const sig = typeof cred.signature === 'string' ? parseSignature(cred.signature) : cred.signature;
     if (!sig) throw rejection('BAD_SIGNATURE', 'Malformed signature');
     const pub = this.ss58.decode(hotkey);
     if (!pub) throw rejection('BAD_SIGNATURE', 'Malformed hotkey');
@@ -140,7 +149,11 @@ export class RequestPipeline {
     const proven = req.trust.provenHotkey === a.hotkey;
     if (!proven && !this.ipLimiter.take(req.ip)) throw rejection('RATE_LIMITED', 'Too Many Requests');
     const msg = req.credentials.message();
-    const ok = await this.gate.verify(() => this.m.verifier.verify(a.pub, msg, a.sig), proven);
+    // Only the scheme the request declared: an ed25519 signature is never tried as sr25519.
+    const task = req.credentials.scheme === 'ed25519'
+      ? () => Promise.resolve(verifyEd25519(a.pub, msg, a.sig))
+      : () => this.m.verifier.verify(a.pub, msg, a.sig);
+    const ok = await this.gate.verify(task, proven);
     if (!ok) {
       if (proven) req.trust.provenHotkey = undefined;
       throw rejection('BAD_SIGNATURE', 'Signature mismatch');
@@ -188,10 +201,11 @@ export class RequestPipeline {
   /** Metrics, observer and log line for one answered request. */
   record(
     synapse: string, transport: Transport, status: number, startedMonoMs: number, err?: unknown,
-    cache?: GateResult['cache'],
+    cache?: GateResult['cache'], form: string = transport,
   ): void {
     const durationMs = this.m.clock.monotonicMs() - startedMonoMs;
     this.m.metrics.requests.inc({ synapse, status: String(status), transport });
+    this.m.metrics.forms.inc({ form, status: String(status) });
     this.m.metrics.duration.observe({ synapse, transport }, durationMs / 1000);
     if (err !== undefined) {
       const me = toMinerError(err);
@@ -201,7 +215,7 @@ export class RequestPipeline {
       // Refusals log at debug: under a flood, skip building lines nobody will write.
       if (this.m.logger.isLevelEnabled(me.spec.level)) {
         const log = this.m.logger[me.spec.level].bind(this.m.logger);
-        log({ errorId: me.errorId, code: me.code, synapse, transport, status, err: me.spec.status >= 500 ? (me.cause ?? me) : undefined }, 'request failed');
+        log({ errorId: me.errorId, code: me.code, synapse, transport, form, status, err: me.spec.status >= 500 ? (me.cause ?? me) : undefined }, 'request failed');
       }
     }
     try {
@@ -211,10 +225,11 @@ export class RequestPipeline {
     }
   }
 
-  /** Periodic housekeeping: expired nonces. */
+  /** Periodic housekeeping: expired nonces and replay keys. */
   sweep(): void {
     while (this.nonces.sweep()) {
       /* keep sweeping while the old end is expired */
     }
+    this.replays.sweep();
   }
 }

@@ -47,6 +47,35 @@ export const verifyQueueSchema = z.strictObject({
   maxQueuedProven: z.number().int().positive().default(2_048),
 });
 
+export const formNameSchema = z.enum(['legacy', 'btauth', 'epistula']);
+const ALL_FORMS: Array<z.infer<typeof formNameSchema>> = ['legacy', 'btauth', 'epistula'];
+
+/** A subnet's own route: `POST <path>` answered by `synapse`, for callers using one of `forms`. */
+export const routeSchema = z.strictObject({
+  path: z.string().regex(/^\/[A-Za-z0-9._~\-/]{0,255}$/, 'a path such as /v1/ocr (letters, digits, . _ ~ - /)'),
+  synapse: z.string().min(1),
+  forms: z.array(formNameSchema).min(1).default(ALL_FORMS),
+});
+
+export const btauthSchema = z.strictObject({
+  /** Refuse requests without X-Bittensor-Receiver (a receiver other than this hotkey is always refused). */
+  requireReceiver: z.boolean().default(true),
+  /** A nonce older than this is stale. */
+  maxAgeMs: z.number().int().positive().default(10_000),
+  /** A nonce further ahead of our clock than this is refused. */
+  maxFutureMs: z.number().int().min(0).default(2_000),
+});
+
+export const epistulaSchema = z.strictObject({
+  maxAgeMs: z.number().int().positive().default(8_000),
+  maxFutureMs: z.number().int().min(0).default(2_000),
+});
+
+export const replaySchema = z.strictObject({
+  /** Seen btauth/1 (hotkey, nonce) and Epistula (hotkey, uuid) pairs kept at once; when full of live ones: 503. */
+  maxEntries: z.number().int().positive().default(200_000),
+});
+
 export const axonSchema = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(1).max(65535).default(8091),
@@ -81,6 +110,13 @@ export const axonSchema = z.strictObject({
    * throughput of one on 2 cores (bench/axon.ts).
    */
   verifyWorkers: z.number().int().min(0).default(2),
+  /** Forms accepted at `POST /<SynapseName>`. */
+  synapseRouteForms: z.array(formNameSchema).min(1).default(ALL_FORMS),
+  /** Extra routes per subnet, e.g. [{"path": "/v1/ocr", "synapse": "OCRSynapse", "forms": ["btauth"]}]. */
+  routes: z.array(routeSchema).default([]),
+  btauth: btauthSchema.default(btauthSchema.parse({})),
+  epistula: epistulaSchema.default(epistulaSchema.parse({})),
+  replay: replaySchema.default(replaySchema.parse({})),
   json: jsonBoundsSchema.default(jsonBoundsSchema.parse({})),
   verifyQueue: verifyQueueSchema.default(verifyQueueSchema.parse({})),
   blacklist: blacklistSchema.default(blacklistSchema.parse({})),

@@ -1,7 +1,7 @@
-import { rejection } from './rejection.js';
-import { MinerError } from '../util/index.js';
-import { isPlainObject } from './httpForm.js';
-import { jsonBoundsViolation, type JsonBounds } from './boundedJson.js';
+import { rejection } from '../rejection.js';
+import { MinerError } from '../../util/index.js';
+import { isPlainObject } from './legacy.js';
+import { jsonBoundsViolation, type JsonBounds } from '../boundedJson.js';
 
 /** A request frame on `/ws`, after validation. */
 export interface WsRequest {

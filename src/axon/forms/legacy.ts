@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SynapseBody } from '../synapse/index.js';
+import type { SynapseBody } from '../../synapse/index.js';
 
 /** Bittensor version as the Python SDK writes it (10.2.0 -> 10002000): the protocol we speak. */
 export const BITTENSOR_PROTOCOL_VERSION = 10_002_000;

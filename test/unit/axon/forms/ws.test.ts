@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWsRequest, sniffId } from '../../../src/axon/wsProtocol.js';
+import { parseWsRequest, sniffId } from '../../../../src/axon/forms/ws.js';
 
 const B = { maxDepth: 64, maxElements: 10_000 };
 
