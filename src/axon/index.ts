@@ -1,5 +1,5 @@
 export { AxonServer, type AxonServerOpts, type AxonServerModules } from './axonServer.js';
-export { Dendrite, type DendriteQuery, type DendriteAnswer, type RawHttpAnswer } from './dendrite.js';
+export { Dendrite, type DendriteForm, type DendriteQuery, type DendriteAnswer, type RawHttpAnswer } from './dendrite.js';
 export { buildHttpRequest, buildWsFrame, type Forge, type BuiltHttpRequest } from './dendriteRequests.js';
 export { computeBodyHash, sha3Hex, pyStr, EMPTY_BODY_HASH } from './bodyHash.js';
 export { BITTENSOR_PROTOCOL_VERSION } from './forms/legacy.js';

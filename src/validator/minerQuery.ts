@@ -1,8 +1,8 @@
 import type { AxonInfo, NeuronInfo } from '../chain/index.js';
-import type { DendriteAnswer, DendriteQuery } from '../axon/index.js';
+import type { DendriteAnswer, DendriteForm, DendriteQuery } from '../axon/index.js';
 
 /** The part of the axon subsystem's Dendrite the simulator uses: one signed request to one axon. */
-export type { DendriteQuery, DendriteAnswer };
+export type { DendriteQuery, DendriteAnswer, DendriteForm };
 
 export interface DendriteClient {
   query(q: DendriteQuery): Promise<DendriteAnswer>;

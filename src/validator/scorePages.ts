@@ -1,5 +1,5 @@
 import { InvoiceGenerator } from './invoiceGenerator.js';
-import type { DendriteClient } from './minerQuery.js';
+import type { DendriteClient, DendriteForm } from './minerQuery.js';
 import { scoreResponse, TUTORIAL_WEIGHTS, type PageScore } from './ocrReward.js';
 
 /** Answers one page: the miner's `response` field, the status and the round-trip time. */
@@ -33,11 +33,12 @@ export interface PagesSummary {
 
 /** Builds a PageQuery that asks one axon through the dendrite. */
 export function dendritePageQuery(dendrite: DendriteClient,
-  target: { host: string; port: number; axonHotkey: string; timeoutMs: number; transport: 'http' | 'ws' }): PageQuery {
+  target: { host: string; port: number; axonHotkey: string; timeoutMs: number; transport: 'http' | 'ws'; form?: DendriteForm }): PageQuery {
   return async (base64Image) => {
     const a = await dendrite.query({
       host: target.host, port: target.port, axonHotkey: target.axonHotkey, synapse: 'OCRSynapse',
       body: { base64_image: base64Image }, timeoutMs: target.timeoutMs, transport: target.transport,
+      ...(target.form ? { form: target.form } : {}),
     });
     return { status: a.status, response: a.status === 200 ? a.body?.['response'] : undefined, latencyMs: a.latencyMs };
   };

@@ -3,7 +3,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { MetagraphSource } from '../chain/index.js';
 import { type CoreModules, type Logger, type Service, toMinerError } from '../util/index.js';
 import { InvoiceGenerator, type InvoicePage } from './invoiceGenerator.js';
-import { minerTargets, type AddressOverrides, type DendriteClient, type MinerTarget } from './minerQuery.js';
+import { minerTargets, type AddressOverrides, type DendriteClient, type DendriteForm, type MinerTarget } from './minerQuery.js';
 import { scoreResponse, TUTORIAL_WEIGHTS, type PageScore } from './ocrReward.js';
 import {
   currentBlock, normalizeWeights, readWeightParams, submitWeights, type ChainApiSource, type SetWeightsResult,
@@ -15,6 +15,8 @@ export interface ValidatorSimOpts {
   tempo?: number;
   queryTimeoutMs: number;
   transport: 'http' | 'ws';
+  /** The wire form to ask in (default: legacy for http, ws for ws). */
+  form?: DendriteForm;
   /** Pages are generated from `${seed}:${round}`, so a run can be replayed. */
   seed: string | number;
   /** Pause between rounds (default 2000 ms). */
@@ -180,6 +182,7 @@ export class ValidatorSim implements Service {
       const a = await this.m.dendrite.query({
         host: t.host, port: t.port, axonHotkey: t.hotkey, synapse: 'OCRSynapse',
         body: { base64_image: page.base64Image }, timeoutMs: this.opts.queryTimeoutMs, transport: this.opts.transport,
+        ...(this.opts.form ? { form: this.opts.form } : {}),
       });
       status = a.status;
       latencyMs = a.latencyMs;

@@ -9,8 +9,11 @@ export const SS58_FORMAT = 42;
 /** Key files are a few hundred bytes; anything far larger is not one. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
+/** Hotkeys are sr25519, or ed25519 since btauth/1 carries the scheme. */
+export type KeyScheme = 'sr25519' | 'ed25519';
+
 export interface LoadedKey {
-  /** sr25519 pair, ss58 prefix 42. Its secret lives only inside the pair. */
+  /** sr25519 (or ed25519) pair, ss58 prefix 42. Its secret lives only inside the pair. */
   pair: KeyringPair;
   ss58: string;
   publicKey: Uint8Array;
@@ -104,13 +107,33 @@ function checkPublicFields(doc: Record<string, unknown>, pub: Uint8Array, ss58: 
   }
 }
 
-/** Builds the sr25519 pair from btwallet key JSON; never reads `privateKey` (a different layout). */
-export async function keyFromKeyData(data: Uint8Array, file: string, what: string): Promise<LoadedKey> {
+/** The public key the file declares (publicKey, else ss58Address), when it declares one that parses. */
+function declaredPublicKey(doc: Record<string, unknown>): Uint8Array | undefined {
+  try {
+    if (typeof doc['publicKey'] === 'string') return hexToU8a(doc['publicKey']);
+    if (typeof doc['ss58Address'] === 'string') return decodeAddress(doc['ss58Address']);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the pair from btwallet key JSON; never reads `privateKey` (a different layout).
+ * Without an explicit scheme the key is sr25519, or ed25519 when that is what the file's
+ * public fields say the seed derives.
+ */
+export async function keyFromKeyData(data: Uint8Array, file: string, what: string, scheme?: KeyScheme): Promise<LoadedKey> {
   const doc = parseJsonObject(data, file, what);
   await cryptoWaitReady();
   const secret = miniSecret(doc, file, what);
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT });
-  const pair = keyring.addFromSeed(secret);
+  const pairOf = (type: KeyScheme) => new Keyring({ type, ss58Format: SS58_FORMAT }).addFromSeed(secret);
+  let pair = pairOf(scheme ?? 'sr25519');
+  const declared = scheme === undefined ? declaredPublicKey(doc) : undefined;
+  if (declared && !u8aEq(declared, pair.publicKey)) {
+    const ed = pairOf('ed25519');
+    if (u8aEq(declared, ed.publicKey)) pair = ed;
+  }
   secret.fill(0);
   checkPublicFields(doc, pair.publicKey, pair.address, file, what);
   return { pair, ss58: pair.address, publicKey: pair.publicKey };

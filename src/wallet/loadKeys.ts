@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { WalletError } from '../util/errors.js';
 import { decryptNacl, isNaclEncrypted, legacyEncryption } from './nacl.js';
-import { keyFromKeyData, publicFromPubData, readSecretFile, type LoadedKey } from './keyfile.js';
+import { keyFromKeyData, publicFromPubData, readSecretFile, type KeyScheme, type LoadedKey } from './keyfile.js';
 import { walletFiles, type WalletLocation } from './paths.js';
 
 export interface PasswordSource {
@@ -45,12 +45,12 @@ async function plainKeyData(data: Uint8Array, file: string, envName: string, src
  * Loads the hotkey that signs for the miner. Refuses files that group or others can access,
  * missing or malformed files, and files whose ss58Address does not match the key.
  */
-export async function loadHotkey(loc: WalletLocation, src: PasswordSource = {}): Promise<LoadedKey> {
+export async function loadHotkey(loc: WalletLocation, src: PasswordSource = {}, scheme?: KeyScheme): Promise<LoadedKey> {
   const { hotkeyFile } = walletFiles(loc);
   const raw = await readSecretFile(hotkeyFile, 'hotkey file', hotkeyHint(loc));
   const data = await plainKeyData(raw, hotkeyFile, 'MINER_HOTKEY_PASSWORD', src);
   try {
-    return await keyFromKeyData(data, hotkeyFile, 'hotkey file');
+    return await keyFromKeyData(data, hotkeyFile, 'hotkey file', scheme);
   } finally {
     data.fill(0);
   }

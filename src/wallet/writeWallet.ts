@@ -4,12 +4,14 @@ import { Keyring } from '@polkadot/keyring';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, mnemonicToMiniSecret } from '@polkadot/util-crypto';
 import { encryptNacl } from './nacl.js';
-import { SS58_FORMAT } from './keyfile.js';
+import { SS58_FORMAT, type KeyScheme } from './keyfile.js';
 
 /** A key given by its 32-byte mini secret (0x hex) or its mnemonic. */
 export interface KeySpec {
   seed?: string;
   phrase?: string;
+  /** Default sr25519; an ed25519 hotkey's public fields say so, and loading detects it. */
+  scheme?: KeyScheme;
 }
 
 export interface KeyFileDocs {
@@ -25,7 +27,7 @@ export async function keyFileDocs(spec: KeySpec): Promise<KeyFileDocs> {
   await cryptoWaitReady();
   if (!spec.seed && !spec.phrase) throw new Error('keyFileDocs: give a seed or a phrase');
   const seed = spec.phrase ? mnemonicToMiniSecret(spec.phrase) : hexToU8a(spec.seed);
-  const pair = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT }).addFromSeed(seed);
+  const pair = new Keyring({ type: spec.scheme ?? 'sr25519', ss58Format: SS58_FORMAT }).addFromSeed(seed);
   const pub = u8aToHex(pair.publicKey);
   const publicDoc = { accountId: pub, publicKey: pub, ss58Address: pair.address };
   const secretDoc = { ...publicDoc, secretPhrase: spec.phrase ?? null, secretSeed: u8aToHex(seed) };

@@ -6,7 +6,7 @@ import {
 import { resolveEndpoints, type MinerConfig } from '../../config/index.js';
 import { loadHotkey } from '../../wallet/index.js';
 import { ChainClient, MetagraphSync } from '../../chain/index.js';
-import { Dendrite } from '../../axon/index.js';
+import { Dendrite, type DendriteForm } from '../../axon/index.js';
 import { createMetricsRegistry } from '../../monitor/index.js';
 import {
   ValidatorSim, dendritePageQuery, parseHostPort, scorePages, type PagesSummary,
@@ -21,6 +21,7 @@ interface ValidateOptions extends CommonOptions {
   intervalMs?: string;
   timeoutMs: string;
   transport: 'http' | 'ws';
+  form?: string;
   seed?: string;
   alpha?: string;
   versionKey?: string;
@@ -48,6 +49,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--interval-ms <ms>', 'pause between rounds', '2000')
     .option('--timeout-ms <ms>', 'per-query timeout', '12000')
     .option('--transport <kind>', 'http (as the Python dendrite) or ws', 'http')
+    .option('--form <form>', 'legacy, btauth, epistula or ws (wins over --transport)')
     .option('--seed <seed>', 'page seed (default: time-based)')
     .option('--alpha <a>', 'moving-average weight of the newest reward', '0.05')
     .option('--version-key <n>', 'set_weights version_key (never below the subnet WeightsVersionKey)')
@@ -91,6 +93,7 @@ async function scoreOnly(opts: ValidateOptions): Promise<void> {
   try {
     const query = dendritePageQuery(dendrite, {
       ...target, axonHotkey: opts.axonHotkey, timeoutMs: int(opts.timeoutMs, '--timeout-ms', 1) ?? 12_000, transport: opts.transport,
+      ...formOption(opts.form),
     });
     const summary = await scorePages({
       pages: int(opts.pages, '--pages', 1) ?? 20, seed: opts.seed ?? 'score', concurrency: int(opts.concurrency, '--concurrency', 1) ?? 1,
@@ -162,6 +165,14 @@ async function firstMetagraph(chain: ChainClient, metagraph: MetagraphSync, time
   }
 }
 
+const FORMS: readonly DendriteForm[] = ['legacy', 'btauth', 'epistula', 'ws'];
+
+function formOption(form: string | undefined): { form?: DendriteForm } {
+  if (form === undefined) return {};
+  if (!(FORMS as readonly string[]).includes(form)) throw new ConfigError(`--form must be one of ${FORMS.join(', ')}`);
+  return { form: form as DendriteForm };
+}
+
 function simOptions(opts: ValidateOptions, config: MinerConfig): ConstructorParameters<typeof ValidatorSim>[0] {
   const rounds = opts.once ? 1 : int(opts.rounds, '--rounds', 1);
   const tempo = opts.once ? 0 : int(opts.tempo, '--tempo', 0);
@@ -170,6 +181,7 @@ function simOptions(opts: ValidateOptions, config: MinerConfig): ConstructorPara
   if (!(alpha > 0 && alpha <= 1)) throw new ConfigError(`--alpha must be in (0, 1], got "${opts.alpha}"`);
   if (opts.transport !== 'http' && opts.transport !== 'ws') throw new ConfigError('--transport must be http or ws');
   return {
+    ...formOption(opts.form),
     netuid: config.netuid,
     queryTimeoutMs: int(opts.timeoutMs, '--timeout-ms', 1) ?? 12_000,
     transport: opts.transport,
