@@ -28,7 +28,9 @@ export interface DevnetOpts {
 }
 
 export interface RegisterNeuronOpts {
-  hotkeyUri: string;
+  /** A development key URI (sr25519), or give hotkeyAddress (any scheme: the chain stores 32 bytes). */
+  hotkeyUri?: string;
+  hotkeyAddress?: string;
   coldkeyUri: string;
   /** Stake added to the hotkey, in TAO (default 0). */
   stakeTao?: number;

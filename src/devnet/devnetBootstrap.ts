@@ -73,7 +73,8 @@ async function fundIfPoor(dn: Devnet, address: string, rao: bigint): Promise<Sig
 }
 
 export async function registerNeuron(dn: Devnet, o: RegisterNeuronOpts): Promise<number> {
-  const hot = dn.pair(o.hotkeyUri);
+  if (!o.hotkeyAddress && !o.hotkeyUri) throw new Error('registerNeuron needs hotkeyUri or hotkeyAddress');
+  const hot = { address: o.hotkeyAddress ?? dn.pair(o.hotkeyUri!).address };
   const cold = dn.pair(o.coldkeyUri);
   const stake = dn.rao(o.stakeTao ?? 0);
   const existing = await dn.uidOf(hot.address);
