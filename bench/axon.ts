@@ -4,7 +4,8 @@
  * server (bench/bareAxon.ts); open-loop latency below saturation; valid-request latency under
  * a flood of unregistered requests. The axon runs in a child process, the flood in another
  * (at nice 19), the measuring client here, all on the same cores.
- * Usage: npx tsc -p . && node dist/bench/axon.js [seconds]
+ * The three HTTP forms (legacy, btauth/1, Epistula v2) are measured on one axon first.
+ * Usage: npx tsc -p . && node dist/bench/axon.js [seconds]   (BENCH_ONLY=forms: only the forms)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ import { silentLogger, systemClock } from '../src/util/index.js';
 import { floodMain } from './rawFlood.js';
 import { bareServerMain } from './bareAxon.js';
 import { measureVerifyCeiling } from './verifyCeiling.js';
-import { fmt, httpLoad, httpRequests, pct, report, wsFrames, wsLoad, type Frame, type Run } from './axonLoad.js';
+import { fmt, httpLoad, httpRequests, pct, report, signedFormRequests, wsFrames, wsLoad, type Frame, type Run } from './axonLoad.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const clock = systemClock();
@@ -57,6 +58,8 @@ async function serverMain(verifyWorkers: number): Promise<void> {
     // Frames are signed before the timed run (signing here would eat the cores the axon needs),
     // so their first nonce may be older than the default 4 s window by the time it is sent.
     nonce: { allowedDeltaMs: 600_000 },
+    btauth: { maxAgeMs: 600_000 },
+    epistula: { maxAgeMs: 600_000 },
   });
   const axon = new AxonServer({ ...cfg, port: 0 }, {
     ...m, pair: eve, metagraph: staticMetagraph(bob.address), synapses: defaultSynapseRegistry(),
@@ -150,6 +153,20 @@ async function closedLoops(bob: KeyringPair, eve: KeyringPair, seconds: number):
   return best;
 }
 
+/** The three HTTP forms on one axon, same client, same crypto: btauth/1 and Epistula against legacy. */
+async function formsCompare(bob: KeyringPair, eve: KeyringPair, seconds: number, workers = 2): Promise<Record<'legacy' | 'btauth' | 'epistula', number>> {
+  const { child, port } = await startChild(['server', String(workers)]);
+  const out = { legacy: 0, btauth: 0, epistula: 0 };
+  for (const form of ['legacy', 'btauth', 'epistula'] as const) {
+    const list = form === 'legacy' ? httpRequests(port, bob, eve, 32, seconds + 1) : signedFormRequests(form, bob, eve, 32, seconds + 1);
+    const run = await withCpu(child, `${form} verifyWorkers=${workers}`, () => httpLoad(port, list, seconds));
+    report(`http form ${form.padEnd(8)} verifyWorkers=${workers} conns=32`, run);
+    out[form] = rateOf(run);
+  }
+  await stopChild(child);
+  return out;
+}
+
 /** Open loop at fixed offered rates: the latency a validator sees below saturation. */
 async function openLoops(bob: KeyringPair, eve: KeyringPair, seconds: number, rates: number[], workers = 2): Promise<Map<number, Run>> {
   const out = new Map<number, Run>();
@@ -168,6 +185,12 @@ async function clientMain(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 5);
   const { bob, eve } = await pairs();
   const ceiling = await measureVerifyCeiling(bob, eve);
+  const forms = await formsCompare(bob, eve, seconds);
+  if (process.env['BENCH_ONLY'] === 'forms') {
+    const r = (x: number): string => `${((100 * x) / Math.max(1, forms.legacy)).toFixed(0)}%`;
+    console.log(`\nforms: legacy ${forms.legacy.toFixed(0)}/s, btauth/1 ${forms.btauth.toFixed(0)}/s = ${r(forms.btauth)}, Epistula ${forms.epistula.toFixed(0)}/s = ${r(forms.epistula)} of legacy (goal >= 90%)`);
+    return;
+  }
   const best = await closedLoops(bob, eve, seconds);
   const rates = [0.5, 0.75, 0.9].map((f) => Math.round((best.ws * f) / 100) * 100);
   const open = await openLoops(bob, eve, seconds, rates);
@@ -176,6 +199,8 @@ async function clientMain(): Promise<void> {
   const pctOf = (x: number): string => `${((100 * x) / c).toFixed(0)}%`;
   console.log('\nsummary');
   console.log(`  two-core verify ceiling ${c.toFixed(0)}/s (goal: 90% = ${(0.9 * c).toFixed(0)}/s)`);
+  const ofLegacy = (x: number): string => `${((100 * x) / Math.max(1, forms.legacy)).toFixed(0)}%`;
+  console.log(`  forms (HTTP, verifyWorkers=2): legacy ${forms.legacy.toFixed(0)}/s, btauth/1 ${forms.btauth.toFixed(0)}/s = ${ofLegacy(forms.btauth)}, Epistula ${forms.epistula.toFixed(0)}/s = ${ofLegacy(forms.epistula)} of legacy (goal >= 90%)`);
   console.log(`  best WS ${best.ws.toFixed(0)}/s = ${pctOf(best.ws)}; best HTTP ${best.http.toFixed(0)}/s = ${pctOf(best.http)}; bare reference ${best.bare.toFixed(0)}/s = ${pctOf(best.bare)}`);
   for (const [rate, run] of open) console.log(`  open loop ${rate}/s: p99 ${fmt(pct(run.lat, 99))} ms (axon-side p99 ${fmt(pct(run.server, 99))} ms)`);
   console.log(`  flood: ${fmt(flood.maxRejects)} rejects/s closed loop; valid p99 under a ${flood.offered}/s flood / without, per trial: ${flood.ratios.map(fmt).join(', ')}`);

@@ -3,6 +3,7 @@
  * number in flight) or open loop (a fixed offered rate), and signed HTTP requests.
  */
 import { Agent, request } from 'node:http';
+import { buildBtAuthRequest, buildEpistulaRequest } from '../src/axon/signedHttpRequests.js';
 import { WebSocket } from 'ws';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { buildHttpRequest, buildWsFrame, makeSigner } from '../src/axon/index.js';
@@ -118,6 +119,22 @@ export function httpRequests(port: number, bob: KeyringPair, eve: KeyringPair, c
       synapse: 'Dummy', body: { dummy_input: i }, timeoutSec: 12, address: bob.address, sign, uuid: `h${c}-${base}`,
       nonce: base + BigInt(i), axonHotkey: eve.address, axonIp: '127.0.0.1', axonPort: port, dendriteIp: '127.0.0.1',
     }));
+  });
+}
+
+/** Pre-signed btauth/1 or Epistula v2 requests in the same shape (bodies of the input fields only). */
+export function signedFormRequests(form: 'btauth' | 'epistula', bob: KeyringPair, eve: KeyringPair, connections: number, seconds: number): HttpRequests {
+  const sign = makeSigner(bob);
+  const perConn = Math.ceil((seconds * 6000) / connections);
+  return Array.from({ length: connections }, (_, c) => {
+    const base = clock.nowNs();
+    return Array.from({ length: perConn }, (_, i) => {
+      const bodyText = JSON.stringify({ dummy_input: i });
+      const r = form === 'btauth'
+        ? buildBtAuthRequest({ pair: bob, sign, target: '/Dummy', bodyText, receiver: eve.address, nonce: base + BigInt(c * perConn + i) })
+        : buildEpistulaRequest({ pair: bob, sign, target: '/Dummy', bodyText, signedFor: eve.address, uuid: `e${c}-${i}-${base}` });
+      return { path: r.target, headers: r.headers, body: r.body };
+    });
   });
 }
 
