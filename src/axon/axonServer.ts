@@ -79,6 +79,7 @@ export class AxonServer implements Service {
       logger: this.log, clock: m.clock, metagraph: m.metagraph, executor: m.executor, metrics: this.metrics,
       observer: m.observer, axonHotkey, shutdownSignal: this.stopController.signal,
       verifier: { verify: (p, msg, s) => this.crypto.verifier.verify(p, msg, s), close: async () => {} },
+      verifyEd25519: (p, msg, s) => this.crypto.verifyEd25519(p, msg, s),
     });
     const common = {
       pipeline: this.pipeline, synapses: m.synapses, clock: m.clock, axonHotkey, axonUuid: this.axonUuid,

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../util/index.js';
 import { SCHNORRKEL_MODULE_PATH, verifyTrustedKey } from './sr25519.js';
 import { InlinePolicy, threadLoopUtilization, type LoopUtilization } from './inlinePolicy.js';
+import { ed25519InputsOk, verifyEd25519 } from './ed25519.js';
 
 /** The axon's own key for signing WebSocket answers off the event loop. */
 export interface SigningKey {
@@ -14,6 +15,7 @@ export interface SigningKey {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { sr25519_verify, sr25519_sign } = require(workerData.modulePath);
+const { createPublicKey, verify: osslVerify } = require('node:crypto');
 const key = workerData.key;
 const P = Buffer.from('<Bytes>'), S = Buffer.from('</Bytes>');
 const L = 27742317777372353535851937790883648493n;
@@ -31,6 +33,12 @@ function check(pub, msg, sig) {
   try { return sr25519_verify(pub, msg, sig) || sr25519_verify(pub, Buffer.concat([P, msg, S]), sig); }
   catch { return false; }
 }
+function checkEd(pub, msg, sig) {
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(pub).toString('base64url') }, format: 'jwk' });
+    return osslVerify(null, msg, key, sig);
+  } catch { return false; }
+}
 parentPort.on('message', (b) => {
   const n = b.ids.length;
   const oks = new Uint8Array(n);
@@ -38,7 +46,8 @@ parentPort.on('message', (b) => {
   for (let i = 0; i < n; i++) {
     if (b.kinds[i] === 1) {
       if (key) { sigs[i] = sr25519_sign(key.publicKey, key.secret, b.msgs[i]); oks[i] = 1; }
-    } else oks[i] = check(b.pubs[i], b.msgs[i], b.sigs[i]) ? 1 : 0;
+    } else if (b.kinds[i] === 2) oks[i] = checkEd(b.pubs[i], b.msgs[i], b.sigs[i]) ? 1 : 0;
+    else oks[i] = check(b.pubs[i], b.msgs[i], b.sigs[i]) ? 1 : 0;
   }
   parentPort.postMessage({ ids: b.ids, oks, sigs });
 });
@@ -46,6 +55,7 @@ parentPort.on('message', (b) => {
 
 const VERIFY = 0;
 const SIGN = 1;
+const VERIFY_ED25519 = 2;
 const EMPTY = new Uint8Array(0);
 
 interface Result {
@@ -116,6 +126,16 @@ export class CryptoWorkerPool {
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
     if (this.runInline()) return Promise.resolve(this.policy.timed(() => verifyTrustedKey(pub, msg, sig)));
     return this.submit(VERIFY, pub, msg, sig).then((r) => r.ok);
+  }
+
+  /**
+   * ed25519 (btauth/1 hotkeys): the small-order and canonical-encoding screens run here (cheap),
+   * OpenSSL's verify inline or on a worker by the same policy as sr25519.
+   */
+  verifyEd25519(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
+    if (!ed25519InputsOk(pub, sig)) return Promise.resolve(false);
+    if (this.runInline()) return Promise.resolve(this.policy.timed(() => verifyEd25519(pub, msg, sig)));
+    return this.submit(VERIFY_ED25519, pub, msg, sig).then((r) => r.ok);
   }
 
   /** Signs with the pool's key; rejects when the pool has none. */

@@ -7,11 +7,10 @@ import { Blacklist, type BlacklistOpts } from './blacklist.js';
 import { TokenBucketLimiter } from './rateLimiter.js';
 import { NonceStore } from './nonceStore.js';
 import { parseSignature, Ss58Cache } from './sr25519.js';
-import { verifyEd25519 } from './ed25519.js';
 import { legacyCredentials, type Credentials, type LegacyContext, type LegacyFields } from './credentials.js';
 import { VerifyGate, type VerifyGateOpts } from './verifyGate.js';
 import { ReplayStore } from './replayStore.js';
-import type { SignatureVerifier } from './verifierPool.js';
+import type { Ed25519Verifier, SignatureVerifier } from './verifierPool.js';
 import type { AxonMetrics, Transport } from './axonMetrics.js';
 
 export interface PipelineOpts {
@@ -32,6 +31,7 @@ export interface PipelineModules {
   metagraph: MetagraphSource;
   executor: SynapseExecutor;
   verifier: SignatureVerifier;
+  verifyEd25519: Ed25519Verifier;
   metrics: AxonMetrics;
   observer: RequestObserver;
   axonHotkey: string;
@@ -151,7 +151,7 @@ export class RequestPipeline {
     const msg = req.credentials.message();
     // Only the scheme the request declared: an ed25519 signature is never tried as sr25519.
     const task = req.credentials.scheme === 'ed25519'
-      ? () => Promise.resolve(verifyEd25519(a.pub, msg, a.sig))
+      ? () => this.m.verifyEd25519(a.pub, msg, a.sig)
       : () => this.m.verifier.verify(a.pub, msg, a.sig);
     const ok = await this.gate.verify(task, proven);
     if (!ok) {

@@ -1,11 +1,15 @@
 import type { Logger } from '../util/index.js';
 import { verifyAnyKey, verifyTrustedKey } from './sr25519.js';
+import { verifyEd25519 } from './ed25519.js';
 import { CryptoWorkerPool, type SigningKey } from './cryptoWorkerPool.js';
 
 export interface SignatureVerifier {
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** ed25519 checks (btauth/1), on the same threads as sr25519 when there are any. */
+export type Ed25519Verifier = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => Promise<boolean>;
 
 /** Verifies on the calling thread; only for keys vetted by SafeVerifier. */
 export class InlineVerifier implements SignatureVerifier {
@@ -43,6 +47,7 @@ export class SafeVerifier implements SignatureVerifier {
 
 export interface AxonCrypto {
   verifier: SignatureVerifier;
+  verifyEd25519: Ed25519Verifier;
   /** Signs the axon's WebSocket answers. */
   sign(msg: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -58,10 +63,14 @@ export function createAxonCrypto(
   if (workers <= 0) {
     return {
       verifier: new SafeVerifier(new InlineVerifier()),
+      verifyEd25519: (pub, msg, sig) => Promise.resolve(verifyEd25519(pub, msg, sig)),
       sign: (msg) => Promise.resolve(inlineSign(msg)),
       close: async () => {},
     };
   }
   const pool = new CryptoWorkerPool(workers, key, inlineSign, logger);
-  return { verifier: new SafeVerifier(pool), sign: (msg) => pool.sign(msg), close: () => pool.close() };
+  return {
+    verifier: new SafeVerifier(pool), verifyEd25519: (pub, msg, sig) => pool.verifyEd25519(pub, msg, sig),
+    sign: (msg) => pool.sign(msg), close: () => pool.close(),
+  };
 }

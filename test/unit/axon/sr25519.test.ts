@@ -54,6 +54,21 @@ describe('sr25519 verification', async () => {
     await pool.close();
   });
 
+  it('the worker pool verifies ed25519 on its threads too, refusing forgeries and sr25519 signatures', async () => {
+    const ed = new Keyring({ type: 'ed25519' }).addFromUri('//Ferdie');
+    const pool = new CryptoWorkerPool(1, null, null, silentLogger(), { inlineMaxShare: 0 });
+    const good = ed.sign(msg);
+    const bad = Uint8Array.from(good);
+    bad[5] = bad[5]! ^ 1;
+    const oks = await Promise.all([
+      pool.verifyEd25519(ed.publicKey, msg, good), pool.verifyEd25519(ed.publicKey, msg, bad),
+      pool.verifyEd25519(ed.publicKey, msg, bob.sign(msg)), pool.verifyEd25519(new Uint8Array(32), msg, new Uint8Array(64)),
+    ]);
+    expect(oks).toEqual([true, false, false, false]);
+    expect(pool.inlineCount).toBe(0);
+    await pool.close();
+  });
+
   it('the worker pool signs with the axon key on workers, and inline at low rates', async () => {
     const key = { publicKey: bob.publicKey, secret: secretOf(bob)! };
     const workers = new CryptoWorkerPool(1, key, makeSigner(bob), silentLogger(), { inlineMaxShare: 0 });
