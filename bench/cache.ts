@@ -8,6 +8,7 @@
  *    (a 50 ms handler; with --ocr also the real OCR engine on CPU)
  */
 import { fork } from 'node:child_process';
+import { ocrSynapseFor } from '../src/synapses/index.js';
 import { setMaxListeners } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -237,7 +238,7 @@ async function dedupGain(): Promise<void> {
   const { invoicePage } = await import('../test/fixtures/ocr/invoicePage.js');
   const engine = new InferenceEngine(inferenceSchema.parse({ device: 'auto' }), modules());
   await engine.start();
-  const ocr = engine.ocrSynapse();
+  const ocr = ocrSynapseFor(engine);
   const body = { base64_image: (await invoicePage(3)).base64 };
   const ocrOn = await dedupRound(ocr, true, v, 1, () => body);
   const runs1 = engine.runCount('ocr');

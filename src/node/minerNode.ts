@@ -5,10 +5,10 @@ import { ServiceGroup, type Service, type CoreModules, type Logger, MinerError }
 import { ChainClient, MetagraphSync, AxonAnnouncer } from '../chain/index.js';
 import { AxonServer } from '../axon/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../synapse/index.js';
-import { DummySynapse } from '../synapses/index.js';
+import { DummySynapse, ocrSynapseFor } from '../synapses/index.js';
 import { InferenceEngine } from '../inference/index.js';
 import { ResponseCache } from '../cache/index.js';
-import { createMonitor, type HealthReport, type Monitor } from '../monitor/index.js';
+import { createMonitor, DrainTally, healthVerdict, type HealthReport, type Monitor } from '../monitor/index.js';
 import { versionAsInt } from './version.js';
 
 export interface MinerNodeOpts {
@@ -40,7 +40,11 @@ export class MinerNode implements Service {
   readonly monitor: Monitor;
   private readonly group: ServiceGroup;
   private readonly log: Logger;
+  /** Counts how requests end once a drain begins (the shutdown line's drained/refused). */
+  private readonly drainTally: DrainTally;
   private started = false;
+  private stopping = false;
+  private servingLogged = false;
 
   constructor(private readonly opts: MinerNodeOpts, private readonly modules: MinerNodeModules) {
     const { config } = opts;
@@ -83,13 +87,14 @@ export class MinerNode implements Service {
       },
       core('monitor'),
     );
+    this.drainTally = new DrainTally(this.monitor.stats);
     this.axon = new AxonServer(config.axon, {
       ...core('axon'),
       pair: modules.pair,
       metagraph: this.metagraph,
       executor: this.cache.wrap(this.scheduler),
       synapses,
-      observer: this.monitor.stats,
+      observer: this.drainTally,
     });
     // serve_axon only once the axon listens: the announcer starts after the axon service (models loaded, port open).
     for (const s of [this.chain, this.metagraph, this.engine, this.cache, this.axon, announcer, ...this.monitor.services]) {
@@ -100,7 +105,7 @@ export class MinerNode implements Service {
   private buildSynapses(): SynapseRegistry {
     const registry = new SynapseRegistry();
     registry.register(new DummySynapse());
-    if (this.opts.config.inference.ocr.enabled) registry.register(this.engine.ocrSynapse());
+    if (this.opts.config.inference.ocr.enabled) registry.register(ocrSynapseFor(this.engine));
     return registry;
   }
 
@@ -112,16 +117,25 @@ export class MinerNode implements Service {
     const chain = this.chain.state();
     const standing = this.metagraph.standing();
     const snap = this.metagraph.current();
+    const metagraphAgeSeconds = snap ? (this.modules.clock.now() - snap.syncedAtMs) / 1000 : null;
+    const verdict = healthVerdict({
+      started: this.started, draining: this.stopping, axonServing: this.axon.isServing(), chainConnected: chain.connected,
+      metagraphAgeSeconds, registered: standing?.registered ?? false, modelsLoaded: this.engine.device() !== 'none',
+      maxMetagraphAgeSeconds: this.opts.config.monitor.healthMaxMetagraphAgeMs / 1000,
+    });
     return {
-      serving: this.started && this.axon.isServing(),
+      status: verdict.status,
+      reasons: verdict.reasons,
+      serving: verdict.status !== 'unavailable',
       chainConnected: chain.connected,
       lastBlockAgeSeconds: chain.blockAgeMs === undefined ? null : chain.blockAgeMs / 1000,
       bestBlock: chain.bestBlock ?? null,
       registered: standing?.registered ?? false,
       uid: standing?.uid ?? null,
-      metagraphAgeSeconds: snap ? (this.modules.clock.now() - snap.syncedAtMs) / 1000 : null,
+      metagraphAgeSeconds,
       modelsLoaded: this.engine.modelsLoaded(),
       device: this.engine.device(),
+      devices: this.engine.deviceStatus(),
       queueDepth: this.queueDepth(),
     };
   }
@@ -130,21 +144,58 @@ export class MinerNode implements Service {
     if (this.started) return;
     await this.group.start();
     this.started = true;
-    this.log.info({ port: this.opts.config.axon.port, hotkey: this.modules.pair.address }, 'miner serving');
+    if (!this.logServingOnce()) {
+      this.log.warn({ port: this.opts.config.axon.port, reasons: this.health().reasons }, 'miner started, not serving yet');
+      const off = this.metagraph.onUpdate(() => {
+        if (this.logServingOnce() || this.stopping) off();
+      });
+    }
   }
 
-  /** Stops accepting, drains in-flight work within drainMs, then stops everything in reverse order. */
+  /** Logs "miner serving" the first time health says so; true once it has. */
+  private logServingOnce(): boolean {
+    if (this.servingLogged) return true;
+    const h = this.health();
+    if (h.status === 'unavailable') return false;
+    this.servingLogged = true;
+    this.log.info({ port: this.opts.config.axon.port, hotkey: this.modules.pair.address, status: h.status }, 'miner serving');
+    return true;
+  }
+
+  /**
+   * Stops the periodic reports while the chain is still there, stops accepting, drains
+   * in-flight work within drainMs (logging how many requests were drained and refused), then
+   * stops everything else in reverse order.
+   */
   async stop(): Promise<void> {
     if (!this.started) {
       await this.group.stop();
       return;
     }
     this.started = false;
+    this.stopping = true;
+    for (const s of [this.monitor.standing, this.monitor.serving, this.monitor.hardware]) await s.stop();
+    const t0 = this.modules.clock.now();
+    this.drainTally.begin(this.axon.inflightCount());
     try {
       await this.axon.drain(this.opts.config.shutdown.drainMs);
     } catch (err) {
       this.log.warn({ err: err instanceof MinerError ? err.code : String(err) }, 'drain incomplete');
     }
+    this.log.info({ ...this.drainTally.result(), drainMs: this.modules.clock.now() - t0 }, 'axon drained');
     await this.group.stop();
+  }
+
+  /**
+   * After a second signal: no more waiting for the drain, but inference runs already on a
+   * device get up to graceMs to finish, because a worker torn down mid-run aborts the process
+   * from native code instead of exiting with the forced-stop code.
+   */
+  async forceStop(graceMs = 3_000): Promise<void> {
+    this.stopping = true;
+    const until = this.modules.clock.now() + graceMs;
+    while (this.engine.deviceStatus().some((d) => d.queue > 0) && this.modules.clock.now() < until) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 }

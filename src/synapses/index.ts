@@ -1,1 +1,2 @@
 export { DummySynapse, dummySynapse, defaultSynapseRegistry } from './dummySynapse.js';
+export { OcrSynapse, ocrSynapseFor, type OcrSynapseOutput } from './ocrSynapse.js';

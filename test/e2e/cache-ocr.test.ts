@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ocrSynapseFor } from '../../src/synapses/index.js';
 import { AxonServer, Dendrite } from '../../src/axon/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
 import { ResponseCache } from '../../src/cache/index.js';
@@ -32,7 +33,7 @@ beforeAll(async () => {
     neuron(2, k.charlie.address, 300, true), neuron(3, k.eve.address, 0, false),
   ]);
   const synapses = new SynapseRegistry();
-  synapses.register(engine.ocrSynapse());
+  synapses.register(ocrSynapseFor(engine));
   const scheduler = new PriorityScheduler({ queueLength: 256, concurrency: 4 }, m);
   cache = new ResponseCache(cacheOpts({}), m);
   await cache.start();

@@ -5,9 +5,10 @@
  * ArgMax graph edit leaves the decoded text unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ocrSynapseFor, type OcrSynapse } from '../../src/synapses/index.js';
 import { Registry } from 'prom-client';
 import sharp from 'sharp';
-import { InferenceEngine, createOcrSynapse, type OcrSynapse } from '../../src/inference/index.js';
+import { InferenceEngine} from '../../src/inference/index.js';
 import { inferenceSchema } from '../../src/config/sections/inference.js';
 import type { RequestContext } from '../../src/synapse/index.js';
 import { MinerError, silentLogger, systemClock } from '../../src/util/index.js';
@@ -41,7 +42,7 @@ describe('OCR engine on CPU', () => {
   beforeAll(async () => {
     engine = new InferenceEngine(inferenceSchema.parse({ device: 'auto' }), modules());
     await engine.start();
-    ocr = createOcrSynapse(engine);
+    ocr = ocrSynapseFor(engine);
   });
   afterAll(async () => { await engine.stop(); });
 
@@ -161,7 +162,7 @@ describe('OCR engine on CPU', () => {
     try {
       const page = await invoicePage(14);
       const a = await ocr.handle(ocr.parseInput({ base64_image: page.base64 }), ctx());
-      const other = plain.ocrSynapse();
+      const other = ocrSynapseFor(plain);
       const b = await other.handle(other.parseInput({ base64_image: page.base64 }), ctx());
       expect(b.response.map((l) => l.text)).toEqual(a.response.map((l) => l.text));
       expect(other.modelId).toBe(ocr.modelId);

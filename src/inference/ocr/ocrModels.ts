@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import type { InferenceConfig } from '../../config/index.js';
 import type { BatchRunFn } from '../dynamicBatcher.js';
-import type { ModelSource, SessionPool } from '../sessionPool.js';
+import type { ModelSource } from '../sessionPool.js';
+import type { ModelSession } from '../workerSession.js';
 import { copyPadded } from '../tensorBatch.js';
 import { argmaxRows, charsetMask, ctcGreedy, loadDictionary, type Decoded } from './ctcDecode.js';
 import type { DetInput } from './detection.js';
@@ -52,10 +53,19 @@ export interface OcrRunners {
   cls: BatchRunFn<LineTensor, boolean>;
 }
 
-/** Registers the OCR sessions (the recogniser with its graph edit) and returns the batch run functions. */
-export async function prepareOcr(
-  cfg: OcrConfig, files: OcrFiles, pool: SessionPool, countRun: (model: string) => void,
-): Promise<OcrRunners> {
+/** Runs one batch on some device: `cost` in padded pixels; `call` builds its feeds on every attempt. */
+export type OcrExec = (
+  name: string, cost: number, items: number, call: (s: ModelSession) => Promise<ort.InferenceSession.OnnxValueMapType>,
+) => Promise<ort.InferenceSession.OnnxValueMapType>;
+
+export interface OcrPrepared {
+  sources: ModelSource[];
+  /** The batch run functions over an executor: the engine's dispatcher, or one device for warm-up. */
+  runners(exec: OcrExec): OcrRunners;
+}
+
+/** The OCR model sources (the recogniser with its graph edit) and the batch run functions. */
+export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPrepared> {
   const classes = await loadDictionary(files.keys);
   const mask = charsetMask(classes, cfg.charset);
   const sources: ModelSource[] = [
@@ -68,29 +78,30 @@ export async function prepareOcr(
         : files.rec),
     },
   ];
-  for (const s of sources) pool.register(s);
-  const run = async (name: string, feed: ort.Tensor): Promise<ort.InferenceSession.OnnxValueMapType> => {
-    countRun(name);
-    return pool.withSession(name, (s) => s.run({ [s.inputNames[0]!]: feed }));
+  const runners = (exec: OcrExec): OcrRunners => {
+    const run = (name: string, n: number, pixels: readonly number[], feed: () => ort.Tensor) =>
+      exec(name, n * pixels.reduce((a, b) => a * b, 1), n, (s) => s.run({ [s.inputNames[0]!]: feed() }));
+    return {
+      det: async (inputs, shape) => {
+        const out = await run(OCR_MODELS.det, inputs.length, shape,
+          () => stack(inputs.map((i) => i.data), [3, i0(inputs).height, i0(inputs).width], [3, ...shape]));
+        const t = Object.values(out)[0] as ort.Tensor;
+        const per = t.dims[2]! * t.dims[3]!;
+        const data = t.data as Float32Array;
+        return inputs.map((_, i) => data.slice(i * per, (i + 1) * per));
+      },
+      rec: async (inputs, shape) => {
+        const out = await run(OCR_MODELS.rec, inputs.length, shape, () => stackLines(inputs, shape));
+        return decodeRec(out, inputs.length, classes, mask, cfg.argmaxInGraph);
+      },
+      cls: async (inputs, shape) => {
+        const out = await run(OCR_MODELS.cls, inputs.length, shape, () => stackLines(inputs, shape));
+        const p = (Object.values(out)[0] as ort.Tensor).data as Float32Array;
+        return inputs.map((_, i) => p[i * 2 + 1]! > 0.9);
+      },
+    };
   };
-  return {
-    det: async (inputs, shape) => {
-      const out = await run(OCR_MODELS.det, stack(inputs.map((i) => i.data), [3, i0(inputs).height, i0(inputs).width], [3, ...shape]));
-      const t = Object.values(out)[0] as ort.Tensor;
-      const per = t.dims[2]! * t.dims[3]!;
-      const data = t.data as Float32Array;
-      return inputs.map((_, i) => data.slice(i * per, (i + 1) * per));
-    },
-    rec: async (inputs, shape) => {
-      const out = await run(OCR_MODELS.rec, stackLines(inputs, shape));
-      return decodeRec(out, inputs.length, classes, mask, cfg.argmaxInGraph);
-    },
-    cls: async (inputs, shape) => {
-      const out = await run(OCR_MODELS.cls, stackLines(inputs, shape));
-      const p = (Object.values(out)[0] as ort.Tensor).data as Float32Array;
-      return inputs.map((_, i) => p[i * 2 + 1]! > 0.9);
-    },
-  };
+  return { sources, runners };
 }
 
 const i0 = <T>(a: T[]): T => a[0]!;

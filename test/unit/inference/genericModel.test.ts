@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ocrSynapseFor } from '../../../src/synapses/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ describe('engine with an operator-declared model', () => {
     expect(engine.device()).toBe('cpu');
     expect(engine.modelsLoaded()).toEqual(['tiny']);
     expect(engine.runCount('tiny')).toBe(0);
-    expect(() => engine.ocrSynapse()).toThrow(/ocr.enabled/);
+    expect(() => ocrSynapseFor(engine)).toThrow(/ocr.enabled/);
   });
 
   it('batches items of different shapes, pads them and splits the answers back', async () => {

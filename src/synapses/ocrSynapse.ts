@@ -1,16 +1,9 @@
-import type { RequestContext, SynapseBody, SynapseHandler } from '../../synapse/index.js';
-import { MinerError } from '../../util/index.js';
-import { parseImageField, type EncodedImage, type ImageLimits } from './imageDecode.js';
-import type { OcrLine, OcrPipeline } from './ocrPipeline.js';
+import type { RequestContext, SynapseBody, SynapseHandler } from '../synapse/index.js';
+import { MinerError } from '../util/index.js';
+import { parseImageField, type EncodedImage, type ImageLimits, type InferenceEngine, type OcrBackend, type OcrLine } from '../inference/index.js';
 
 export interface OcrSynapseOutput extends SynapseBody {
   response: OcrLine[];
-}
-
-/** What a started engine provides; undefined until start() finished (and after stop()). */
-export interface OcrBackend {
-  modelId: string;
-  pipeline: OcrPipeline;
 }
 
 /**
@@ -40,9 +33,15 @@ export class OcrSynapse implements SynapseHandler<EncodedImage, OcrSynapseOutput
 
   async handle(input: EncodedImage, ctx: RequestContext): Promise<OcrSynapseOutput> {
     const b = this.backend();
-    if (!b) throw new MinerError('SHUTTING_DOWN', 'inference engine is not running');
+    if (!b) throw new MinerError('NOT_READY', 'Service Unavailable: OCR models are not loaded');
     this.onRun();
     const response = await b.pipeline.run(input, { priority: ctx.priority, deadlineMs: ctx.deadlineMs, signal: ctx.signal });
     return { response };
   }
+}
+
+/** The OCRSynapse served by `engine` (it answers 503 until the engine has started). */
+export function ocrSynapseFor(engine: InferenceEngine): OcrSynapse {
+  const svc = engine.ocrService();
+  return new OcrSynapse(svc.backend, svc.limits, svc.onRun);
 }
