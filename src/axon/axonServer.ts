@@ -128,8 +128,11 @@ export class AxonServer implements Service {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket as Socket, head));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       const code = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      if (socket.writable) socket.end(`HTTP/1.1 ${code}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      else socket.destroy();
+      if (!socket.writable) return void socket.destroy();
+      socket.end(`HTTP/1.1 ${code}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Read and drop what the peer still sends, so the close is not a reset that eats the answer.
+      socket.resume();
+      setTimeout(() => socket.destroy(), 2_000).unref();
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {

@@ -33,6 +33,11 @@ export interface HttpTransportDeps extends TransportDeps {
   forms: FormContext;
 }
 
+/** How long a refused request's remaining body is read and discarded before the connection ends. */
+const DRAIN_MS = 2_000;
+/** Past this many times the payload limit, a peer still sending after its refusal is cut off. */
+const DRAIN_BYTES_FACTOR = 4;
+
 /** Reads the whole body, refusing more than `max` bytes. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -76,7 +81,7 @@ export class HttpTransport {
       const me = toMinerError(err);
       const pt = (this.d.clock.monotonicMs() - startMono) / 1000;
       const answer = state.form ? state.form.failure(me, pt, this.d.forms) : legacyFailure(me, pt, this.d.axonHotkey);
-      this.write(res, answer, me.code === 'PAYLOAD_TOO_LARGE' || !req.complete);
+      this.write(res, answer, me.code === 'PAYLOAD_TOO_LARGE');
       this.d.pipeline.record(state.synapse, 'http', me.spec.status, startMono, me, undefined, state.form?.name ?? 'none');
     });
   }
@@ -91,11 +96,11 @@ export class HttpTransport {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, state: ServeState, startMono: number): Promise<void> {
+    if (Number(req.headers['content-length'] ?? 0) > this.d.maxPayloadBytes) throw rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large');
     const route = req.method === 'POST' ? this.d.routes.match(req.url) : undefined;
     if (!route) throw rejection('UNKNOWN_SYNAPSE', `Synapse name '${synapseNameFromPath(req.url)}' not found`);
     const synapse = route.synapse;
     state.synapse = synapse.name;
-    if (Number(req.headers['content-length'] ?? 0) > this.d.maxPayloadBytes) throw rejection('PAYLOAD_TOO_LARGE', 'Payload Too Large');
     if (this.d.isDraining()) throw rejection('SHUTTING_DOWN', 'Service Unavailable: shutting down');
     const form = claimedForm(req.headers);
     state.form = form;
@@ -122,19 +127,60 @@ export class HttpTransport {
   }
 
   /** Never throws: a failure to answer ends the connection instead. */
-  private write(res: ServerResponse, answer: HttpAnswer, close: boolean): void {
+  private write(res: ServerResponse, answer: HttpAnswer, tooLarge: boolean): void {
     if (res.headersSent || res.destroyed) {
       if (!res.writableEnded) res.destroy();
       return;
     }
     try {
-      // An unread remainder would be parsed as the next request: close instead.
-      const headers = close ? { ...answer.headers, connection: 'close' } : answer.headers;
-      res.writeHead(answer.status, headers);
+      const req = res.req;
+      if (tooLarge) {
+        answer = { ...answer, headers: { ...answer.headers, connection: 'close' } };
+        this.closeAfterDrain(req.socket);
+      } else if (!req.complete) {
+        this.boundRemainder(req);
+      }
+      res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     } catch {
       res.destroy();
     }
+  }
+
+  /**
+   * After a 413 the body may still be arriving. Node would end and destroy the socket at once,
+   * and the reset that follows the peer's next write can destroy our answer before the peer
+   * reads it (seen by the fuzzer). So the socket only half-closes; what still arrives is read
+   * and dropped, within a time and byte bound, until the peer closes its side.
+   */
+  private closeAfterDrain(socket: Socket): void {
+    let seen = 0;
+    const count = (c: Buffer): void => {
+      seen += c.length;
+      if (seen > DRAIN_BYTES_FACTOR * this.d.maxPayloadBytes) socket.destroy();
+    };
+    socket.on('data', count);
+    socket.destroySoon = (): void => {
+      socket.end();
+      setTimeout(() => socket.destroy(), DRAIN_MS).unref();
+    };
+  }
+
+  /**
+   * A request refused before its body was read keeps its connection: Node reads and drops the
+   * rest of the body after the answer. A chunked body has no declared size, so its remainder
+   * is bounded here.
+   */
+  private boundRemainder(req: IncomingMessage): void {
+    let seen = 0;
+    const socket = req.socket;
+    const count = (c: Buffer): void => {
+      seen += c.length;
+      if (seen > DRAIN_BYTES_FACTOR * this.d.maxPayloadBytes) socket.destroy();
+    };
+    socket.on('data', count);
+    req.once('end', () => socket.off('data', count));
+    req.once('close', () => socket.off('data', count));
   }
 }
 
