@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { Registry } from 'prom-client';
 import { encodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 import { startDevnet, type Devnet } from '../src/devnet/index.js';
-import { ChainClient, FrozenMetagraph, MetagraphSync, decodeNeuronsLite, readMetagraph, type MetagraphSnapshot } from '../src/chain/index.js';
+import { ChainClient, FrozenMetagraph, MetagraphSync, ReadPlanCache, decodeNeuronsLite, readMetagraph, type MetagraphSnapshot, type ReadOpts } from '../src/chain/index.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
 
 const N = Number(process.env['BENCH_NEURONS'] ?? 256);
@@ -76,6 +76,23 @@ function snapshotObjectBytes(src: FrozenMetagraph): number {
   return keep.length > 0 ? bytes : 0;
 }
 
+/** ROUNDS full reads, a new block before each so that each reads fresh state as on a live chain. */
+async function timeReads(dn: Devnet, api: ReturnType<ChainClient['api']>, opts: ReadOpts): Promise<{ times: number[]; cpu: number[] }> {
+  const times: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    await dn.newBlocks(1);
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const snap = await readMetagraph(api, NETUID, systemClock(), opts);
+    times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+    if (snap.n !== N) throw new Error(`expected ${N} neurons, read ${snap.n}`);
+  }
+  return { times, cpu };
+}
+
 async function benchSpec(spec: string): Promise<void> {
   const dn = await startDevnet({ chainspec: resolve(SPECS[spec]!), blockIntervalMs: 0 });
   const abort = new AbortController();
@@ -85,20 +102,12 @@ async function benchSpec(spec: string): Promise<void> {
     await fill(dn);
     await chain.start();
     const api = chain.api();
-    const first = await readMetagraph(api, NETUID, systemClock());
-    const times: number[] = [];
-    const cpu: number[] = [];
-    // A new block before every round, so that each sync reads fresh state as on a live chain.
-    for (let i = 0; i < ROUNDS; i++) {
-      await dn.newBlocks(1);
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      const snap = await readMetagraph(api, NETUID, systemClock());
-      times.push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu.push((c.user + c.system) / 1000);
-      if (snap.n !== N) throw new Error(`expected ${N} neurons, read ${snap.n}`);
-    }
+    const plans = new ReadPlanCache();
+    const plan = plans.planFor(api);
+    const first = await readMetagraph(api, NETUID, systemClock(), { plans });
+    const { times, cpu } = await timeReads(dn, api, { plans });
+    // The storage maps as well where the runtime offers something better, to compare the paths.
+    const storage = plan.path === 'storage' ? undefined : await timeReads(dn, api, { plan: { ...plan, path: 'storage' } });
     const sync = new MetagraphSync({ netuid: NETUID, syncEveryBlocks: 1_000_000, ownHotkey: first.neurons[20]!.hotkey }, { ...core, chain });
     const viaSync: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -109,7 +118,7 @@ async function benchSpec(spec: string): Promise<void> {
     }
     const keep: MetagraphSnapshot[] = [];
     let decode = '';
-    if (first.source === 'runtime-api') {
+    if (first.source === 'neurons-lite') {
       const raw = await (api.call as any)['neuronInfoRuntimeApi']['getNeuronsLite'](NETUID);
       const d: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
@@ -122,7 +131,7 @@ async function benchSpec(spec: string): Promise<void> {
     gc();
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 10; i++) keep.push(await readMetagraph(api, NETUID, systemClock()));
+    for (let i = 0; i < 10; i++) keep.push(await readMetagraph(api, NETUID, systemClock(), { plans }));
     gc();
     gc();
     const perSnap = (process.memoryUsage().heapUsed - before) / keep.length;
@@ -130,6 +139,7 @@ async function benchSpec(spec: string): Promise<void> {
     console.log(`spec ${spec} (${first.source}), ${N} neurons, ${ROUNDS} rounds (a new block before each), chopsticks on this machine:`);
     console.log(`  readMetagraph (one block, full subnet):      ${stats(times)}`);
     console.log(`  CPU of this process per readMetagraph:       ${stats(cpu)} (the rest is chopsticks serving storage / running the runtime API in wasm)`);
+    if (storage) console.log(`  same, forced onto the storage maps:          ${stats(storage.times)}; CPU ${stats(storage.cpu)}`);
     if (decode) console.log(`  decoding the NeuronInfoLite bytes only:       ${decode}`);
     console.log(`  MetagraphSync.syncNow (+ immunity, standing): ${stats(viaSync)}`);
     console.log(`  heap per retained readMetagraph result:       ${(perSnap / 1024).toFixed(1)} KiB (includes @polkadot/api's bounded response cache)`);

@@ -65,7 +65,7 @@ export class AxonAnnouncer implements Service {
   private lastResult: { ok: boolean; block?: number; chainError?: string } | undefined;
 
   constructor(private readonly opts: AxonAnnouncerOpts, private readonly modules: AxonAnnouncerModules) {
-    this.log = modules.logger.child({ module: 'announce' });
+    this.log = modules.logger;
     if (opts.externalIp) {
       const { ip, ipType } = encodeIp(opts.externalIp);
       this.want = { ip: opts.externalIp, ipInt: ip, ipType, port: opts.externalPort, protocol: PROTOCOL, version: opts.version };

@@ -4,12 +4,15 @@ import type { Logger } from 'pino';
 import { MinerError, type CoreModules, type Service } from '../util/index.js';
 import { chainMetrics, type ChainMetrics } from './chainMetrics.js';
 import { defineUnknownSignedExtensions } from './signedExtensions.js';
+import { blockTimeOf } from './readPlan.js';
 
 export interface ChainClientOpts {
   /** Tried in order; a failure moves to the next one. */
   endpoints: readonly string[];
-  /** Rebuild the connection when no new block arrives for this long. */
-  watchdogMs: number;
+  /** Rebuild the connection when no new block arrives for this long; default watchdogBlocks block times. */
+  watchdogMs?: number | undefined;
+  /** Without watchdogMs: rebuild after this many of the runtime's block times without a block (default 10). */
+  watchdogBlocks?: number | undefined;
   connectTimeoutMs: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -23,6 +26,10 @@ export interface ChainState {
   readonly blockAgeMs: number | undefined;
   readonly specVersion: number | undefined;
   readonly reconnects: number;
+  /** Block time the runtime states (BABE/Aura/Timestamp constants); undefined before connecting or when it states none. */
+  readonly blockTimeMs: number | undefined;
+  /** The watchdog limit in force. */
+  readonly watchdogMs: number;
 }
 
 export interface BlockEvent {
@@ -41,6 +48,11 @@ interface Connection {
 }
 
 const CLOSE_WAIT_MS = 2_000;
+const DEFAULT_WATCHDOG_BLOCKS = 10;
+/** Floor of the derived watchdog: a fast devnet's block time must not make reconnects flap. */
+const MIN_WATCHDOG_MS = 30_000;
+/** Only when a runtime states no block time at all (no BABE, Aura or Timestamp constant). */
+const UNKNOWN_BLOCK_TIME_WATCHDOG_MS = 600_000;
 
 /** WebSocket error events are not Errors; keep their message for the log. */
 function socketError(e: unknown): Error {
@@ -75,12 +87,13 @@ export class ChainClient implements Service {
   private running = false;
   private bestBlock: number | undefined;
   private lastBlockAtMs: number | undefined;
+  private blockTimeMs: number | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ChainClientOpts, private readonly modules: CoreModules) {
     if (opts.endpoints.length === 0) throw new MinerError('CONFIG_INVALID', 'chain: no endpoints configured');
-    this.log = modules.logger.child({ module: 'chain' });
+    this.log = modules.logger;
     this.metrics = chainMetrics(modules.registry, () => {
       const age = this.state().blockAgeMs;
       return age === undefined ? undefined : age / 1000;
@@ -92,7 +105,7 @@ export class ChainClient implements Service {
     if (this.running) return;
     this.running = true;
     this.modules.signal.addEventListener('abort', () => void this.stop(), { once: true });
-    const interval = Math.max(250, Math.min(5_000, Math.floor(this.opts.watchdogMs / 4)));
+    const interval = this.opts.watchdogMs ? Math.max(250, Math.min(5_000, Math.floor(this.opts.watchdogMs / 4))) : 1_000;
     this.watchdogTimer = setInterval(() => this.checkWatchdog(), interval);
     this.watchdogTimer.unref();
     void this.connect();
@@ -123,7 +136,16 @@ export class ChainClient implements Service {
       blockAgeMs: this.lastBlockAtMs === undefined ? undefined : Math.max(0, now - this.lastBlockAtMs),
       specVersion: this.live ? this.conn?.api.runtimeVersion.specVersion.toNumber() : undefined,
       reconnects: this.reconnects,
+      blockTimeMs: this.blockTimeMs,
+      watchdogMs: this.watchdogMs(),
     };
+  }
+
+  /** The configured limit, else watchdogBlocks of the chain's own block time (never an assumed one). */
+  private watchdogMs(): number {
+    if (this.opts.watchdogMs) return this.opts.watchdogMs;
+    if (this.blockTimeMs === undefined) return UNKNOWN_BLOCK_TIME_WATCHDOG_MS;
+    return Math.max(MIN_WATCHDOG_MS, this.blockTimeMs * (this.opts.watchdogBlocks ?? DEFAULT_WATCHDOG_BLOCKS));
   }
 
   /** The live API; MinerError CHAIN_UNAVAILABLE while disconnected. */
@@ -206,6 +228,7 @@ export class ChainClient implements Service {
     if (conn.gen !== this.gen) return;
     defineUnknownSignedExtensions(api);
     this.rememberMetadata(api);
+    this.blockTimeMs = blockTimeOf((api.runtimeMetadata.asLatest as unknown as { pallets: Parameters<typeof blockTimeOf>[0] }).pallets)?.ms;
     provider.on('disconnected', () => this.lost(conn.gen, 'socket closed'));
     provider.on('error', () => this.lost(conn.gen, 'socket error'));
     conn.unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => this.onHeader(conn, h));
@@ -214,7 +237,13 @@ export class ChainClient implements Service {
     this.failures = 0;
     this.lastBlockAtMs = this.modules.clock.now();
     this.metrics.connected.set(1);
-    this.log.info({ endpoint: conn.endpoint, specVersion: api.runtimeVersion.specVersion.toNumber(), chain: api.runtimeChain.toString() }, 'chain connected');
+    this.log.info({
+      endpoint: conn.endpoint, specVersion: api.runtimeVersion.specVersion.toNumber(), chain: api.runtimeChain.toString(),
+      blockTimeMs: this.blockTimeMs ?? null, watchdogMs: this.watchdogMs(),
+    }, 'chain connected');
+    if (this.blockTimeMs === undefined && !this.opts.watchdogMs) {
+      this.log.warn({ watchdogMs: this.watchdogMs() }, 'runtime states no block time; fix: set chain.watchdogMs');
+    }
     for (const w of [...this.connectedWaiters]) w();
   }
 
@@ -270,8 +299,9 @@ export class ChainClient implements Service {
   private checkWatchdog(): void {
     if (!this.live || this.lastBlockAtMs === undefined) return;
     const age = this.modules.clock.now() - this.lastBlockAtMs;
-    if (age > this.opts.watchdogMs) {
-      this.log.warn({ endpoint: this.conn?.endpoint, blockAgeMs: age, watchdogMs: this.opts.watchdogMs }, 'no new block, rebuilding chain connection');
+    const limit = this.watchdogMs();
+    if (age > limit) {
+      this.log.warn({ endpoint: this.conn?.endpoint, blockAgeMs: age, watchdogMs: limit }, 'no new block, rebuilding chain connection');
       this.rebuild('watchdog');
     }
   }

@@ -1,4 +1,5 @@
-import type { MetagraphSnapshot, NeuronInfo } from './metagraphTypes.js';
+import type { AmountUnit, MetagraphSnapshot, NeuronInfo } from './metagraphTypes.js';
+import type { ReadPath } from './readPlan.js';
 
 export interface SnapshotInit {
   netuid: number;
@@ -6,8 +7,13 @@ export interface SnapshotInit {
   blockHash?: string;
   tempo: number;
   syncedAtMs: number;
-  source: 'runtime-api' | 'storage';
-  emissionUnit?: 'TAO' | 'alpha';
+  source: ReadPath;
+  specVersion?: number;
+  mechanism?: number;
+  emissionUnit?: AmountUnit;
+  stakeUnit?: AmountUnit;
+  alphaPriceRao?: bigint | null;
+  blockTimeMs?: number | null;
   neurons: readonly NeuronInfo[];
 }
 
@@ -19,8 +25,13 @@ export class FrozenMetagraph implements MetagraphSnapshot {
   readonly tempo: number;
   readonly n: number;
   readonly syncedAtMs: number;
-  readonly source: 'runtime-api' | 'storage';
-  readonly emissionUnit: 'TAO' | 'alpha' | undefined;
+  readonly source: ReadPath;
+  readonly specVersion: number | undefined;
+  readonly mechanism: number;
+  readonly emissionUnit: AmountUnit | undefined;
+  readonly stakeUnit: AmountUnit | undefined;
+  readonly alphaPriceRao: bigint | null;
+  readonly blockTimeMs: number | null;
   readonly neurons: readonly NeuronInfo[];
   private readonly index: ReadonlyMap<string, NeuronInfo>;
 
@@ -31,7 +42,12 @@ export class FrozenMetagraph implements MetagraphSnapshot {
     this.tempo = init.tempo;
     this.syncedAtMs = init.syncedAtMs;
     this.source = init.source;
+    this.specVersion = init.specVersion;
+    this.mechanism = init.mechanism ?? 0;
     this.emissionUnit = init.emissionUnit;
+    this.stakeUnit = init.stakeUnit;
+    this.alphaPriceRao = init.alphaPriceRao ?? null;
+    this.blockTimeMs = init.blockTimeMs ?? null;
     const sorted = [...init.neurons].sort((a, b) => a.uid - b.uid);
     this.neurons = Object.freeze(sorted.map((n) => Object.freeze({ ...n, axon: n.axon ? Object.freeze({ ...n.axon }) : null })));
     this.n = this.neurons.length;

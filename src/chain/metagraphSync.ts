@@ -3,6 +3,7 @@ import type { CoreModules, Service } from '../util/index.js';
 import type { ChainClient, BlockEvent } from './chainClient.js';
 import { metagraphMetrics, type MetagraphMetrics } from './chainMetrics.js';
 import { readImmunity, readMetagraph } from './metagraphReader.js';
+import { ReadPlanCache } from './readPlan.js';
 import { standingOf, type FrozenMetagraph, type Standing } from './metagraphSnapshot.js';
 import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from './metagraphTypes.js';
 
@@ -14,6 +15,8 @@ export interface MetagraphSyncOpts {
   ownHotkey?: string;
   /** After a failed sync, wait at least this long before the next try (default 5 s). */
   retryMs?: number;
+  /** The subnet mechanism to read (default 0). */
+  mechanism?: number;
 }
 
 export interface MetagraphSyncModules extends CoreModules {
@@ -32,6 +35,7 @@ export class MetagraphSync implements MetagraphSource, Service {
   private readonly log: Logger;
   private readonly metrics: MetagraphMetrics;
   private readonly listeners = new Set<(snap: MetagraphSnapshot) => void>();
+  private readonly plans: ReadPlanCache;
   private snap: FrozenMetagraph | undefined;
   private ownStanding: Standing | undefined;
   private wasRegistered: boolean | undefined;
@@ -41,7 +45,8 @@ export class MetagraphSync implements MetagraphSource, Service {
   private running = false;
 
   constructor(private readonly opts: MetagraphSyncOpts, private readonly modules: MetagraphSyncModules) {
-    this.log = modules.logger.child({ module: 'metagraph' });
+    this.log = modules.logger;
+    this.plans = new ReadPlanCache(this.log);
     this.metrics = metagraphMetrics(modules.registry, () => (this.snap ? (modules.clock.now() - this.snap.syncedAtMs) / 1000 : undefined));
   }
 
@@ -108,7 +113,7 @@ export class MetagraphSync implements MetagraphSource, Service {
     const t0 = this.modules.clock.monotonicMs();
     try {
       const api = this.modules.chain.api();
-      const snap = await readMetagraph(api, this.opts.netuid, this.modules.clock);
+      const snap = await readMetagraph(api, this.opts.netuid, this.modules.clock, { plans: this.plans, mechanism: this.opts.mechanism ?? 0 });
       const first = this.snap === undefined;
       const nChanged = this.snap?.n !== snap.n;
       let standing: Standing | undefined;

@@ -1,3 +1,7 @@
+import type { ReadPath } from './readPlan.js';
+
+export type AmountUnit = 'TAO' | 'alpha';
+
 /** What the rest of the daemon may know about the subnet: immutable, swapped whole on each sync. */
 export interface AxonInfo {
   readonly ip: string;
@@ -37,10 +41,20 @@ export interface MetagraphSnapshot {
   readonly n: number;
   /** Clock.now() when this snapshot was taken. */
   readonly syncedAtMs: number;
-  /** How it was read: 'runtime-api' or 'storage'. */
-  readonly source: 'runtime-api' | 'storage';
-  /** What emission is paid in: alpha on dynamic-TAO runtimes (subnet pools exist), TAO before. */
-  readonly emissionUnit?: 'TAO' | 'alpha';
+  /** How it was read: the runtime's best metagraph path (see ReadPath). */
+  readonly source: ReadPath;
+  /** Runtime spec_version the snapshot was read from. */
+  readonly specVersion?: number;
+  /** The subnet mechanism read (0 unless configured). */
+  readonly mechanism?: number;
+  /** What emission is paid in: the subnet's alpha on dTAO runtimes (except root), TAO before. */
+  readonly emissionUnit?: AmountUnit;
+  /** What stakeRao counts: the hotkey's alpha on this subnet on dTAO runtimes, TAO before. */
+  readonly stakeUnit?: AmountUnit;
+  /** TAO (rao) one alpha is worth at this block; null where the runtime has no alpha or no price. */
+  readonly alphaPriceRao?: bigint | null;
+  /** Block time from the runtime's constants (BABE/Aura/Timestamp); null when it states none. */
+  readonly blockTimeMs?: number | null;
   readonly neurons: readonly NeuronInfo[];
   byHotkey(hotkey: string): NeuronInfo | undefined;
 }

@@ -1,8 +1,12 @@
 import { standingOf, type MetagraphSnapshot, type NeuronInfo } from '../chain/index.js';
 
-/** Blocks per day at 12 s per block. */
-export const BLOCKS_PER_DAY = 7_200;
+const MS_PER_DAY = 86_400_000;
 const RAO_PER_UNIT = 1_000_000_000;
+
+/** Blocks per day at the chain's own block time; null when the runtime states none. */
+export function blocksPerDay(blockTimeMs: number | null | undefined): number | null {
+  return blockTimeMs && blockTimeMs > 0 ? MS_PER_DAY / blockTimeMs : null;
+}
 
 export interface Immunity {
   readonly immune: boolean;
@@ -19,13 +23,24 @@ export interface Standing {
   readonly incentive: number;
   readonly dividends: number;
   readonly emissionPerEpochRao: bigint;
-  /** Emission per epoch in TAO (root) or alpha (dynamic subnets). */
+  /** Emission per epoch in emissionUnit: TAO (root, pre-dTAO runtimes) or the subnet's alpha. */
   readonly emissionPerEpoch: number;
-  readonly emissionPerDay: number;
+  /** Estimate from the chain's block time and the tempo; null when the runtime states no block time. */
+  readonly emissionPerDay: number | null;
   readonly emissionUnit: 'TAO' | 'alpha';
-  readonly epochsPerDay: number;
+  readonly epochsPerDay: number | null;
+  /** The block time the per-day figures use (from the runtime's constants). */
+  readonly blockTimeMs: number | null;
+  /** Stake in stakeUnit (the hotkey's alpha on this subnet on dTAO runtimes). */
   readonly stake: number;
   readonly stakeRao: bigint;
+  readonly stakeUnit: 'TAO' | 'alpha';
+  /** TAO one alpha is worth now; 1 where amounts are TAO; null when nothing prices alpha. */
+  readonly alphaPriceTao: number | null;
+  /** Amounts valued in TAO (alpha times its price); null when unpriced. */
+  readonly stakeValueTao: number | null;
+  readonly emissionPerEpochValueTao: number | null;
+  readonly emissionPerDayValueTao: number | null;
   readonly active: boolean;
   readonly validatorPermit: boolean;
   /** 1-based position among the subnet's miners by incentive; null when unregistered. */
@@ -34,9 +49,18 @@ export interface Standing {
   readonly immunity: Immunity | null;
 }
 
-export function epochsPerDay(tempo: number): number {
-  return BLOCKS_PER_DAY / (tempo + 1);
+export function epochsPerDay(tempo: number, blockTimeMs: number | null | undefined): number | null {
+  const blocks = blocksPerDay(blockTimeMs);
+  return blocks === null ? null : blocks / (tempo + 1);
 }
+
+function priceTao(snap: MetagraphSnapshot, unit: 'TAO' | 'alpha'): number | null {
+  if (unit === 'TAO') return 1;
+  const p = snap.alphaPriceRao;
+  return p === undefined || p === null ? null : Number(p) / RAO_PER_UNIT;
+}
+
+const times = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a * b);
 
 /** Epoch counter as subtensor schedules it: an epoch runs when (block + netuid + 1) % (tempo + 1) == 0. */
 export function epochIndex(block: number, tempo: number, netuid: number): number {
@@ -60,6 +84,18 @@ function immunityOf(snap: MetagraphSnapshot, n: NeuronInfo, given: ImmunityInput
   return { immune: blocksLeft > 0, blocksLeft };
 }
 
+type StandingBase = Pick<Standing, 'netuid' | 'block' | 'tempo' | 'epochsPerDay' | 'blockTimeMs' | 'emissionUnit' | 'stakeUnit' | 'alphaPriceTao' | 'minersCount'>;
+
+/** A hotkey without a uid: zero amounts, still null wherever the chain gives no price or block time. */
+function unregistered(base: StandingBase, perDay: number | null, price: number | null): Standing {
+  return {
+    ...base, registered: false, uid: null, incentive: 0, dividends: 0, emissionPerEpochRao: 0n, emissionPerEpoch: 0,
+    emissionPerDay: perDay === null ? null : 0, stake: 0, stakeRao: 0n, active: false, validatorPermit: false, position: null,
+    immunity: null, stakeValueTao: price === null ? null : 0, emissionPerEpochValueTao: price === null ? null : 0,
+    emissionPerDayValueTao: price === null || perDay === null ? null : 0,
+  };
+}
+
 /**
  * The chain subsystem's standingOf decides registration and the position among miners, so the
  * logs and `subnet-miner status` agree; this adds the units and per-day estimates the reports show.
@@ -71,16 +107,18 @@ export function computeStanding(
 ): Standing {
   const me = snap.byHotkey(hotkey);
   const chainView = standingOf(snap, hotkey);
-  const perDay = epochsPerDay(snap.tempo);
+  const blockTimeMs = snap.blockTimeMs ?? null;
+  const perDay = epochsPerDay(snap.tempo, blockTimeMs);
   const unit = opts.emissionUnit ?? snap.emissionUnit ?? (snap.netuid === 0 ? 'TAO' : 'alpha');
-  const base = { netuid: snap.netuid, block: snap.block, tempo: snap.tempo, epochsPerDay: perDay, emissionUnit: unit, minersCount: chainView.minersCount };
-  if (!me) {
-    return {
-      ...base, registered: false, uid: null, incentive: 0, dividends: 0, emissionPerEpochRao: 0n, emissionPerEpoch: 0,
-      emissionPerDay: 0, stake: 0, stakeRao: 0n, active: false, validatorPermit: false, position: null, immunity: null,
-    };
-  }
+  const stakeUnit = snap.stakeUnit ?? unit;
+  const price = priceTao(snap, unit);
+  const base: StandingBase = {
+    netuid: snap.netuid, block: snap.block, tempo: snap.tempo, epochsPerDay: perDay, blockTimeMs, emissionUnit: unit, stakeUnit,
+    alphaPriceTao: price, minersCount: chainView.minersCount,
+  };
+  if (!me) return unregistered(base, perDay, price);
   const perEpoch = Number(me.emissionRao) / RAO_PER_UNIT;
+  const emissionPerDay = times(perEpoch, perDay);
   return {
     ...base,
     registered: true,
@@ -89,9 +127,12 @@ export function computeStanding(
     dividends: me.dividends,
     emissionPerEpochRao: me.emissionRao,
     emissionPerEpoch: perEpoch,
-    emissionPerDay: perEpoch * perDay,
+    emissionPerDay,
     stake: me.stake,
     stakeRao: me.stakeRao,
+    stakeValueTao: times(me.stake, stakeUnit === 'TAO' ? 1 : price),
+    emissionPerEpochValueTao: times(perEpoch, price),
+    emissionPerDayValueTao: times(emissionPerDay, price),
     active: me.active,
     validatorPermit: me.validatorPermit,
     position: chainView.position,

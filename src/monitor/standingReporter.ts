@@ -35,6 +35,7 @@ interface StandingGauges {
 }
 
 const round = (v: number, d = 6): number => Math.round(v * 10 ** d) / 10 ** d;
+const roundOrNull = (v: number | null, d: number): number | null => (v === null ? null : round(v, d));
 
 /**
  * Logs the miner's standing after every sync that saw a new epoch and on a schedule, keeps
@@ -158,15 +159,22 @@ export class StandingReporter implements Service {
       dividends: round(s.dividends),
       emissionPerEpochRao: s.emissionPerEpochRao.toString(),
       emissionPerEpoch: round(s.emissionPerEpoch, 9),
-      emissionPerDay: round(s.emissionPerDay, 6),
+      emissionPerDay: s.emissionPerDay === null ? null : round(s.emissionPerDay, 6),
       emissionUnit: s.emissionUnit,
-      epochsPerDay: round(s.epochsPerDay, 3),
+      epochsPerDay: s.epochsPerDay === null ? null : round(s.epochsPerDay, 3),
+      blockTimeMs: s.blockTimeMs,
       stake: round(s.stake, 9),
+      stakeRao: s.stakeRao.toString(),
+      stakeUnit: s.stakeUnit,
+      alphaPriceTao: s.alphaPriceTao,
+      stakeValueTao: roundOrNull(s.stakeValueTao, 9),
+      emissionPerEpochValueTao: roundOrNull(s.emissionPerEpochValueTao, 9),
+      emissionPerDayValueTao: roundOrNull(s.emissionPerDayValueTao, 6),
+      validatorPermit: s.validatorPermit,
       position: s.position,
       minersCount: s.minersCount,
       positionText: `${s.position} of ${s.minersCount}`,
       active: s.active,
-      validatorPermit: s.validatorPermit,
       immunity: s.immunity,
       metagraphAgeSeconds: this.ageSeconds(snap),
     };
@@ -204,7 +212,7 @@ export class StandingReporter implements Service {
     return {
       incentive: ensureGauge(r, { name: M.standingIncentive, help: "The miner's incentive (0..1)" }),
       emission: ensureGauge(r, { name: M.standingEmission, help: "The miner's emission per epoch in rao" }),
-      stake: ensureGauge(r, { name: M.standingStake, help: "Stake on the miner's hotkey (TAO or alpha)" }),
+      stake: ensureGauge(r, { name: M.standingStake, help: "Stake on the miner's hotkey, in the subnet's stake unit (alpha on dTAO subnets, else TAO)" }),
       dividends: ensureGauge(r, { name: M.standingDividends, help: "The miner's dividends (0..1)" }),
       position: ensureGauge(r, { name: M.standingPosition, help: 'Position among the subnet miners by incentive (1 = best, 0 = unregistered)' }),
       miners: ensureGauge(r, { name: M.standingMiners, help: 'Miners on the subnet' }),

@@ -187,15 +187,18 @@ export class MinerNode implements Service {
   }
 
   /**
-   * After a second signal: no more waiting for the drain, but inference runs already on a
-   * device get up to graceMs to finish, because a worker torn down mid-run aborts the process
-   * from native code instead of exiting with the forced-stop code.
+   * After a second signal: no more waiting for the drain. The inference engine still stops
+   * (new batches refused, runs already on a device finish, workers released) within graceMs,
+   * because exiting while a worker's onnxruntime run is pending aborts the process from native
+   * code (`terminate called ... Napi::Error`, 134) instead of exiting with the forced-stop code.
    */
-  async forceStop(graceMs = 3_000): Promise<void> {
+  async forceStop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
-    const until = this.modules.clock.now() + graceMs;
-    while (this.engine.deviceStatus().some((d) => d.queue > 0) && this.modules.clock.now() < until) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.engine.stop().catch((err: unknown) => this.log.warn({ err: String(err) }, 'inference stop failed')),
+      new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -81,6 +81,7 @@ describe('npm run devnet, then status and register against it (spec 103)', () =>
   it('status --json reports the registered miner', () => {
     const r = cli(['status', '--config', config, '--json']);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout) as Record<string, any>;
     expect(j).toMatchObject({ hotkey: DEV_KEYS.eve.ss58, netuid: 1, specVersion: 103, source: 'storage', tempo: 10 });
     expect(j['standing']).toMatchObject({ registered: true, uid: 1, position: 1, validatorPermit: false });
@@ -105,15 +106,17 @@ describe('npm run devnet, then status and register against it (spec 103)', () =>
     await writeWallet(join(dir, 'w'), 'extra', { coldkey: { seed: DEV_KEYS.dave.seed }, hotkeys: { default: { seed: DEV_KEYS.alice.seed } } });
     const r = cli(['register', '--config', config, '--wallet-path', join(dir, 'w'), '--wallet', 'extra', '--yes']);
     expect(r.stdout).toMatch(/cost +1 TAO burned/);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(75); // EX_TEMPFAIL: the chain refused the transaction
     expect(r.stderr).toContain('error [CHAIN_REJECTED]');
     expect(r.stderr).toContain('subtensorModule.RegistrationDisabled');
   });
 
   it('status fails cleanly when the chain is unreachable', () => {
     const r = cli(['status', '--config', config, '--endpoint', 'ws://127.0.0.1:19949', '--set', 'chain.connectTimeoutMs=2000']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(69); // EX_UNAVAILABLE
     expect(r.stderr).toContain('error [CHAIN_UNAVAILABLE]');
+    // Only the CLI's own error line: the socket's failed attempts stay out of stderr.
+    expect(r.stderr).toMatch(/^error \[CHAIN_UNAVAILABLE\]: [^\n]*\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

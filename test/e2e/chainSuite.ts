@@ -82,7 +82,7 @@ export function chainSuite(spec: SpecName): void {
     it('syncs the subnet and finds its own neuron', async () => {
       const standing = await waitFor('own standing', () => mg.standing());
       const snap = mg.current()!;
-      expect(snap.source).toBe(spec === 218 ? 'runtime-api' : 'storage');
+      expect(snap.source).toBe(spec === 218 ? 'neurons-lite' : 'storage');
       expect(snap.n).toBeGreaterThanOrEqual(2);
       expect(snap.tempo).toBe(10);
       const uid = await dn.uidOf(eve);

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
 import { cliLogger, out, withLibraryConsole } from '../libraryConsole.js';
-import { resolveEndpoints, type MinerConfig } from '../../config/index.js';
+import { existsSync } from 'node:fs';
+import { isLocalNetwork, resolveEndpoints, type MinerConfig } from '../../config/index.js';
 import { readMetagraph, withChainApi } from '../../chain/index.js';
-import { loadHotkey, type KeyScheme } from '../../wallet/index.js';
+import { loadHotkey, walletFiles, type KeyScheme, type LoadedKey } from '../../wallet/index.js';
 import { Dendrite } from '../../axon/index.js';
-import { ConfigError, MinerError, silentLogger, systemClock } from '../../util/index.js';
+import { ConfigError, EXIT_CODES, MinerError, silentLogger, systemClock } from '../../util/index.js';
 
 interface QueryOptions extends CommonOptions {
   synapse: string;
@@ -40,16 +41,44 @@ function parseBody(text: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** The hotkey serving at host:port according to the subnet's metagraph. */
-async function axonHotkeyFromChain(cfg: MinerConfig, host: string, port: number): Promise<string> {
+/**
+ * The axon's hotkey: the neuron announcing host:port, else (a devnet miner announces
+ * 10.0.0.1 but listens on 127.0.0.1) the config wallet's own hotkey when it holds a uid with
+ * an announced axon. Anything else is AXON_NOT_FOUND.
+ */
+async function axonHotkeyFromChain(cfg: MinerConfig, host: string, port: number, own: string | undefined): Promise<{ hotkey: string; by: 'address' | 'config wallet' }> {
   const found = await withChainApi({ endpoints: resolveEndpoints(cfg), connectTimeoutMs: cfg.chain.connectTimeoutMs }, silentLogger(), async (api) => {
     const snap = await readMetagraph(api, cfg.netuid, systemClock());
-    return snap.neurons.find((n) => n.axon && n.axon.ip === host && n.axon.port === port)?.hotkey;
+    const byAddress = snap.neurons.find((n) => n.axon && n.axon.ip === host && n.axon.port === port)?.hotkey;
+    if (byAddress) return { hotkey: byAddress, by: 'address' as const };
+    const mine = own === undefined ? undefined : snap.neurons.find((n) => n.hotkey === own && n.axon && n.axon.port > 0);
+    return mine ? { hotkey: mine.hotkey, by: 'config wallet' as const } : undefined;
   });
   if (!found) {
-    throw new MinerError('CHAIN_UNAVAILABLE', `query: no axon at ${host}:${port} on subnet ${cfg.netuid}; fix: pass --axon-hotkey SS58`);
+    throw new MinerError('AXON_NOT_FOUND', `query: no axon at ${host}:${port} on subnet ${cfg.netuid}; fix: pass --axon-hotkey SS58, or --to the address the miner announced`);
   }
   return found;
+}
+
+/**
+ * Who signs: --wallet/--hotkey when given; on a local devnet whose wallets directory holds the
+ * example `validator` wallet, that one (the config's wallet is the miner's own, which no
+ * blacklist admits); otherwise the config's wallet.
+ */
+function signerWallet(cfg: MinerConfig, opts: QueryOptions): MinerConfig['wallet'] {
+  const explicit = opts.wallet ?? opts['wallet.name'] ?? opts.hotkey ?? opts['wallet.hotkey'];
+  if (explicit !== undefined || !isLocalNetwork(cfg)) return cfg.wallet;
+  const validator = { ...cfg.wallet, name: 'validator', hotkey: 'default' };
+  return existsSync(walletFiles(validator).hotkeyFile) && validator.name !== cfg.wallet.name ? validator : cfg.wallet;
+}
+
+/** The config wallet's hotkey, when it can be read: only a hint for finding the axon. */
+async function ownHotkey(cfg: MinerConfig): Promise<string | undefined> {
+  try {
+    return (await loadHotkey(cfg.wallet)).ss58;
+  } catch {
+    return undefined;
+  }
 }
 
 const FORMS = ['legacy', 'btauth', 'epistula', 'ws'] as const;
@@ -77,8 +106,10 @@ async function runQuery(opts: QueryOptions): Promise<void> {
   if (!(timeoutMs > 0)) throw new ConfigError('query: --timeout must be a positive number of seconds');
   const form = parseForm(opts);
   const scheme = parseCrypto(opts.crypto, form);
-  const key = await loadHotkey(cfg.wallet, {}, scheme);
-  const axonHotkey = opts.axonHotkey ?? (await axonHotkeyFromChain(cfg, host, port));
+  const signer = signerWallet(cfg, opts);
+  const key: LoadedKey = await loadHotkey(signer, {}, scheme);
+  const target = opts.axonHotkey ? { hotkey: opts.axonHotkey, by: '--axon-hotkey' } : await axonHotkeyFromChain(cfg, host, port, await ownHotkey(cfg));
+  const axonHotkey = target.hotkey;
   const clock = systemClock();
   const dendrite = new Dendrite({ pair: key.pair }, { clock });
   try {
@@ -87,14 +118,15 @@ async function runQuery(opts: QueryOptions): Promise<void> {
       host, port, axonHotkey, synapse: opts.synapse, body, timeoutMs, transport, form, ...(opts.route ? { target: opts.route } : {}),
     });
     if (opts.json) {
-      out(JSON.stringify({ form, crypto: key.pair.type, ...a }, null, 2));
+      out(JSON.stringify({ form, crypto: key.pair.type, signer: key.ss58, axonHotkey, axonBy: target.by, ...a }, null, 2));
     } else {
       out(`status:     ${a.status} ${a.message}${a.code ? ` [${a.code}]` : ''}`);
-      out(`form:       ${form} (${key.pair.type} ${key.ss58})${form === 'ws' ? ` (response signature ${a.verified ? 'verified' : 'NOT verified'})` : ''}`);
+      out(`form:       ${form} (${key.pair.type} ${key.ss58}, wallet ${signer.name})${form === 'ws' ? ` (response signature ${a.verified ? 'verified' : 'NOT verified'})` : ''}`);
+      out(`axon:       ${axonHotkey} (by ${target.by})`);
       out(`latency:    ${a.latencyMs.toFixed(2)} ms (axon processing ${a.processTimeMs.toFixed(2)} ms)`);
       out(`body:       ${a.body === null ? 'null' : JSON.stringify(a.body)}`);
     }
-    if (a.status !== 200) process.exitCode = 1;
+    if (a.status !== 200) process.exitCode = EXIT_CODES.FAILED;
   } finally {
     await dendrite.close();
   }
@@ -103,7 +135,7 @@ async function runQuery(opts: QueryOptions): Promise<void> {
 export function registerQueryCommand(program: Command): void {
   const cmd = program
     .command('query')
-    .description('send one signed request to an axon in any form (WebSocket by default) and print the status, timing and answer')
+    .description('send one signed request to an axon in any form (WebSocket by default) and print the status, timing and answer; signs with --wallet/--hotkey, on a local devnet with the example validator wallet')
     .requiredOption('--synapse <name>', 'synapse name, e.g. Dummy')
     .requiredOption('--body <json>', 'the synapse fields as JSON, e.g. \'{"dummy_input": 3}\'')
     .requiredOption('--to <host:port>', 'axon address')
@@ -111,7 +143,7 @@ export function registerQueryCommand(program: Command): void {
     .option('--http', 'the same as --form legacy')
     .option('--crypto <scheme>', 'sr25519 or ed25519 (btauth only); default: what the hotkey file holds')
     .option('--route <path>', 'btauth/epistula: the route and query to call (default /<synapse>), e.g. /v1/ocr')
-    .option('--axon-hotkey <ss58>', "the axon's hotkey (default: looked up by address in the metagraph)")
+    .option('--axon-hotkey <ss58>', "the axon's hotkey (default: the neuron announcing --to, else the config wallet's hotkey if it announced an axon)")
     .option('--timeout <seconds>', 'request timeout', '12')
     .option('--json', 'print the answer as JSON');
   addCommonOptions(cmd).action(async (opts: QueryOptions) => {

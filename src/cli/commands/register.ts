@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { ApiPromise } from '@polkadot/api';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
+import { cliLogger, out, withLibraryConsole } from '../libraryConsole.js';
 import { resolveEndpoints, type MinerConfig } from '../../config/index.js';
 import { callByName, chainErrorOf, submitExtrinsic, withChainApi } from '../../chain/index.js';
 import { loadColdkey, loadHotkey, readColdkeyPub, readHotkeyPub } from '../../wallet/index.js';
@@ -72,7 +73,7 @@ async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
     const q = api.query['subtensorModule']!;
     const uid = await q['uids']!(cfg.netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toString(): string } };
     if (uid.isSome) {
-      console.log(`hotkey ${hotkey} is already registered on netuid ${cfg.netuid} as uid ${uid.unwrap().toString()}`);
+      out(`hotkey ${hotkey} is already registered on netuid ${cfg.netuid} as uid ${uid.unwrap().toString()}`);
       return;
     }
     if (!api.tx['subtensorModule']?.['burnedRegister']) {
@@ -81,19 +82,19 @@ async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
     const cost = await burnCost(api, cfg.netuid);
     const acct = await api.query['system']!['account']!(coldPub) as unknown as { data: { free: { toBigInt(): bigint } } };
     const free = acct.data.free.toBigInt();
-    console.log([
+    out([
       `chain     ${endpoint} (spec_version ${api.runtimeVersion.specVersion.toString()})`,
       `netuid    ${cfg.netuid}`,
       `hotkey    ${hotkey} (wallet ${cfg.wallet.name}/${cfg.wallet.hotkey})`,
       `coldkey   ${coldPub} (balance ${tao(free)})`,
       `cost      ${tao(cost)} burned (recycled), plus the transaction fee`,
     ].join('\n'));
-    if (free < cost) console.log('warning: the coldkey balance is below the cost; the chain will refuse');
+    if (free < cost) out('warning: the coldkey balance is below the cost; the chain will refuse');
     if (!yes) {
       if (!process.stdin.isTTY) throw new MinerError('BAD_REQUEST', 'confirmation needed and stdin is not a terminal; fix: pass --yes');
       const answer = (await ask(`burn ${tao(cost)} to register? [y/N] `)).trim().toLowerCase();
       if (answer !== 'y' && answer !== 'yes') {
-        console.log('not registered (cancelled)');
+        out('not registered (cancelled)');
         return;
       }
     }
@@ -106,7 +107,7 @@ async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
       const inc = await submitExtrinsic(api, tx, cold.pair, { timeoutMs: 180_000 });
       const now = await q['uids']!(cfg.netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toString(): string } };
       const block = (await api.rpc.chain.getHeader(inc.blockHash)).number.toNumber();
-      console.log(`registered: hotkey ${hotkey} holds uid ${now.isSome ? now.unwrap().toString() : '?'} on netuid ${cfg.netuid} (block ${block})`);
+      out(`registered: hotkey ${hotkey} holds uid ${now.isSome ? now.unwrap().toString() : '?'} on netuid ${cfg.netuid} (block ${block})`);
     } catch (err) {
       const chainError = chainErrorOf(err);
       if (chainError) throw new MinerError('CHAIN_REJECTED', `the chain refused burned_register: ${chainError}: ${explain(chainError)}`, { details: { chainError } });
@@ -122,6 +123,6 @@ export function registerRegisterCommand(program: Command): void {
     .addHelpText('after', '\nThe coldkey password comes from MINER_COLDKEY_PASSWORD (or BT_COLD_PW_<WALLET>) or a prompt.')
     .action(async (opts: RegisterOptions) => {
       const cfg = configFromOptions(opts);
-      await register(cfg, opts.yes === true);
+      await withLibraryConsole(cliLogger(opts.logLevel), () => register(cfg, opts.yes === true));
     });
 }

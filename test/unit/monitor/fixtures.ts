@@ -25,7 +25,7 @@ export function neuron(uid: number, p: Partial<NeuronInfo> = {}): NeuronInfo {
 export function snapshot(neurons: NeuronInfo[], p: Partial<Omit<MetagraphSnapshot, 'byHotkey' | 'neurons'>> = {}): MetagraphSnapshot {
   const map = new Map(neurons.map((n) => [n.hotkey, n]));
   return {
-    netuid: 1, block: 100, tempo: 99, n: neurons.length, syncedAtMs: 1_700_000_000_000, source: 'storage',
+    netuid: 1, block: 100, tempo: 99, n: neurons.length, syncedAtMs: 1_700_000_000_000, source: 'storage', blockTimeMs: 12_000,
     ...p, neurons, byHotkey: (h) => map.get(h),
   };
 }

@@ -47,7 +47,8 @@ describe('computeStanding', () => {
 
 describe('epochs', () => {
   it('follows the subtensor schedule (block + netuid + 1) % (tempo + 1)', () => {
-    expect(epochsPerDay(360)).toBeCloseTo(19.94, 2);
+    expect(epochsPerDay(360, 12_000)).toBeCloseTo(19.94, 2);
+    expect(epochsPerDay(360, null)).toBeNull();
     // netuid 1, tempo 9: epochs run at blocks 8, 18, 28 ...
     expect(epochIndex(7, 9, 1)).toBe(0);
     expect(epochIndex(8, 9, 1)).toBe(1);
