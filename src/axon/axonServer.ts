@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { WebSocketServer } from 'ws';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { AxonConfig } from '../config/index.js';
-import type { MetagraphSource } from '../chain/metagraphTypes.js';
+import type { MetagraphSource } from '../chain/index.js';
 import type { CoreModules, Logger, RequestObserver, Service } from '../util/index.js';
 import type { SynapseExecutor, SynapseRegistry } from '../synapse/index.js';
 import { AxonMetrics } from './axonMetrics.js';

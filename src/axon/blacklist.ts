@@ -1,4 +1,4 @@
-import type { MetagraphSource } from '../chain/metagraphTypes.js';
+import type { MetagraphSource } from '../chain/index.js';
 
 export interface BlacklistOpts {
   allowUnregistered: boolean;

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { rejection } from './rejection.js';
 import { MinerError, toMinerError, type Clock, type Logger, type RequestObserver } from '../util/index.js';
-import type { MetagraphSource } from '../chain/metagraphTypes.js';
+import type { MetagraphSource } from '../chain/index.js';
 import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../synapse/index.js';
 import { Blacklist, type BlacklistOpts } from './blacklist.js';
 import { TokenBucketLimiter } from './rateLimiter.js';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { ConfigError, WalletError } from '../util/errors.js';
+import { ConfigError, WalletError } from '../util/index.js';
 import { loadConfig, type MinerConfig } from '../config/index.js';
 
 /** What addCommonOptions puts on a command (commander's camelCase / dotted attribute names). */

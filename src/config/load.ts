@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { ConfigError } from '../util/errors.js';
+import { ConfigError } from '../util/index.js';
 import { configSchema, type MinerConfig } from './schema.js';
 import {
   buildEnvIndex, closestName, isContainer, isRecord, leafKind, objectShape, schemaAt, type LeafKind,

@@ -1,4 +1,4 @@
-import type { MetagraphSource } from '../chain/metagraphTypes.js';
+import type { MetagraphSource } from '../chain/index.js';
 import type { MonitorConfig } from '../config/index.js';
 import type { CoreModules, Service } from '../util/index.js';
 import { AdminServer, type HealthReport } from './adminServer.js';

@@ -1,5 +1,5 @@
 import type { Gauge } from 'prom-client';
-import type { MetagraphSnapshot, MetagraphSource } from '../chain/metagraphTypes.js';
+import type { MetagraphSnapshot, MetagraphSource } from '../chain/index.js';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
 import { moduleLogger } from './moduleLogger.js';

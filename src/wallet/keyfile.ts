@@ -1,9 +1,10 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { hexToU8a, isHex, u8aEq, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, decodeAddress, mnemonicToMiniSecret, mnemonicValidate } from '@polkadot/util-crypto';
-import { WalletError } from '../util/errors.js';
+import { WalletError } from '../util/index.js';
 
 export const SS58_FORMAT = 42;
 /** Key files are a few hundred bytes; anything far larger is not one. */
@@ -17,6 +18,34 @@ export interface LoadedKey {
   pair: KeyringPair;
   ss58: string;
   publicKey: Uint8Array;
+}
+
+/**
+ * Refuses a key's directories (its own and, for hotkeys, the wallet's) when group or others
+ * have any access: whoever can write there can swap the key, whoever can list it learns the
+ * wallet's layout. Missing directories are left to the file's own "not found" message.
+ */
+export async function assertPrivateDirs(dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs) {
+    let mode: number;
+    try {
+      mode = (await stat(dir)).mode & 0o777;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) {
+      throw new WalletError(
+        `wallet directory ${dir} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); fix: chmod 700 ${dir}`,
+        { dir, mode },
+      );
+    }
+  }
+}
+
+/** The directories assertPrivateDirs checks for a key file: its folder and the wallet folder above hotkeys/. */
+export function keyDirs(file: string, walletDir: string): string[] {
+  const own = dirname(file);
+  return own === walletDir ? [walletDir] : [walletDir, own];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { WalletError } from '../util/errors.js';
+import { WalletError } from '../util/index.js';
 import { decryptNacl, isNaclEncrypted, legacyEncryption } from './nacl.js';
-import { keyFromKeyData, publicFromPubData, readSecretFile, type KeyScheme, type LoadedKey } from './keyfile.js';
+import { assertPrivateDirs, keyDirs, keyFromKeyData, publicFromPubData, readSecretFile, type KeyScheme, type LoadedKey } from './keyfile.js';
 import { walletFiles, type WalletLocation } from './paths.js';
 
 export interface PasswordSource {
@@ -46,7 +46,8 @@ async function plainKeyData(data: Uint8Array, file: string, envName: string, src
  * missing or malformed files, and files whose ss58Address does not match the key.
  */
 export async function loadHotkey(loc: WalletLocation, src: PasswordSource = {}, scheme?: KeyScheme): Promise<LoadedKey> {
-  const { hotkeyFile } = walletFiles(loc);
+  const { hotkeyFile, dir } = walletFiles(loc);
+  await assertPrivateDirs(keyDirs(hotkeyFile, dir));
   const raw = await readSecretFile(hotkeyFile, 'hotkey file', hotkeyHint(loc));
   const data = await plainKeyData(raw, hotkeyFile, 'MINER_HOTKEY_PASSWORD', src);
   try {
@@ -89,7 +90,8 @@ export async function readHotkeyPub(loc: WalletLocation): Promise<{ ss58: string
  */
 export async function loadColdkey(loc: Pick<WalletLocation, 'path' | 'name'>, src: PasswordSource = {}): Promise<LoadedKey> {
   const full = { ...loc, hotkey: 'default' };
-  const { coldkeyFile, coldkeyPubFile } = walletFiles(full);
+  const { coldkeyFile, coldkeyPubFile, dir } = walletFiles(full);
+  await assertPrivateDirs(keyDirs(coldkeyFile, dir));
   const raw = await readSecretFile(coldkeyFile, 'coldkey file', coldkeyHint(full));
   const btEnv = `BT_COLD_PW_${loc.name.toUpperCase().replace(/-/g, '_')}`;
   const data = await plainKeyData(raw, coldkeyFile, 'MINER_COLDKEY_PASSWORD', src, btEnv);

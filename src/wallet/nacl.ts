@@ -1,5 +1,5 @@
 import sodium from 'libsodium-wrappers-sumo';
-import { WalletError } from '../util/errors.js';
+import { WalletError } from '../util/index.js';
 
 /**
  * btwallet's `$NACL` envelope: "$NACL" || 24-byte nonce || secretbox(plaintext), with the box key
