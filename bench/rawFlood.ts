@@ -5,6 +5,7 @@
  * without parsing them. It speaks just enough of RFC 6455 to do that.
  */
 import { connect, type Socket } from 'node:net';
+import { scanFrames } from './fuzz/wsWire.js';
 import { randomBytes } from 'node:crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { buildWsFrame } from '../src/axon/index.js';
@@ -37,25 +38,9 @@ export class FrameCounter {
 
   push(chunk: Buffer): void {
     let buf = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
-    let off = 0;
-    for (;;) {
-      if (buf.length - off < 2) break;
-      const b1 = buf[off + 1]! & 0x7f;
-      let head = 2;
-      let len = b1;
-      if (b1 === 126) {
-        if (buf.length - off < 4) break;
-        len = buf.readUInt16BE(off + 2);
-        head = 4;
-      } else if (b1 === 127) {
-        if (buf.length - off < 10) break;
-        len = Number(buf.readBigUInt64BE(off + 2));
-        head = 10;
-      }
-      if (buf.length - off < head + len) break;
-      if ((buf[off]! & 0x0f) === 0x1) this.frames++;
-      off += head + len;
-    }
+    const off = scanFrames(buf, (opcode) => {
+      if (opcode === 0x1) this.frames++;
+    });
     buf = buf.subarray(off);
     this.tail = buf.length > 0 ? Buffer.from(buf) : Buffer.alloc(0);
   }

@@ -68,9 +68,8 @@ export interface ServerFrame {
   payload: Buffer;
 }
 
-/** Splits a server byte stream into frames; stops at the first incomplete one. */
-export function parseServerFrames(buf: Buffer): ServerFrame[] {
-  const out: ServerFrame[] = [];
+/** Walks complete frames of a server byte stream; returns the bytes consumed (a partial frame stays). */
+export function scanFrames(buf: Buffer, onFrame: (opcode: number, payload: Buffer) => void): number {
   let off = 0;
   while (buf.length - off >= 2) {
     const b1 = buf[off + 1]! & 0x7f;
@@ -86,8 +85,15 @@ export function parseServerFrames(buf: Buffer): ServerFrame[] {
       head = 10;
     }
     if (buf.length - off < head + len) break;
-    out.push({ opcode: buf[off]! & 0x0f, payload: buf.subarray(off + head, off + head + len) });
+    onFrame(buf[off]! & 0x0f, buf.subarray(off + head, off + head + len));
     off += head + len;
   }
+  return off;
+}
+
+/** Splits a server byte stream into frames; stops at the first incomplete one. */
+export function parseServerFrames(buf: Buffer): ServerFrame[] {
+  const out: ServerFrame[] = [];
+  scanFrames(buf, (opcode, payload) => out.push({ opcode, payload }));
   return out;
 }

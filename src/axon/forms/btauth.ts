@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
-  decodeSs58, fail, isCanonicalDecimal, parseSignatureHex, singleHeader,
+  decodeSs58, fail, headerReader, isCanonicalDecimal, parseSignatureHex,
   type FormFailure, type FormParse, type Freshness, type SigScheme, type Ss58Decoder,
 } from './formTypes.js';
 
@@ -39,8 +39,6 @@ const H = {
   signature: ['x-bittensor-signature', 'X-Bittensor-Signature'],
 } as const;
 
-type HeaderKey = keyof typeof H;
-
 const SCHEME_SPELLINGS: ReadonlyMap<string, SigScheme> = new Map([
   ['sr25519', 'sr25519'], ['SR25519', 'sr25519'], ['1', 'sr25519'], ['ed25519', 'ed25519'],
 ]);
@@ -50,21 +48,7 @@ export function isBtAuthRequest(h: IncomingHttpHeaders): boolean {
   return h['x-bittensor-version'] !== undefined;
 }
 
-type Read = { ok: true; value: string | undefined } | FormFailure;
-
-function read(h: IncomingHttpHeaders, key: HeaderKey): Read {
-  const [name, display] = H[key];
-  const v = singleHeader(h, name);
-  if (v === null) return fail('BAD_REQUEST', `Duplicate or oversized ${display}`);
-  return { ok: true, value: v };
-}
-
-function required(h: IncomingHttpHeaders, key: HeaderKey): FormParse<string> {
-  const r = read(h, key);
-  if (!r.ok) return r;
-  if (r.value === undefined || r.value === '') return fail('BAD_SIGNATURE', `Missing ${H[key][1]}`);
-  return { ok: true, value: r.value };
-}
+const { read, required } = headerReader(H);
 
 interface Address { text: string; pub: Uint8Array }
 

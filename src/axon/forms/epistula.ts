@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
-  decodeSs58, fail, isCanonicalDecimal, parseSignatureHex, singleHeader,
+  decodeSs58, fail, headerReader, isCanonicalDecimal, parseSignatureHex,
   type FormFailure, type FormParse, type Freshness, type Ss58Decoder,
 } from './formTypes.js';
 
@@ -47,19 +47,7 @@ export function isEpistulaRequest(h: IncomingHttpHeaders): boolean {
   return h['epistula-version'] !== undefined;
 }
 
-function read(h: IncomingHttpHeaders, key: HeaderKey): FormParse<string | undefined> {
-  const [name, display] = H[key];
-  const v = singleHeader(h, name);
-  if (v === null) return fail('BAD_REQUEST', `Duplicate or oversized ${display}`);
-  return { ok: true, value: v };
-}
-
-function required(h: IncomingHttpHeaders, key: HeaderKey): FormParse<string> {
-  const r = read(h, key);
-  if (!r.ok) return r;
-  if (r.value === undefined || r.value === '') return fail('BAD_SIGNATURE', `Missing ${H[key][1]}`);
-  return { ok: true, value: r.value };
-}
+const { read, required } = headerReader(H);
 
 function shaped(h: IncomingHttpHeaders, key: HeaderKey, ok: (v: string) => boolean, code: FormFailure['code']): FormParse<string> {
   const r = required(h, key);

@@ -59,3 +59,29 @@ export function isCanonicalDecimal(text: string, maxDigits: number): boolean {
   if (!/^[0-9]+$/.test(text)) return false;
   return text === '0' || text[0] !== '0';
 }
+
+/** Header names a form reads: key -> [lower-case name as Node gives it, name for messages]. */
+export type HeaderNames<K extends string> = Readonly<Record<K, readonly [string, string]>>;
+
+export interface HeaderReader<K extends string> {
+  /** The value, undefined when absent; a failure when sent twice or oversized. */
+  read(h: IncomingHttpHeaders, key: K): FormParse<string | undefined>;
+  /** As read, and a missing or empty value is an authentication failure. */
+  required(h: IncomingHttpHeaders, key: K): FormParse<string>;
+}
+
+/** The header reading both signed-HTTP forms share. */
+export function headerReader<K extends string>(names: HeaderNames<K>): HeaderReader<K> {
+  const read = (h: IncomingHttpHeaders, key: K): FormParse<string | undefined> => {
+    const [name, display] = names[key];
+    const v = singleHeader(h, name);
+    return v === null ? fail('BAD_REQUEST', `Duplicate or oversized ${display}`) : { ok: true, value: v };
+  };
+  const required = (h: IncomingHttpHeaders, key: K): FormParse<string> => {
+    const r = read(h, key);
+    if (!r.ok) return r;
+    if (r.value === undefined || r.value === '') return fail('BAD_SIGNATURE', `Missing ${names[key][1]}`);
+    return { ok: true, value: r.value };
+  };
+  return { read, required };
+}
