@@ -16,7 +16,16 @@ Usage: sudo scripts/install.sh [options]
   --user NAME        service user (default subnet-miner)
   --root DIR         install into a staging root (packaging, tests): no user, no chown, no systemctl
   --start            enable and (re)start the service at the end
+  --external-ip IP   the address validators reach; announced on chain (serve_axon). Asked for
+                     on a terminal when not given; without it the miner announces nothing
+  --external-port N  the port validators reach (default: --port)
+  --port N           the axon's listening port (default 8091)
+  --netuid N         the subnet (default 1)
+  --network NAME     finney, test or local (default finney)
   -h, --help         this text
+
+The config is written only when /etc/subnet-miner/config.json does not exist yet; it is
+printed either way (also with --dry-run).
 USAGE
 }
 
@@ -28,6 +37,11 @@ ROOT=""
 START=0
 SERVICE_USER=subnet-miner
 NODE_BIN=""
+EXTERNAL_IP=""
+EXTERNAL_PORT=""
+AXON_PORT=8091
+NETUID=1
+NETWORK=finney
 
 while [ "$#" -gt 0 ]; do
   case "$1" in
@@ -38,6 +52,11 @@ while [ "$#" -gt 0 ]; do
     --user) SERVICE_USER="${2:?--user needs a name}"; shift ;;
     --root) ROOT="${2:?--root needs a directory}"; shift ;;
     --start) START=1 ;;
+    --external-ip) EXTERNAL_IP="${2:?--external-ip needs an address}"; shift ;;
+    --external-port) EXTERNAL_PORT="${2:?--external-port needs a port}"; shift ;;
+    --port) AXON_PORT="${2:?--port needs a port}"; shift ;;
+    --netuid) NETUID="${2:?--netuid needs a number}"; shift ;;
+    --network) NETWORK="${2:?--network needs finney, test or local}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) printf 'unknown option: %s\n\n' "$1" >&2; usage >&2; exit 2 ;;
   esac
@@ -148,17 +167,57 @@ write_once() {
   if [ -z "$ROOT" ]; then chgrp "$SERVICE_USER" "$path"; fi
 }
 
-install_config() {
-  write_once "$(r "$CONF_DIR/config.json")" 0640 "{
-  \"network\": { \"preset\": \"finney\" },
-  \"netuid\": 1,
+is_port() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]; }
+
+# The announced address: a flag, else a question on a terminal. Validated, because a typo here
+# means a miner nobody can reach.
+ask_external_address() {
+  if [ -z "$EXTERNAL_IP" ] && [ -t 0 ] && [ "$DRY_RUN" = 0 ]; then
+    read -r -p "External IP validators reach (announced on chain; empty: announce nothing): " EXTERNAL_IP || true
+  fi
+  if [ -n "$EXTERNAL_IP" ] && ! [[ "$EXTERNAL_IP" =~ ^[0-9a-fA-F.:]+$ ]]; then die "--external-ip $EXTERNAL_IP is not an IPv4 or IPv6 address"; fi
+  case "$EXTERNAL_IP" in 127.* | ::1 | localhost) die "--external-ip $EXTERNAL_IP is a loopback address: the chain refuses it" ;; esac
+  is_port "$AXON_PORT" || die "--port $AXON_PORT is not a port"
+  EXTERNAL_PORT="${EXTERNAL_PORT:-$AXON_PORT}"
+  is_port "$EXTERNAL_PORT" || die "--external-port $EXTERNAL_PORT is not a port"
+  [[ "$NETUID" =~ ^[0-9]+$ ]] || die "--netuid $NETUID is not a number"
+  case "$NETWORK" in finney | test | local) ;; *) die "--network must be finney, test or local" ;; esac
+  if [ -z "$EXTERNAL_IP" ] && [ "$NETWORK" != local ]; then
+    log "warning: no --external-ip: the miner will announce nothing and validators will not find it;"
+    log "         set axon.externalIp in $CONF_DIR/config.json (or MINER_AXON_EXTERNAL_IP in $CONF_DIR/env) before starting"
+  fi
+}
+
+config_json() {
+  local axon="\"port\": $AXON_PORT"
+  if [ -n "$EXTERNAL_IP" ]; then axon="$axon, \"externalIp\": \"$EXTERNAL_IP\", \"externalPort\": $EXTERNAL_PORT"; fi
+  printf '%s' "{
+  \"network\": { \"preset\": \"$NETWORK\" },
+  \"netuid\": $NETUID,
   \"wallet\": { \"path\": \"$STATE_DIR/wallets\", \"name\": \"default\", \"hotkey\": \"default\" },
+  \"axon\": { $axon },
   \"monitor\": { \"admin\": { \"host\": \"127.0.0.1\", \"port\": 9100 }, \"diskPath\": \"$STATE_DIR\" },
   \"log\": { \"level\": \"info\" }
 }"
+}
+
+install_config() {
+  local config existing
+  config="$(config_json)"
+  existing="$(r "$CONF_DIR/config.json")"
+  if [ -e "$existing" ]; then
+    log "config ($CONF_DIR/config.json, kept as it is):"
+    sed 's/^/    /' "$existing"
+    grep -q '"externalIp"' "$existing" || log "warning: $CONF_DIR/config.json has no axon.externalIp: the miner announces nothing"
+  else
+    log "config ($CONF_DIR/config.json):"
+    printf '%s\n' "$config" | sed 's/^/    /'
+  fi
+  write_once "$(r "$CONF_DIR/config.json")" 0640 "$config"
   write_once "$(r "$CONF_DIR/env")" 0640 "# Environment for subnet-miner.service (KEY=value, no quotes needed).
 # Every config key has a MINER_* variable: subnet-miner config env lists them.
 # MINER_NETUID=1
+# MINER_AXON_EXTERNAL_IP=203.0.113.7
 # MINER_LOG_LEVEL=info
 # BT_WALLET_PATH=$STATE_DIR/wallets
 # MINER_REDIS_PASSWORD=
@@ -205,6 +264,7 @@ reload_systemd() {
 
 main() {
   check_prerequisites
+  ask_external_address
   ensure_user
   ensure_dirs
   install_app
@@ -212,7 +272,7 @@ main() {
   install_unit
   reload_systemd
   log ""
-  log "Next: put the hotkey in $STATE_DIR/wallets/<wallet>/hotkeys/<hotkey> (owner $SERVICE_USER, mode 0600),"
+  log "Next: put the hotkey in $STATE_DIR/wallets/<wallet>/hotkeys/<hotkey> (owner $SERVICE_USER, file 0600, directories 0700),"
   log "edit $CONF_DIR/config.json, check it with:"
   log "  sudo -u $SERVICE_USER $NODE_BIN $PREFIX/dist/src/cli/main.js config check --config $CONF_DIR/config.json"
   log "then: sudo systemctl start subnet-miner && journalctl -fu subnet-miner   (summary: scripts/monitor.sh)"

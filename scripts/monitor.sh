@@ -2,6 +2,15 @@
 # One-shot health summary of a subnet-miner host, for a human: service state, /health,
 # standing, serving, GPU, memory, disk and the last errors from the journal.
 # Read-only; needs no root (journal access may need the systemd-journal or adm group).
+#
+# Exit status (for cron, Nagios-style checks, `scripts/monitor.sh || alert`):
+#   0 unit active, admin listener answers, /health "ok"
+#   1 /health "degraded" (serving from an aging metagraph while the chain is down)
+#   2 usage error
+#   3 the unit is missing or not active
+#   4 the admin listener does not answer
+#   5 /health "unavailable" (503; the reasons are printed)
+# The first problem found in that order decides (unit, then admin, then health).
 set -uo pipefail
 
 usage() {
@@ -12,7 +21,7 @@ Usage: scripts/monitor.sh [options]
   --unit NAME      systemd unit (default subnet-miner)
   --since TIME     journal window for errors and the last reports (default "-24h")
   --errors N       how many error lines to show (default 10)
-  --chain          also ask the chain: subnet-miner status --json (slower)
+  --chain          also ask the chain: subnet-miner status, a short summary (slower)
   --config FILE    config for --chain (default /etc/subnet-miner/config.json)
   -h, --help       this text
 USAGE
@@ -41,6 +50,9 @@ while [ "$#" -gt 0 ]; do
 done
 
 have() { command -v "$1" >/dev/null 2>&1; }
+STATUS=0
+# Keeps the first problem's exit code (unit 3, admin 4, health 5/1).
+fail() { if [ "$STATUS" = 0 ] || { [ "$STATUS" = 1 ] && [ "$1" != 1 ]; }; then STATUS="$1"; fi; }
 section() { printf '\n== %s\n' "$1"; }
 NODE="$(command -v node || true)"
 
@@ -74,27 +86,62 @@ format_lines() {
     });'
 }
 
+# The unit's journal, read once. JOURNAL_STATE: ok, or why there is no data.
+JOURNAL=""
+JOURNAL_STATE=""
+read_journal() {
+  if [ -n "$JOURNAL_STATE" ]; then return; fi
+  if ! have journalctl; then JOURNAL_STATE="journalctl not available"; return; fi
+  local err rc
+  err="$(mktemp)"
+  JOURNAL="$(journalctl -u "$UNIT" --since "$SINCE" -o cat --no-pager 2>"$err")"
+  rc=$?
+  if [ "$rc" != 0 ]; then
+    JOURNAL_STATE="journalctl failed: $(head -c 200 "$err")"
+  elif grep -qiE 'insufficient permissions|not seeing messages' "$err"; then
+    JOURNAL_STATE="no permission to read the journal (join the systemd-journal or adm group)"
+  else
+    JOURNAL_STATE=ok
+  fi
+  rm -f "$err"
+}
+
 journal() {
-  if have journalctl; then journalctl -u "$UNIT" --since "$SINCE" -o cat --no-pager 2>/dev/null; fi
+  read_journal
+  printf '%s\n' "$JOURNAL"
 }
 
 service_state() {
   section "service"
   if ! have systemctl; then
-    echo "systemctl not available"
+    echo "  systemctl not available: unit state unknown"
     return
   fi
-  systemctl show "$UNIT" -p ActiveState -p SubState -p MainPID -p NRestarts -p ActiveEnterTimestamp -p Result 2>/dev/null |
-    sed 's/^/  /' || echo "  unit $UNIT not found"
+  local state load
+  load="$(systemctl show "$UNIT" -p LoadState --value 2>/dev/null)"
+  state="$(systemctl show "$UNIT" -p ActiveState --value 2>/dev/null)"
+  if [ -z "$load" ] || [ "$load" = not-found ]; then
+    echo "  unit $UNIT not found"
+    fail 3
+    return
+  fi
+  systemctl show "$UNIT" -p ActiveState -p SubState -p MainPID -p NRestarts -p ActiveEnterTimestamp -p Result 2>/dev/null | sed 's/^/  /'
+  if [ "$state" != active ]; then
+    echo "  PROBLEM: unit $UNIT is $state"
+    fail 3
+  fi
 }
 
 health() {
   section "health ($ADMIN_URL/health)"
   local body
   if ! body="$(http_get "$ADMIN_URL/health")" || [ -z "$body" ]; then
-    echo "  admin listener not reachable"
+    echo "  PROBLEM: admin listener not reachable"
+    fail 4
     return
   fi
+  local status
+  status="$(printf '%s' "$body" | grep -oE '"status":"[a-z]+"' | head -n 1 | cut -d'"' -f4)"
   if [ -n "$NODE" ]; then
     # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
     printf '%s' "$body" | "$NODE" -e '
@@ -107,6 +154,11 @@ health() {
   else
     printf '  %s\n' "$body"
   fi
+  case "$status" in
+    ok) ;;
+    degraded) echo "  WARNING: degraded (see reasons)"; fail 1 ;;
+    *) echo "  PROBLEM: health is ${status:-unreadable}"; fail 5 ;;
+  esac
 }
 
 standing() {
@@ -116,16 +168,20 @@ standing() {
     printf '%s\n' "$metrics" | grep -E '^miner_(standing|metagraph_age|chain_block_age|chain_connected)[a-z_]* ' | sed 's/^/  /'
   fi
   echo "  last standing report:"
+  read_journal
+  if [ "$JOURNAL_STATE" != ok ]; then echo "    no data: $JOURNAL_STATE"; fi
   journal | grep '"msg":"standing report"' | tail -n 1 | format_lines | sed 's/^/    /'
   journal | grep '"msg":"miner not registered on subnet"' | tail -n 1 | format_lines | sed 's/^/    /'
   if [ "$CHAIN" = 1 ] && [ -n "$NODE" ]; then
-    echo "  from the chain (subnet-miner status --json):"
-    timeout 90 "$NODE" "$APP_DIR/dist/src/cli/main.js" status --json --config "$CONFIG" 2>&1 | sed 's/^/    /'
+    echo "  from the chain (subnet-miner status):"
+    timeout 90 "$NODE" "$APP_DIR/dist/src/cli/main.js" status --config "$CONFIG" 2>&1 | sed 's/^/    /'
   fi
 }
 
 serving() {
   section "serving (last report)"
+  read_journal
+  if [ "$JOURNAL_STATE" != ok ]; then echo "  no data: $JOURNAL_STATE"; fi
   journal | grep '"msg":"serving report"' | tail -n 1 | format_lines | sed 's/^/  /'
   journal | grep -E '"msg":"threshold (crossed|recovered)"' | tail -n 5 | format_lines | sed 's/^/  /'
 }
@@ -149,6 +205,11 @@ hardware() {
 
 last_errors() {
   section "last $ERRORS errors (since $SINCE)"
+  read_journal
+  if [ "$JOURNAL_STATE" != ok ]; then
+    echo "  no data: $JOURNAL_STATE"
+    return
+  fi
   local lines
   lines="$(journal | grep -E '"level":"(error|fatal)"' | tail -n "$ERRORS")"
   if [ -z "$lines" ]; then
@@ -165,3 +226,5 @@ standing
 serving
 hardware
 last_errors
+printf '\nexit %s\n' "$STATUS"
+exit "$STATUS"

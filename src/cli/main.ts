@@ -7,16 +7,18 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerQueryCommand } from './commands/query.js';
 import { registerCacheCommand } from './commands/cache.js';
 import { registerValidateCommand } from './commands/validate.js';
-import { reportFatal } from './report.js';
+import { commanderExitCode, reportFatal } from './report.js';
+import { packageVersion } from './packageInfo.js';
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
     .name('subnet-miner')
     .description('Bittensor-style subnet miner: chain sync, axon, batched ONNX inference, cache, monitoring')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride((err) => {
-      process.exit(err.exitCode);
+      process.exit(commanderExitCode(err));
     });
   registerRunCommand(program);
   registerStatusCommand(program);

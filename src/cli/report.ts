@@ -1,19 +1,27 @@
-import { MinerError } from '../util/index.js';
+import { CommanderError } from 'commander';
+import { describeError, EXIT_CODES, MinerError } from '../util/index.js';
 
 /**
- * The one place a command's failure reaches the terminal: a MinerError prints its code and
- * message (the fix is in the message), anything else prints its message and an error id.
- * Never a stack trace unless MINER_DEBUG=1.
+ * The one place a one-shot command's failure reaches the terminal: `error [CODE]: message`,
+ * then `fix: ...` when the error names one (the daemon logs the same fields on its fatal line).
+ * Returns the exit status from ERROR_TABLE. Never a stack trace unless MINER_DEBUG=1.
  */
 export function reportFatal(err: unknown): number {
   const debug = process.env['MINER_DEBUG'] === '1';
-  if (err instanceof MinerError) {
-    console.error(`error [${err.code}]: ${err.message}`);
-    if (debug && err.cause) console.error(err.cause);
-    return err.code === 'CONFIG_INVALID' ? 78 : err.code === 'WALLET_INVALID' ? 77 : 1;
+  const d = describeError(err);
+  console.error(`error [${d.code}]: ${d.message}${d.fix ? `; fix: ${d.fix}` : ''}`);
+  if (debug) {
+    const detail = err instanceof MinerError ? err.cause : err instanceof Error ? err.stack : undefined;
+    if (detail !== undefined) console.error(detail);
   }
-  const e = err instanceof Error ? err : new Error(String(err));
-  console.error(`error [INTERNAL]: ${e.message}`);
-  if (debug) console.error(e.stack);
-  return 1;
+  return d.exitCode;
+}
+
+/**
+ * commander's own exits: help and --version are 0, anything it refuses (unknown option,
+ * missing argument) is a usage error.
+ */
+export function commanderExitCode(err: CommanderError): number {
+  if (err.exitCode === 0) return EXIT_CODES.OK;
+  return EXIT_CODES.USAGE;
 }

@@ -4,3 +4,4 @@ export { redactConfig, redactUrl } from './redact.js';
 export { resolveEndpoints } from './endpoints.js';
 export { expandHome } from './paths.js';
 export { listLeaves, envNameFor, type LeafInfo, type LeafKind } from './schemaWalk.js';
+export { announceWarnings, isLocalNetwork, type ConfigWarning } from './announceWarnings.js';

@@ -6,6 +6,7 @@ import { inferenceSchema } from './sections/inference.js';
 import { cacheSchema } from './sections/cache.js';
 import { monitorSchema } from './sections/monitor.js';
 import { logSchema, shutdownSchema } from './sections/log.js';
+import { memorySchema } from './sections/memory.js';
 
 /** The whole configuration: strict at every level, so an unknown key stops start-up. */
 export const configSchema = z.strictObject({
@@ -19,6 +20,7 @@ export const configSchema = z.strictObject({
   monitor: monitorSchema.default(monitorSchema.parse({})),
   log: logSchema.default(logSchema.parse({})),
   shutdown: shutdownSchema.default(shutdownSchema.parse({})),
+  memory: memorySchema.default(memorySchema.parse({})),
 });
 
 export type MinerConfig = z.infer<typeof configSchema>;
@@ -30,5 +32,6 @@ export type InferenceConfig = MinerConfig['inference'];
 export type CacheConfig = MinerConfig['cache'];
 export type MonitorConfig = MinerConfig['monitor'];
 export type LogConfig = MinerConfig['log'];
+export type MemoryConfig = MinerConfig['memory'];
 
 export { NETWORK_ENDPOINTS } from './sections/network.js';

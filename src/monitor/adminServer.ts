@@ -4,11 +4,16 @@ import type { Registry } from 'prom-client';
 import { MinerError, type Clock, type Logger, type Service } from '../util/index.js';
 import { MONITOR_METRIC_NAMES } from './metrics.js';
 import { moduleLogger } from './moduleLogger.js';
+import type { HealthStatus } from './healthVerdict.js';
 
 /** What the node wiring reports for GET /health; every field is documented in docs/operations.md. */
 export interface HealthReport {
-  /** The axon is accepting and answering requests; decides 200 or 503. */
+  /** The axon is accepting and answering requests; decides 200 or 503 when `status` is absent. */
   serving: boolean;
+  /** The wiring's verdict (healthVerdict); `unavailable` is 503, `ok` and `degraded` 200. */
+  status?: HealthStatus;
+  /** Why the miner is unavailable or degraded (HealthReason names); empty when ok. */
+  reasons?: readonly string[];
   chainConnected: boolean;
   /** Age of the newest block seen, null before the first block. */
   lastBlockAgeSeconds: number | null;
@@ -25,7 +30,8 @@ export interface HealthReport {
 
 /** The body of GET /health: the wiring's report, normalised, plus what the server knows. */
 export interface HealthResponse {
-  status: 'ok' | 'unavailable';
+  status: HealthStatus;
+  reasons: string[];
   serving: boolean;
   chainConnected: boolean;
   lastBlockAgeSeconds: number | null;
@@ -60,10 +66,12 @@ const secs = (v: number | null | undefined): number | null => (v === null || v =
 /** Builds the /health body from the wiring's report and the active alarms. */
 export function toHealthResponse(h: HealthReport, extra: { uptimeSeconds: number; version: string | null; alarms: readonly string[] }): HealthResponse {
   const models = Array.isArray(h.modelsLoaded) ? (h.modelsLoaded as readonly string[]) : undefined;
+  const status: HealthStatus = h.status ?? (h.serving ? 'ok' : 'unavailable');
   return {
     ...h,
-    status: h.serving ? 'ok' : 'unavailable',
-    serving: h.serving,
+    status,
+    reasons: [...(h.reasons ?? (status === 'unavailable' ? ['starting'] : []))],
+    serving: status !== 'unavailable',
     chainConnected: h.chainConnected,
     lastBlockAgeSeconds: secs(h.lastBlockAgeSeconds),
     bestBlock: h.bestBlock ?? null,
@@ -80,8 +88,8 @@ export function toHealthResponse(h: HealthReport, extra: { uptimeSeconds: number
 }
 
 /**
- * The admin listener: GET /metrics (Prometheus text) and GET /health (JSON, 200 while serving,
- * 503 otherwise). Bound to 127.0.0.1 by default; it reads no request body and answers
+ * The admin listener: GET /metrics (Prometheus text) and GET /health (JSON, 200 while the
+ * miner serves, also when degraded; 503 with the reasons otherwise). Bound to 127.0.0.1 by default; it reads no request body and answers
  * anything else with 404 (405 for other methods on known paths).
  */
 export class AdminServer implements Service {
@@ -158,7 +166,7 @@ export class AdminServer implements Service {
       version: this.opts.version ?? null,
       alarms: await this.activeAlarms(),
     });
-    send(res, report.serving ? 200 : 503, 'application/json', JSON.stringify(report, bigintSafe));
+    send(res, report.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(report, bigintSafe));
   }
 
   /** Alarms any monitor in this process raised, read from the shared registry so no wiring is needed. */

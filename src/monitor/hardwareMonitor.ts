@@ -36,6 +36,12 @@ export interface HardwareSample {
   readonly memoryUsedRatio: number;
   readonly memoryTotalBytes: number;
   readonly processRssBytes: number;
+  /** The main thread's V8 heap in use. */
+  readonly processHeapUsedBytes: number;
+  /** Resident memory outside the main V8 heap (processNativeBytes()). */
+  readonly processNativeBytes: number;
+  /** Buffers and typed arrays (inside processNativeBytes). */
+  readonly processArrayBuffersBytes: number;
   readonly diskUsedRatio: number | null;
   readonly eventLoopLagMs: number | null;
 }
@@ -45,6 +51,15 @@ export function diskUsedRatio(s: { blocks: number; bfree: number; bavail: number
   const used = s.blocks - s.bfree;
   const denom = used + s.bavail;
   return denom > 0 ? used / denom : null;
+}
+
+/**
+ * Resident memory the main V8 heap does not account for: onnxruntime's arenas, sharp/libvips,
+ * the worker threads' own heaps, Buffers, code and allocator overhead. Growth here with a flat
+ * heap is a native leak or fragmentation, which the heap metrics never show.
+ */
+export function processNativeBytes(m: Pick<NodeJS.MemoryUsage, 'rss' | 'heapTotal'>): number {
+  return Math.max(0, m.rss - m.heapTotal);
 }
 
 const DEFAULT_REPORT_CRON = '30 */5 * * * *';
@@ -92,6 +107,13 @@ export class HardwareMonitor implements Service {
       cpu: ensureGauge(r, { name: M.cpuLoad, help: '1-minute load average per core' }),
       mem: ensureGauge(r, { name: M.memoryUsed, help: 'Host memory in use (total - available) / total' }),
       rss: ensureGauge(r, { name: M.processRss, help: 'Resident memory of this process' }),
+      native: ensureGauge(r, {
+        name: M.processNative,
+        help: 'Resident memory outside the main V8 heap (rss - heap total): native libraries, worker heaps, buffers',
+        collect(this: Gauge<string>) {
+          this.set(processNativeBytes(process.memoryUsage()));
+        },
+      }),
       disk: ensureGauge(r, { name: M.diskUsed, help: 'Used fraction of the filesystem at monitor.diskPath' }),
       lag: ensureGauge(r, { name: M.eventLoopLag, help: 'Event-loop delay p99 since the previous sample' }),
     };
@@ -125,12 +147,16 @@ export class HardwareMonitor implements Service {
   async sample(): Promise<HardwareSample> {
     const [gpus, disk] = await Promise.all([this.gpu.sample(), this.disk()]);
     const total = os.totalmem();
+    const mem = process.memoryUsage();
     const s: HardwareSample = {
       gpus,
       cpuLoadRatio: (os.loadavg()[0] ?? 0) / Math.max(1, os.availableParallelism()),
       memoryUsedRatio: total > 0 ? (total - os.freemem()) / total : 0,
       memoryTotalBytes: total,
-      processRssBytes: process.memoryUsage.rss(),
+      processRssBytes: mem.rss,
+      processHeapUsedBytes: mem.heapUsed,
+      processNativeBytes: processNativeBytes(mem),
+      processArrayBuffersBytes: mem.arrayBuffers,
       diskUsedRatio: disk,
       eventLoopLagMs: this.lagMs(),
     };
@@ -150,6 +176,9 @@ export class HardwareMonitor implements Service {
       cpuLoadRatio: r3(s.cpuLoadRatio),
       memoryUsedRatio: r3(s.memoryUsedRatio),
       processRssBytes: s.processRssBytes,
+      processHeapUsedBytes: s.processHeapUsedBytes,
+      processNativeBytes: s.processNativeBytes,
+      processArrayBuffersBytes: s.processArrayBuffersBytes,
       diskUsedRatio: r3(s.diskUsedRatio),
       eventLoopLagMs: r3(s.eventLoopLagMs),
       alarms: this.alarms.activeNames(),

@@ -40,6 +40,7 @@ export const MONITOR_METRIC_NAMES = {
   cpuLoad: 'miner_monitor_cpu_load_ratio',
   memoryUsed: 'miner_monitor_memory_used_ratio',
   processRss: 'miner_monitor_process_resident_memory_bytes',
+  processNative: 'miner_monitor_process_native_memory_bytes',
   diskUsed: 'miner_monitor_disk_used_ratio',
   eventLoopLag: 'miner_monitor_event_loop_lag_seconds',
   alarmActive: 'miner_monitor_alarm_active',

@@ -17,7 +17,10 @@ export interface ServingReporterOpts {
   minRequestsForAlarm?: number;
 }
 
-/** Whatever the cache reports; its hitRate wins over the one counted from axon observations. */
+/**
+ * Whatever the cache reports about itself (lifetime figures, tier sizes); shown under
+ * `cache.tiers`. The report's own hit/miss/hitRate are the window's, counted from the axon.
+ */
 export interface CacheStatsView {
   hitRate?: number | null;
 }
@@ -64,7 +67,7 @@ export class ServingReporter implements Service {
     this.rps = ensureGauge(r, { name: M.servingRequestsPerSecond, help: 'Answered requests per second over the serving window' });
     this.errorRatio = ensureGauge(r, { name: M.servingErrorRatio, help: 'Fraction of requests the miner failed (5xx, 408) over the serving window' });
     this.latency = ensureGauge(r, { name: M.servingLatency, help: 'Latency quantiles per synapse over the serving window', labelNames: ['synapse', 'quantile'] });
-    this.hitRatio = ensureGauge(r, { name: M.servingCacheHitRatio, help: 'Cache hits / lookups over the serving window' });
+    this.hitRatio = ensureGauge(r, { name: M.servingCacheHitRatio, help: 'Cache hits / lookups over the serving window (the same figure as the report\'s cache.hitRate)' });
   }
 
   async start(): Promise<void> {
@@ -84,7 +87,7 @@ export class ServingReporter implements Service {
   async reportNow(): Promise<Record<string, unknown>> {
     const s = this.modules.stats.snapshot();
     const cache = this.safe(() => this.modules.cacheStats?.());
-    const hitRate = cache?.hitRate ?? s.cache.hitRate;
+    const hitRate = s.cache.hitRate;
     const report = {
       event: 'serving',
       windowSeconds: s.windowSeconds,
@@ -97,13 +100,13 @@ export class ServingReporter implements Service {
       synapses: Object.fromEntries(Object.entries(s.synapses).map(([name, l]) => [name, {
         requests: l.requests, requestsPerSecond: r3(l.requestsPerSecond), p50Ms: r3(l.p50Ms), p95Ms: r3(l.p95Ms), p99Ms: r3(l.p99Ms),
       }])),
-      cache: { ...s.cache, hitRate: r3(hitRate ?? null), ...(cache ? { tiers: cache } : {}) },
+      cache: { ...s.cache, hitRate: r3(hitRate), ...(cache ? { tiers: cache } : {}) },
       transports: s.transports,
       queueDepth: this.safe(() => this.modules.queueDepth?.()) ?? null,
       batches: (await this.batches()) ?? null,
     };
     this.log.info(report, 'serving report');
-    this.updateGauges(s, hitRate ?? null);
+    this.updateGauges(s, hitRate);
     this.checkAlarms(s);
     return report;
   }

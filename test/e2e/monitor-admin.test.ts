@@ -67,9 +67,9 @@ describe('admin server (real sockets, ephemeral port)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     const body = (await res.json()) as Record<string, unknown>;
-    expect(DOCUMENTED_HEALTH_FIELDS.length).toBe(13);
+    expect(DOCUMENTED_HEALTH_FIELDS.length).toBe(14);
     for (const f of DOCUMENTED_HEALTH_FIELDS) expect(body, f).toHaveProperty(f);
-    expect(body).toMatchObject({ status: 'ok', serving: true, chainConnected: true, lastBlockAgeSeconds: 3.4, registered: true, uid: 2,
+    expect(body).toMatchObject({ status: 'ok', reasons: [], serving: true, chainConnected: true, lastBlockAgeSeconds: 3.4, registered: true, uid: 2,
       modelsLoaded: true, models: ['ocr-det', 'ocr-rec'], queueDepth: 3, metagraphAgeSeconds: 12, version: '0.1.0', device: 'cpu' });
     // The disk threshold was set below the real usage: the hardware monitor's alarm shows here without extra wiring.
     expect(body['alarms']).toEqual(['disk']);
@@ -101,7 +101,11 @@ describe('admin server (real sockets, ephemeral port)', () => {
 
   it('scripts/monitor.sh prints health and standing from the live listener', async () => {
     // Asynchronously: the listener lives in this process and must keep answering meanwhile.
-    const r = await promisify(execFile)('bash', [resolve(import.meta.dirname, '../../scripts/monitor.sh'), '--admin', base, '--since', '-1min', '--errors', '2'], { encoding: 'utf8', timeout: 60_000 });
+    // No subnet-miner unit on a test host: monitor.sh says so with exit 3 (0 where there is no systemctl to ask).
+    const r = await promisify(execFile)('bash', [resolve(import.meta.dirname, '../../scripts/monitor.sh'), '--admin', base, '--since', '-1min', '--errors', '2'], { encoding: 'utf8', timeout: 60_000 })
+      .then((ok) => ({ ...ok, code: 0 }), (err: { stdout: string; stderr: string; code: number }) => ({ stdout: err.stdout, stderr: err.stderr, code: err.code }));
+    expect([0, 3]).toContain(r.code);
+    expect(r.stdout).toContain(`exit ${r.code}`);
     expect(r.stdout).toMatch(/== health/);
     expect(r.stdout).toMatch(/chainConnected\s+true/);
     expect(r.stdout).toMatch(/queueDepth\s+3/);

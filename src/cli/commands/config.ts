@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configSchema, listLeaves, redactConfig } from '../../config/index.js';
+import { announceWarnings, configSchema, listLeaves, redactConfig } from '../../config/index.js';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
 
 const PRECEDENCE_HELP = `
@@ -23,6 +23,8 @@ export function registerConfigCommand(program: Command): void {
     const cfg = configFromOptions(opts);
     // Printed as a valid config file of its own, so it can be saved and reused as is.
     console.log(JSON.stringify(redactConfig(cfg), null, 2));
+    // Valid but not what a miner on a real network wants: on stderr, so stdout stays the config.
+    for (const w of announceWarnings(cfg)) process.stderr.write(`warning [${w.warning}]: ${w.message}; fix: ${w.fix}\n`);
   });
 
   config.command('env')

@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { format } from 'node:util';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
 import { packageVersion } from '../packageInfo.js';
-import { createRootLogger, flushLogger, systemClock, toMinerError, type Logger } from '../../util/index.js';
+import { applyNativeBounds } from '../nativeBounds.js';
+import { announceWarnings, type MinerConfig } from '../../config/index.js';
+import { createRootLogger, describeError, EXIT_CODES, flushLogger, systemClock, toMinerError, type Logger } from '../../util/index.js';
 import { loadHotkey } from '../../wallet/index.js';
-import { createMetricsRegistry } from '../../monitor/index.js';
+import { createMetricsRegistry, prettyDestination } from '../../monitor/index.js';
 import { MinerNode } from '../../node/index.js';
 
 export function registerRunCommand(program: Command): void {
@@ -15,32 +17,59 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runDaemon(opts: CommonOptions): Promise<void> {
-  const config = configFromOptions(opts);
-  const root = createRootLogger({ level: config.log.level, pretty: config.log.pretty });
-  routeConsoleToLog(root);
-  const logger = root.child({ module: 'cli' });
-  installBugHandlers(logger);
-  const hotkey = await loadHotkey(config.wallet);
-  const abort = new AbortController();
-  const node = new MinerNode(
-    { config, version: packageVersion(), secrets: { redisPassword: process.env['MINER_REDIS_PASSWORD'] || undefined } },
-    { logger: root, registry: createMetricsRegistry(), clock: systemClock(), signal: abort.signal, pair: hotkey.pair },
-  );
-  logger.info({ version: packageVersion(), hotkey: hotkey.ss58, netuid: config.netuid }, 'miner starting');
-  installSignalHandlers(logger, async () => {
-    abort.abort();
-    await node.stop();
-  });
+  let config: MinerConfig;
   try {
+    config = configFromOptions(opts);
+  } catch (err) {
+    // No config, no log settings: the fatal line goes out with the defaults.
+    return die(cliLogger(rootLogger('info', opts.pretty === true)), err);
+  }
+  const root = rootLogger(config.log.level, config.log.pretty);
+  routeConsoleToLog(root);
+  const logger = cliLogger(root);
+  installBugHandlers(logger);
+  let node: MinerNode | undefined;
+  const abort = new AbortController();
+  try {
+    const bounds = applyNativeBounds(config.memory);
+    for (const w of announceWarnings(config)) logger.warn({ warning: w.warning, reason: w.message, fix: w.fix }, 'nothing will be announced');
+    const hotkey = await loadHotkey(config.wallet);
+    node = new MinerNode(
+      { config, version: packageVersion(), secrets: { redisPassword: process.env['MINER_REDIS_PASSWORD'] || undefined } },
+      { logger: root, registry: createMetricsRegistry(), clock: systemClock(), signal: abort.signal, pair: hotkey.pair },
+    );
+    logger.info({ version: packageVersion(), hotkey: hotkey.ss58, netuid: config.netuid, nativeBounds: bounds }, 'miner starting');
+    installSignalHandlers(logger, node, abort);
     await node.start();
   } catch (err) {
-    const e = toMinerError(err);
-    logger.fatal({ code: e.code, errorId: e.errorId, err }, 'miner failed to start');
+    await node?.stop().catch(() => undefined);
     abort.abort();
-    await node.stop();
-    await flushLogger(logger);
-    process.exit(1);
+    return die(logger, err);
   }
+}
+
+function rootLogger(level: string, pretty: boolean): Logger {
+  if (!pretty) return createRootLogger({ level });
+  const details = ['trace', 'debug'].includes(level);
+  const write = (line: string): void => void process.stdout.write(line);
+  return createRootLogger({ level, destination: prettyDestination({ details, colorize: process.stdout.isTTY === true, write }) });
+}
+
+function cliLogger(root: Logger): Logger {
+  return root.child({ module: 'cli' });
+}
+
+/**
+ * The one fatal line of a failed start: code, message and fix as fields (what `status` prints
+ * as `error [CODE]: message; fix: ...`), then the exit status from ERROR_TABLE.
+ */
+async function die(logger: Logger, err: unknown): Promise<never> {
+  const d = describeError(err);
+  const e = toMinerError(err);
+  const bug = d.code === 'INTERNAL' ? { err } : {};
+  logger.fatal({ code: d.code, message: d.message, fix: d.fix ?? null, exitCode: d.exitCode, errorId: e.errorId, ...bug }, 'miner failed to start');
+  await flushLogger(logger);
+  process.exit(d.exitCode);
 }
 
 /**
@@ -61,9 +90,6 @@ function routeConsoleToLog(root: Logger): void {
   console.error = write('warn');
 }
 
-/** EX_SOFTWARE: the process ended on a bug (systemd restarts it). */
-const EXIT_BUG = 70;
-
 /**
  * Request failures are answered inside their own request; what reaches these handlers is a
  * bug. A rejection nobody handled is logged and the miner keeps serving; an uncaught
@@ -77,32 +103,39 @@ function installBugHandlers(logger: Logger): void {
   });
   process.on('uncaughtException', (err: Error) => {
     const e = toMinerError(err);
-    logger.fatal({ errorId: e.errorId, err }, 'uncaught exception (a bug), exiting');
-    void flushLogger(logger, 1_000).finally(() => process.exit(EXIT_BUG));
+    logger.fatal({ code: 'INTERNAL', errorId: e.errorId, exitCode: EXIT_CODES.INTERNAL, err }, 'uncaught exception (a bug), exiting');
+    void flushLogger(logger, 1_000).finally(() => process.exit(EXIT_CODES.INTERNAL));
   });
 }
 
-/** First SIGTERM/SIGINT drains and exits 0; a second one forces exit. */
-function installSignalHandlers(logger: Logger, shutdown: () => Promise<void>): void {
+/**
+ * First SIGTERM/SIGINT drains (the node logs how many requests it drained and refused) and
+ * exits 0. A second one cuts the drain short: the node stops what it can within a short grace
+ * (inference runs in flight finish, so no native worker is torn down mid-run) and the process
+ * exits EXIT_CODES.FORCED_STOP.
+ */
+function installSignalHandlers(logger: Logger, node: MinerNode, abort: AbortController): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      logger.warn({ signal }, 'second signal, forcing exit');
-      void flushLogger(logger, 500).finally(() => process.exit(130));
+      logger.warn({ signal, exitCode: EXIT_CODES.FORCED_STOP }, 'second signal, forcing exit');
+      void node.forceStop().finally(() => flushLogger(logger, 500)).finally(() => process.exit(EXIT_CODES.FORCED_STOP));
       return;
     }
     stopping = true;
     logger.info({ signal }, 'shutdown requested');
-    shutdown()
+    node.stop()
       .then(async () => {
-        logger.info('miner stopped');
+        abort.abort();
+        logger.info({ exitCode: EXIT_CODES.OK }, 'miner stopped');
         await flushLogger(logger);
-        process.exit(0);
+        process.exit(EXIT_CODES.OK);
       })
       .catch(async (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
+        const d = describeError(err);
+        logger.error({ code: d.code, message: d.message, exitCode: d.exitCode }, 'shutdown failed');
         await flushLogger(logger);
-        process.exit(1);
+        process.exit(d.exitCode);
       });
   };
   process.on('SIGTERM', onSignal);

@@ -32,5 +32,10 @@ export const monitorSchema = z.strictObject({
   /** Timeout of one nvidia-smi / rocm-smi call. */
   gpuCommandTimeoutMs: z.number().int().min(100).default(5_000),
   diskPath: z.string().default('/'),
+  /**
+   * /health turns 503 (metagraph_stale) when the snapshot the axon admits callers by is older;
+   * younger but with the chain down it says "degraded".
+   */
+  healthMaxMetagraphAgeMs: z.number().int().min(10_000).default(1_800_000),
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
 });

@@ -20,20 +20,31 @@ function setup() {
 describe('ServingReporter', () => {
   it('logs the serving report with stable fields and exports gauges', async () => {
     const { lines, stats, reporter, registry } = setup();
-    for (let i = 1; i <= 100; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: i, transport: 'ws', cache: 'hit' });
+    for (let i = 1; i <= 100; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: i, transport: 'ws', cache: i <= 75 ? 'hit' : 'miss' });
     await reporter.reportNow();
     const r = lines.find((l) => l['msg'] === 'serving report');
     expect(r).toMatchObject({
       level: 'info', module: 'monitor', event: 'serving', windowSeconds: 10, requests: 100, requestsPerSecond: 10, errorRatio: 0,
       byStatus: { '200': 100 }, latencyMs: { p50: 50, p95: 95, p99: 99 },
       synapses: { Dummy: { requests: 100, requestsPerSecond: 10, p50Ms: 50, p95Ms: 95, p99Ms: 99 } },
-      cache: { hit: 100, hitRate: 0.25, tiers: { memory: { hits: 1, misses: 3 } } },
+      cache: { hit: 75, miss: 25, hitRate: 0.75, tiers: { hitRate: 0.25, memory: { hits: 1, misses: 3 } } },
       queueDepth: { OCRSynapse: 7 }, batches: { rec: { mean: 12.5, max: 64 } },
     });
     const m = await registry.metrics();
     expect(m).toMatch(/^miner_monitor_serving_requests_per_second 10$/m);
     expect(m).toMatch(/^miner_monitor_serving_latency_seconds\{synapse="Dummy",quantile="0\.95"\} 0\.095$/m);
-    expect(m).toMatch(/^miner_monitor_serving_cache_hit_ratio 0\.25$/m);
+    expect(m).toMatch(/^miner_monitor_serving_cache_hit_ratio 0\.75$/m);
+  });
+
+  it('reports hit rate and gauge over the window, not the cache\'s lifetime ratio', async () => {
+    const { lines, stats, reporter, registry, clock } = setup();
+    for (let i = 0; i < 10; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: 1, transport: 'ws', cache: 'hit' });
+    clock.advance(20_000);
+    for (let i = 0; i < 4; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: 1, transport: 'ws', cache: i === 0 ? 'hit' : 'miss' });
+    await reporter.reportNow();
+    const r = lines.filter((l) => l['msg'] === 'serving report').at(-1);
+    expect(r?.['cache']).toMatchObject({ hit: 1, miss: 3, hitRate: 0.25 });
+    expect(await registry.metrics()).toMatch(/^miner_monitor_serving_cache_hit_ratio 0\.25$/m);
   });
 
   it('warns once when the error rate or p95 crosses, and informs once on recovery', async () => {

@@ -107,6 +107,7 @@ describe('loadColdkey', () => {
     const dir = await mkdtemp(join(scratch(), 'coldkey-example-'));
     await cp(join(process.cwd(), 'wallets.example', 'miner'), join(dir, 'miner'), { recursive: true });
     await chmod(join(dir, 'miner', 'coldkey'), 0o600);
+    await chmod(join(dir, 'miner'), 0o700);
     const key = await loadColdkey({ path: dir, name: 'miner' }, {
       env: { MINER_COLDKEY_PASSWORD: 'devnet' },
       prompt: () => Promise.reject(new Error('must not prompt')),

@@ -121,17 +121,36 @@ describe('loadHotkey', () => {
     expect((await walletError(loadHotkey(c.loc))).message).toContain('ss58Address is not a valid address');
   });
 
+  it('refuses a wallet directory that group or others may enter, naming the chmod that fixes it', async () => {
+    const dir = await mkdtemp(join(scratch(), 'wallet-dirmode-'));
+    await cp(join(process.cwd(), 'wallets.example', 'miner'), join(dir, 'miner'), { recursive: true });
+    const loc = { path: dir, name: 'miner', hotkey: 'default' };
+    await chmod(walletFiles(loc).hotkeyFile, 0o600);
+    await chmod(join(dir, 'miner'), 0o700);
+    await chmod(join(dir, 'miner', 'hotkeys'), 0o750);
+    const err = await walletError(loadHotkey(loc));
+    expect(err.message).toContain(`wallet directory ${join(dir, 'miner', 'hotkeys')} is accessible by group or others (mode 0750)`);
+    expect(err.message).toContain(`fix: chmod 700 ${join(dir, 'miner', 'hotkeys')}`);
+    await chmod(join(dir, 'miner', 'hotkeys'), 0o700);
+    await chmod(join(dir, 'miner'), 0o755);
+    expect((await walletError(loadHotkey(loc))).message).toContain(`fix: chmod 700 ${join(dir, 'miner')}`);
+    await chmod(join(dir, 'miner'), 0o700);
+    expect((await loadHotkey(loc)).ss58).toBe(DEV_KEYS.eve.ss58);
+  });
+
   it('refuses an encrypted hotkey without a password, naming the variable', async () => {
     const { loc } = await hotkeyWith('$NACL' + 'x'.repeat(80));
     expect((await walletError(loadHotkey(loc))).message).toContain('MINER_HOTKEY_PASSWORD');
   });
 
-  it('loads the example wallets once they have mode 0600', async () => {
+  it('loads the example wallets once they have mode 0600 (directories 0700)', async () => {
     const dir = await mkdtemp(join(scratch(), 'wallet-example-'));
     await cp(join(process.cwd(), 'wallets.example'), dir, { recursive: true });
     for (const [name, ss58] of [['miner', DEV_KEYS.eve.ss58], ['validator', DEV_KEYS.bob.ss58]] as const) {
       const loc = { path: dir, name, hotkey: 'default' };
       await chmod(walletFiles(loc).hotkeyFile, 0o600);
+      await chmod(join(dir, name), 0o700);
+      await chmod(join(dir, name, 'hotkeys'), 0o700);
       expect((await loadHotkey(loc)).ss58).toBe(ss58);
       expect((await readHotkeyPub(loc)).ss58).toBe(ss58);
     }
