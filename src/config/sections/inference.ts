@@ -41,6 +41,11 @@ export const ocrSchema = z.strictObject({
   recHeight: z.number().int().positive().default(48),
   recWidthBuckets: z.array(z.number().int().positive()).default([48, 96, 160, 240, 320, 480, 640, 960, 1280]),
   useAngleClassifier: z.boolean().default(false),
+  /**
+   * With useAngleClassifier, the direction classifier runs only on pages where detection finds a
+   * line tilted more than this many degrees or standing taller than wide; 0 runs it on every page.
+   */
+  angleClassifierMinTiltDeg: z.number().min(0).max(90).default(2),
   /** Append ArgMax/ReduceMax to the recognition graph so only indices leave the device. */
   argmaxInGraph: z.boolean().default(true),
   /** 'latin' restricts decoding to Latin-script characters (invoices); 'all' keeps the full dictionary. */

@@ -1,12 +1,15 @@
 import type { DetectedBox } from './detection.js';
 import { labelBox, type FontGuess, type InkBox } from './fontEstimate.js';
-import { advanceEm, type FontMetrics } from './fontMetrics.js';
+import { isTutorialFrame, toLabelFrame, TUTORIAL_ANGLE_RAD } from './tutorialFrame.js';
+import { advanceEm, HELVETICA, TIMES_ROMAN, type FontMetrics } from './fontMetrics.js';
 
 export interface ReadLine {
   box: DetectedBox;
   text: string;
   ink: InkBox | undefined;
   guesses: FontGuess[];
+  /** Glyph-shape log-odds for Times-Roman over Helvetica (fontFamily.ts); 0 without evidence. */
+  serif: number;
 }
 
 export interface LaidOutLine {
@@ -28,18 +31,40 @@ export function pixelsPerPoint(width: number, height: number): number {
   return Math.abs(width / height - US_LETTER_ASPECT) < 0.03 ? width / US_LETTER_WIDTH_PT : 1;
 }
 
+/** How much a line's family leans on the page's: enough to carry lines without letters (amounts). */
+const PAGE_PULL = 0.8;
+const MIXED_PAGE_PULL = 0.2;
+const SURE_LOGIT = 2;
+const MAX_LOGIT = 4;
+
 /**
- * The page's family: the one whose metrics best explain the lines' widths given their heights,
- * pooled by the median signed error (noise at 10 px cancels). Its size comes from line widths
- * (a 1 px error over 100 px is 1 %, over an 8 px height it is 12 %), snapped to whole points.
+ * Each line's family from its glyph shapes (per line: pages may mix families), pulled towards
+ * the page's mean evidence so that lines with few letters follow the rest. Lines of 3 or more
+ * letters are the reliable evidence; digits alone say little about the family.
  */
-export function dominantFont(lines: ReadLine[], pxPerPt: number): { font: FontMetrics; sizePx: number } | undefined {
-  const usable = lines.filter((l) => letters(l.text) >= 4 && l.ink && l.guesses.length > 0);
+export function lineFamilies(lines: ReadLine[]): FontMetrics[] {
+  const clamp = (z: number) => Math.max(-MAX_LOGIT, Math.min(MAX_LOGIT, z));
+  const weight = (l: ReadLine) => (l.text.replace(/[^A-Za-z]/g, '').length >= 3 ? 1 : 0.3);
+  let sum = 0, total = 0;
+  for (const l of lines) if (l.ink) { sum += weight(l) * clamp(l.serif); total += weight(l); }
+  const page = total > 0 ? sum / total : 0;
+  // Confident lines of both families: the page mixes them, so each line mostly speaks for itself.
+  const sure = lines.filter((l) => weight(l) === 1 && Math.abs(l.serif) > SURE_LOGIT);
+  const times = sure.filter((l) => l.serif > 0).length, fewer = Math.min(times, sure.length - times);
+  const pull = fewer >= 2 && fewer >= 0.15 * sure.length ? MIXED_PAGE_PULL : PAGE_PULL;
+  return lines.map((l) => (weight(l) * clamp(l.serif) + pull * page > 0 ? TIMES_ROMAN : HELVETICA));
+}
+
+/**
+ * The page's dominant family (the one most lines have) and its size from the line widths of
+ * that family's lines (a 1 px error over 100 px is 1 %, over an 8 px height it is 12 %),
+ * snapped to whole points.
+ */
+export function dominantFont(lines: ReadLine[], families: FontMetrics[], pxPerPt: number): { font: FontMetrics; sizePx: number } | undefined {
+  const times = families.filter((f) => f === TIMES_ROMAN).length;
+  const font = times * 2 > families.length ? TIMES_ROMAN : HELVETICA;
+  const usable = lines.filter((l, i) => families[i] === font && letters(l.text) >= 4 && l.ink && l.guesses.length > 0);
   if (usable.length === 0) return undefined;
-  const fit = usable[0]!.guesses.map((g) => g.font).map((font) => ({
-    font, error: Math.abs(median(usable.map((l) => l.guesses.find((g) => g.font === font)!.widthLog))),
-  })).sort((a, b) => a.error - b.error);
-  const font = fit[0]!.font;
   const long = usable.filter((l) => letters(l.text) >= 6);
   const sizes = long.length >= 3
     ? long.map((l) => (l.ink!.right - l.ink!.left) / Math.max(advanceEm(font, l.text) - BEARINGS_EM, 0.3))
@@ -54,36 +79,74 @@ function axisBox(b: DetectedBox): [number, number, number, number] {
 }
 
 /**
- * Boxes as the tutorial labels them. Lines whose ink agrees with the page font use it; lines
- * whose ink is off (noise around them) take the page font and are placed from their detection
- * box, shifted by the median offset between detection boxes and label boxes of the good lines.
+ * Boxes as the tutorial labels them. Lines whose ink agrees with the page font use it. On a
+ * page where most lines agree, the others (ink spoilt by noise) take the page's size and are
+ * placed from their detection box, shifted by the median offset between detection boxes and
+ * label boxes of the good lines; on a page of mixed sizes each line keeps its own. The family
+ * is always the line's own.
  */
 export function layoutLines(lines: ReadLine[], width: number, height: number, consensus: boolean): LaidOutLine[] {
   const pxPerPt = pixelsPerPoint(width, height);
-  const page = consensus ? dominantFont(lines, pxPerPt) : undefined;
-  const fits = (l: ReadLine) => page && l.ink && Math.abs(l.guesses.find((g) => g.font === page.font)!.sizePx - page.sizePx) / page.sizePx < 0.25;
-  const boxes = lines.map((l) => (page && fits(l) ? labelBox(l.ink!, l.text, page.font, page.sizePx) : undefined));
+  const families = lineFamilies(lines);
+  const page = consensus ? dominantFont(lines, families, pxPerPt) : undefined;
+  const guess = (l: ReadLine, i: number) => l.guesses.find((g) => g.font === families[i]);
+  const fits = (l: ReadLine, i: number) => page && l.ink && families[i] === page.font
+    && Math.abs(guess(l, i)!.sizePx - page.sizePx) / page.sizePx < 0.25;
+  const boxes = lines.map((l, i) => (page && fits(l, i) ? labelBox(l.ink!, l.text, page.font, page.sizePx) : undefined));
   const good = lines.flatMap((l, i) => (boxes[i] ? [{ l, b: boxes[i] }] : []));
   const dy = good.length > 0 ? median(good.map(({ l, b }) => b[3] - l.box.rect.cy)) : 0;
   const dx = good.length > 0 ? median(good.map(({ l, b }) => b[0] - (l.box.rect.cx - l.box.rect.width / 2))) : 0;
-  return lines.map((l, i) => {
-    let font = l.guesses[0]?.font;
-    let sizePx = l.guesses[0]?.sizePx ?? l.box.rect.height / 1.5;
-    let position = boxes[i] ?? (l.ink && font ? labelBox(l.ink, l.text, font, sizePx) : axisBox(l.box));
-    if (page && !boxes[i] && good.length >= 3) {
-      font = page.font;
-      sizePx = page.sizePx;
+  // Most lines agree with the page font: the few that do not have ink spoilt by noise.
+  const uniform = good.length >= 3 && good.length >= 0.6 * lines.length;
+  const frame = isTutorialFrame(width, height);
+  const laid = lines.map((l, i) => {
+    const font = families[i]!;
+    let sizePx = snap(guess(l, i)?.sizePx ?? l.box.rect.height / 1.5, pxPerPt);
+    if (page && (boxes[i] || uniform)) sizePx = page.sizePx;
+    let position = boxes[i] ?? (l.ink ? labelBox(l.ink, l.text, font, sizePx) : axisBox(l.box));
+    if (page && !boxes[i] && uniform) {
       const x0 = l.box.rect.cx - l.box.rect.width / 2 + dx;
       const bottom = l.box.rect.cy + dy;
       position = [x0, bottom - sizePx, x0 + advanceEm(font, l.text) * sizePx, bottom];
-    } else if (page && boxes[i]) {
-      font = page.font;
-      sizePx = page.sizePx;
     }
-    return {
-      position: position.map((v) => Math.round(v * 10) / 10) as LaidOutLine['position'],
-      text: l.text,
-      font: { family: font?.family ?? 'Helvetica', size: Math.max(1, Math.round(sizePx / pxPerPt)) },
-    };
+    if (frame) position = toLabelFrame(position, width, height, TUTORIAL_ANGLE_RAD);
+    return { position, text: l.text, font: { family: font.family, size: Math.max(1, Math.round(sizePx / pxPerPt)) } };
   });
+  // Only in the label frame are the rows level (the ink is turned 0.2 degrees).
+  if (frame) {
+    alignEdges(laid, 1, 3);
+    alignEdges(laid, 0, 0);
+  }
+  return laid.map((l) => ({ ...l, position: l.position.map((v) => Math.round(v * 10) / 10) as LaidOutLine['position'] }));
+}
+
+/** Edges closer than this (px) are taken as one drawn coordinate (a row's baseline, a column). */
+const ALIGN_PX = 1.2;
+
+/**
+ * Documents draw rows on one baseline and columns from one x; each line's edge is measured with
+ * about half a pixel of noise, so edges of the same size that nearly agree are set to their
+ * median. `edge` picks the coordinate compared (1 or 3 moves the whole box vertically, keeping its
+ * height; 0 and 2 move only that edge).
+ */
+function alignEdges(lines: LaidOutLine[], edge: 0 | 1 | 2 | 3, key: 0 | 1 | 2 | 3): void {
+  const order = lines.map((_, i) => i).sort((a, b) => lines[a]!.position[key] - lines[b]!.position[key]);
+  let start = 0;
+  for (let k = 1; k <= order.length; k++) {
+    const prev = lines[order[k - 1]!]!, cur = k < order.length ? lines[order[k]!] : undefined;
+    if (cur && cur.position[key] - prev.position[key] < ALIGN_PX && cur.font.size === prev.font.size) continue;
+    const group = order.slice(start, k).map((i) => lines[i]!);
+    start = k;
+    if (group.length < 2) continue;
+    const target = median(group.map((l) => l.position[key]));
+    for (const l of group) {
+      const d = target - l.position[key];
+      if (edge === 1) { l.position[1] += d; l.position[3] += d; } else l.position[edge] += d;
+    }
+  }
+}
+
+/** A line's own size, snapped to whole points (the tutorial draws integer sizes). */
+function snap(sizePx: number, pxPerPt: number): number {
+  return Math.max(1, Math.round(sizePx / pxPerPt)) * pxPerPt;
 }
