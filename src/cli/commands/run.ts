@@ -3,6 +3,7 @@ import { format } from 'node:util';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
 import { packageVersion } from '../packageInfo.js';
 import { applyNativeBounds } from '../nativeBounds.js';
+import { installBugHandlers } from '../bugHandlers.js';
 import { announceWarnings, type MinerConfig } from '../../config/index.js';
 import { createRootLogger, describeError, EXIT_CODES, flushLogger, systemClock, toMinerError, type Logger } from '../../util/index.js';
 import { loadHotkey } from '../../wallet/index.js';
@@ -27,7 +28,7 @@ async function runDaemon(opts: CommonOptions): Promise<void> {
   const root = rootLogger(config.log.level, config.log.pretty);
   routeConsoleToLog(root);
   const logger = cliLogger(root);
-  installBugHandlers(logger);
+  installBugHandlers(logger, { on: (event, fn) => process.on(event, fn), exit: (code) => process.exit(code) });
   let node: MinerNode | undefined;
   const abort = new AbortController();
   try {
@@ -88,24 +89,6 @@ function routeConsoleToLog(root: Logger): void {
   console.info = write('info');
   console.warn = write('warn');
   console.error = write('warn');
-}
-
-/**
- * Request failures are answered inside their own request; what reaches these handlers is a
- * bug. A rejection nobody handled is logged and the miner keeps serving; an uncaught
- * exception may have left state half-changed, so it is logged at fatal and the process
- * exits for systemd to restart it, never silently.
- */
-function installBugHandlers(logger: Logger): void {
-  process.on('unhandledRejection', (reason: unknown) => {
-    const e = toMinerError(reason);
-    logger.error({ errorId: e.errorId, err: reason }, 'unhandled promise rejection (a bug)');
-  });
-  process.on('uncaughtException', (err: Error) => {
-    const e = toMinerError(err);
-    logger.fatal({ code: 'INTERNAL', errorId: e.errorId, exitCode: EXIT_CODES.INTERNAL, err }, 'uncaught exception (a bug), exiting');
-    void flushLogger(logger, 1_000).finally(() => process.exit(EXIT_CODES.INTERNAL));
-  });
 }
 
 /**
