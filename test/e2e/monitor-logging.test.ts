@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -18,8 +20,17 @@ async function runChild(pretty: boolean, lines: number): Promise<string> {
     log.warn({ alarm: 'disk' }, 'threshold crossed');
     await flushLogger(log);
     process.exit(0);`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
-  return stdout;
+  // A module file, not `--input-type=module -e`: pino-pretty's worker inherits execArgv, and
+  // under npm (whose node-options adds an --import) a worker refuses --input-type.
+  const dir = await mkdtemp(join(tmpdir(), 'miner-log-'));
+  const file = join(dir, 'child.mjs');
+  await writeFile(file, script);
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [file], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+    return stdout;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 describe.skipIf(!built)('root logger (compiled, real child process)', () => {
