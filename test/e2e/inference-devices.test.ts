@@ -89,7 +89,9 @@ describe('OCR on two CPU devices', () => {
     const scores = await burst(8);
     expect(scores).toHaveLength(8);
     expect(scores.every((s) => s > 0.5)).toBe(true);
-    expect(fault.state.injected).toBe(1);
+    // Batches of several models may be in flight on the device when it fails: each of them fails
+    // once and is retried elsewhere, but the device is taken out (and counted) only once.
+    expect(fault.state.injected).toBeGreaterThanOrEqual(1);
     const text = await registry.metrics();
     expect(perDevice(text, 'miner_inference_device_state')).toEqual({ 'cpu:0': 1, 'cpu:1': 0 });
     expect(perDevice(text, 'miner_inference_device_failures_total')).toEqual({ 'cpu:1': 1 });
