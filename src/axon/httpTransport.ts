@@ -105,8 +105,9 @@ export class HttpTransport {
     const form = claimedForm(req.headers);
     state.form = form;
     checkAccepted(form, route.forms);
-    const raw = await readBody(req, this.d.maxPayloadBytes);
     const ip = req.socket.remoteAddress ?? '';
+    this.d.pipeline.preAdmit(form.claimed(req.headers), ip, this.trustOf(req.socket));
+    const raw = await readBody(req, this.d.maxPayloadBytes);
     const read = form.read(
       { method: req.method ?? 'POST', target: req.url ?? '', headers: req.headers, raw, ip, port: req.socket.remotePort ?? 0, synapse },
       this.d.forms,

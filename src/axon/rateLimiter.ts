@@ -25,6 +25,14 @@ export class TokenBucketLimiter {
     return this.buckets.size;
   }
 
+  /** Whether `key` has a token now, taking none (an unseen key has a full bucket). */
+  has(key: string): boolean {
+    const b = this.buckets.get(key);
+    if (!b) return true;
+    const tokens = Math.min(this.opts.burst, b.tokens + ((this.clock.monotonicMs() - b.updatedMs) / 1000) * this.opts.ratePerSec);
+    return tokens >= 1;
+  }
+
   /** Takes one token for `key`; false when the bucket is empty. */
   take(key: string): boolean {
     const now = this.clock.monotonicMs();

@@ -122,22 +122,38 @@ export class RequestPipeline {
     return this.execute(req, admitted);
   }
 
-  private admit(req: GateRequest): { hotkey: string; stake: number; pub: Uint8Array; sig: Uint8Array } {
-    const cred = req.credentials;
-    const hotkey = cred.hotkey;
+  /**
+   * The refusals that need only what the headers (or the WebSocket frame) claim, run before
+   * the body is read or parsed, so junk costs the least: blacklist by the claimed hotkey, a
+   * missing signature, and an unproven connection whose IP has no budget left. Charges nothing.
+   */
+  preAdmit(claim: { hotkey: string | undefined; signed: boolean }, ip: string, trust: ConnectionTrust): void {
+    this.blacklisted(claim.hotkey);
+    if (!claim.signed) throw rejection('BAD_SIGNATURE', 'Missing signature');
+    if (trust.provenHotkey !== claim.hotkey && !this.ipLimiter.has(ip)) throw rejection('RATE_LIMITED', 'Too Many Requests');
+  }
+
+  /** The claimed hotkey's standing on the blacklist; throws the refusal. */
+  private blacklisted(hotkey: string | undefined): { hotkey: string; stake: number } {
     if (!hotkey) throw rejection('BLACKLISTED', 'Forbidden. Key is blacklisted: Missing dendrite or hotkey.');
     const verdict = this.blacklist.check(hotkey);
     if (!verdict.ok) {
       if (verdict.unavailable) throw rejection('NOT_READY', 'Service Unavailable: miner is starting, metagraph not synced yet');
       throw rejection('BLACKLISTED', `Forbidden. Key is blacklisted: ${verdict.reason}.`);
     }
+    return { hotkey, stake: verdict.stake };
+  }
+
+  private admit(req: GateRequest): { hotkey: string; stake: number; pub: Uint8Array; sig: Uint8Array } {
+    const cred = req.credentials;
+    const { hotkey, stake } = this.blacklisted(cred.hotkey);
     if (!cred.signature) throw rejection('BAD_SIGNATURE', 'Missing signature');
     const sig = typeof cred.signature === 'string' ? parseSignature(cred.signature) : cred.signature;
     if (!sig) throw rejection('BAD_SIGNATURE', 'Malformed signature');
     const pub = this.ss58.decode(hotkey);
     if (!pub) throw rejection('BAD_SIGNATURE', 'Malformed hotkey');
     cred.precheck();
-    return { hotkey, stake: verdict.stake, pub, sig };
+    return { hotkey, stake, pub, sig };
   }
 
   /**

@@ -177,6 +177,8 @@ export class WsConnection implements FrameSource {
     if (this.d.isDraining()) return this.fail(req.id, synapse.name, startMono, rejection('SHUTTING_DOWN', 'Service Unavailable: shutting down'));
     let body: unknown;
     try {
+      // What the frame claims is refused before its body is parsed: junk costs the least.
+      this.d.pipeline.preAdmit({ hotkey: req.dendrite.hotkey, signed: req.dendrite.signature !== undefined }, this.ip, this.trust);
       body = parseBoundedJson(req.body, this.d.json, 'body');
     } catch (err) {
       return this.fail(req.id, synapse.name, startMono, toMinerError(err));

@@ -6,6 +6,7 @@ import { btauthReplayKey } from '../replayStore.js';
 import { btauthFreshness, btauthPayload, isBtAuthRequest, parseBtAuthHeaders, sha256Hex } from './btauth.js';
 import { codeMessageAnswer, outputsAnswer, readInputBody, recordOnce, refuseUnfresh, unwrap } from './jsonForms.js';
 import type { FormContext, FormRead, FormRequest, HttpForm } from './httpForm.js';
+import { firstValue } from './formTypes.js';
 
 /**
  * btauth/1: the eight-line payload over the raw body's sha256 and the target as sent. Order
@@ -15,6 +16,7 @@ import type { FormContext, FormRead, FormRequest, HttpForm } from './httpForm.js
 export const btauthForm: HttpForm = {
   name: 'btauth',
   claims: (h: IncomingHttpHeaders) => isBtAuthRequest(h),
+  claimed: (h: IncomingHttpHeaders) => ({ hotkey: firstValue(h['x-bittensor-hotkey']), signed: firstValue(h['x-bittensor-signature']) !== undefined }),
   read(req: FormRequest, ctx: FormContext): FormRead {
     const h = unwrap(parseBtAuthHeaders(req.headers));
     const bodySha256Hex = sha256Hex(req.raw);

@@ -7,6 +7,7 @@ import { sha256Hex } from './btauth.js';
 import { epistulaFreshness, epistulaMessage, isEpistulaRequest, parseEpistulaHeaders } from './epistula.js';
 import { codeMessageAnswer, outputsAnswer, readInputBody, recordOnce, refuseUnfresh, unwrap } from './jsonForms.js';
 import type { FormContext, FormRead, FormRequest, HttpForm } from './httpForm.js';
+import { firstValue } from './formTypes.js';
 
 /**
  * Epistula v2: sr25519 over `{sha256(body)}.{uuid}.{timestamp}.{signed_for}`, bound to this
@@ -15,6 +16,7 @@ import type { FormContext, FormRead, FormRequest, HttpForm } from './httpForm.js
 export const epistulaForm: HttpForm = {
   name: 'epistula',
   claims: (h: IncomingHttpHeaders) => isEpistulaRequest(h),
+  claimed: (h: IncomingHttpHeaders) => ({ hotkey: firstValue(h['epistula-signed-by']), signed: firstValue(h['epistula-request-signature']) !== undefined }),
   read(req: FormRequest, ctx: FormContext): FormRead {
     const h = unwrap(parseEpistulaHeaders(req.headers));
     const bodySha256Hex = sha256Hex(req.raw);

@@ -85,3 +85,9 @@ export function headerReader<K extends string>(names: HeaderNames<K>): HeaderRea
   };
   return { read, required };
 }
+
+/** A header's first value, trimmed; undefined when absent or empty. Only for the cheap pre-checks. */
+export function firstValue(v: string | string[] | undefined): string | undefined {
+  const s = (Array.isArray(v) ? v[0] : v)?.trim();
+  return s ? s : undefined;
+}

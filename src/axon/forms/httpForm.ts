@@ -66,6 +66,8 @@ export interface HttpForm {
   readonly name: HttpFormName;
   /** Whether these headers are this form's (a request must be claimed by exactly one form). */
   claims(h: IncomingHttpHeaders): boolean;
+  /** Who the headers claim sent the request and whether they carry a signature; read before the body. */
+  claimed(h: IncomingHttpHeaders): { hotkey: string | undefined; signed: boolean };
   /** Parses the body and the credentials; throws a rejection for anything malformed. */
   read(req: FormRequest, ctx: FormContext): FormRead;
   /** The answer to a refused or failed request, in this form's shape; never echoes a signature or payload. */

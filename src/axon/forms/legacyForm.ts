@@ -8,6 +8,7 @@ import {
   BITTENSOR_PROTOCOL_VERSION, headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody,
 } from './legacy.js';
 import type { FormContext, FormRead, FormRequest, HttpAnswer, HttpForm } from './httpForm.js';
+import { firstValue } from './formTypes.js';
 
 const DENDRITE_HEADERS = ['bt_header_dendrite_hotkey', 'bt_header_dendrite_signature', 'bt_header_dendrite_nonce', 'bt_header_dendrite_uuid'];
 
@@ -18,6 +19,7 @@ const DENDRITE_HEADERS = ['bt_header_dendrite_hotkey', 'bt_header_dendrite_signa
 export const legacyForm: HttpForm = {
   name: 'legacy',
   claims: (h: IncomingHttpHeaders) => DENDRITE_HEADERS.some((name) => h[name] !== undefined),
+  claimed: (h: IncomingHttpHeaders) => ({ hotkey: firstValue(h['bt_header_dendrite_hotkey']), signed: firstValue(h['bt_header_dendrite_signature']) !== undefined }),
   read(req: FormRequest, ctx: FormContext): FormRead {
     const body = req.raw.length === 0 ? {} : parseBoundedJson(req.raw, ctx.json, 'body');
     if (!isPlainObject(body)) throw rejection('BAD_REQUEST', 'Bad Request: body must be a JSON object');
