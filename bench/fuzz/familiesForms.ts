@@ -16,10 +16,10 @@ const MUTATIONS = [
 type Mutation = (typeof MUTATIONS)[number];
 
 const EXPECT: Partial<Record<Mutation, number[]>> = {
-  valid: [200, 429], 'valid, header names in upper case': [200, 429], 'duplicate hotkey header': [400, 401], 'oversized header': [400, 401],
+  valid: [200, 429], 'valid, header names in upper case': [200, 429], 'duplicate hotkey header': [400, 401, 403], 'oversized header': [400, 401, 403],
   'crypto spelled ED25519': [401], 'crypto ecdsa': [401], 'nonce not digits': [401], 'nonce with leading zeros': [401], 'nonce 40 digits': [401],
   'nonce negative': [401], stale: [401], future: [401], 'signature not hex': [401], 'signature 0X': [401], 'signature empty': [401],
-  'hotkey not ss58': [401], 'receiver of another key': [401], 'tampered body': [401], 'tampered target': [401],
+  'hotkey not ss58': [401, 403], 'receiver of another key': [401], 'tampered body': [401], 'tampered target': [401],
   'deep body (signed)': [400], 'body not JSON (signed)': [400], 'body an array (signed)': [400], 'version 2': [401], 'no signed-for': [401],
   'unknown route': [404],
 };
