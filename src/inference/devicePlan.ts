@@ -15,6 +15,7 @@ export interface SessionTuning {
   intraOpThreads: number;
   interOpThreads: number;
   allowSpinning: boolean;
+  cpuMemArena: boolean;
   cuda: { enableMemPattern: boolean; deviceAllocatorForInitializers: boolean };
 }
 
@@ -40,6 +41,7 @@ export function sessionOptionsFor(spec: DeviceSpec, t: SessionTuning, cpuThreads
     if (t.intraOpThreads > 0) o.intraOpNumThreads = t.intraOpThreads;
   } else {
     o.executionProviders = ['cpu'];
+    o.enableCpuMemArena = t.cpuMemArena;
     if (cpuThreads !== undefined) o.intraOpNumThreads = cpuThreads;
   }
   if (t.interOpThreads > 0) o.interOpNumThreads = t.interOpThreads;

@@ -157,7 +157,7 @@ export class InferenceEngine implements Service {
     const specs = await resolveDevices(deviceRequest(o), createSession, this.log);
     const cpus = specs.filter((d) => d.kind === 'cpu').length;
     const threads = cpuThreadsPerDevice(o.intraOpThreads, availableParallelism(), cpus);
-    const tuning = { intraOpThreads: o.intraOpThreads, interOpThreads: o.interOpThreads, allowSpinning: o.allowSpinning, cuda: o.cuda };
+    const tuning = { intraOpThreads: o.intraOpThreads, interOpThreads: o.interOpThreads, allowSpinning: o.allowSpinning, cpuMemArena: o.cpuMemArena, cuda: o.cuda };
     this.devices = new DeviceSet(
       { devices: specs, sessionOptions: specs.map((d) => sessionOptionsFor(d, tuning, threads)), maxSessions: o.maxSessions, maxConcurrentRuns: o.maxConcurrentRuns },
       { logger: this.log, clock: this.modules.clock, metrics: this.deviceMetrics, createSession, modelBytes: (n) => this.modelBytes(n) },

@@ -97,6 +97,12 @@ export const inferenceSchema = z.strictObject({
   intraOpThreads: z.number().int().min(0).default(0),
   interOpThreads: z.number().int().min(0).default(0),
   maxSessions: z.number().int().positive().default(8),
+  /**
+   * onnxruntime's CPU memory arena: on, each session keeps its peak activation memory for reuse
+   * (fewer allocations per run); off, activations go back to the allocator after each run, which
+   * bounds a long-running CPU miner's native memory at some cost per run (docs/operations.md#memory).
+   */
+  cpuMemArena: z.boolean().default(true),
   /** Let onnxruntime's idle threads spin (lower latency on a dedicated CPU, wasted cycles on a shared one). */
   allowSpinning: z.boolean().default(false),
   /** Model runs at once on each device, across its models; 0 = auto (1 on CPU, where runs share the cores; unbounded on CUDA). */

@@ -59,11 +59,20 @@ describe('device list', () => {
 
   it('builds CUDA session options from the tuning keys', () => {
     const [gpu] = parseDeviceList(['cuda:1']);
-    const o = sessionOptionsFor(gpu!, { intraOpThreads: 0, interOpThreads: 0, allowSpinning: false, cuda: { enableMemPattern: false, deviceAllocatorForInitializers: true } }, 3);
+    const o = sessionOptionsFor(gpu!, { intraOpThreads: 0, interOpThreads: 0, allowSpinning: false, cpuMemArena: true, cuda: { enableMemPattern: false, deviceAllocatorForInitializers: true } }, 3);
     expect(o.executionProviders).toEqual([{ name: 'cuda', deviceId: 1 }, 'cpu']);
     expect(o.enableMemPattern).toBe(false);
     expect(o.intraOpNumThreads).toBeUndefined();
     expect((o.extra as { session: Record<string, unknown> }).session['use_device_allocator_for_initializers']).toBe('1');
+  });
+});
+
+describe('CPU session options', () => {
+  it('turns the CPU memory arena off when inference.cpuMemArena is false', () => {
+    const [cpu] = parseDeviceList(['cpu']);
+    const base = { intraOpThreads: 0, interOpThreads: 0, allowSpinning: false, cuda: { enableMemPattern: true, deviceAllocatorForInitializers: false } };
+    expect(sessionOptionsFor(cpu!, { ...base, cpuMemArena: false }, undefined).enableCpuMemArena).toBe(false);
+    expect(sessionOptionsFor(cpu!, { ...base, cpuMemArena: true }, 2)).toMatchObject({ enableCpuMemArena: true, intraOpNumThreads: 2 });
   });
 });
 

@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/util/index.js';
 // The direction classifier is the smallest real model (0.5 MB): enough to create real sessions.
 const files = ocrFiles(inferenceSchema.parse({}).ocr);
 const cpu = parseDeviceList(['cpu'])[0]!;
-const tuning = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false, cuda: { enableMemPattern: true, deviceAllocatorForInitializers: false } };
+const tuning = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false, cpuMemArena: true, cuda: { enableMemPattern: true, deviceAllocatorForInitializers: false } };
 
 describe('SessionPool (one device)', () => {
   it('keeps at most maxSessions sessions and reloads an evicted one on demand', async () => {
