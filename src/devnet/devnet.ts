@@ -91,7 +91,7 @@ export class Devnet {
       api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
       defineUnknownSignedExtensions(api);
       const dn = new Devnet(endpoint, api, provider, opts.netuid ?? 1, opts.tempo ?? 10, opts.blockIntervalMs ?? 2_000, proc, logger);
-      logger.info({ endpoint, pid: proc.pid, specVersion: dn.specVersion }, 'chopsticks listening');
+      logger.info({ endpoint, chopsticksPid: proc.pid, specVersion: dn.specVersion }, 'chopsticks listening');
       if (opts.bootstrap !== false) {
         const { bootstrapSubnet } = await import('./devnetBootstrap.js');
         await bootstrapSubnet(dn, { maxAllowedValidators: opts.maxAllowedValidators ?? 1 });
