@@ -143,7 +143,8 @@ export class InferenceEngine implements Service {
   private addBatcher(name: string, cfg: BatchCfg, run: (inputs: unknown[], shape: readonly number[]) => Promise<unknown[]>, exactShape = false): AnyBatcher {
     // Batches in flight per model scale with the devices, so every device can hold one.
     const opts: BatcherOpts = { name, ...cfg, concurrency: cfg.concurrency * (this.devices?.size ?? 1), exactShape };
-    const b = new DynamicBatcher(opts, run, { logger: this.modules.logger, clock: this.modules.clock, metrics: this.modules.metrics?.batcher ?? null });
+    const metrics = this.modules.metrics?.batcher ?? null;
+    const b = new DynamicBatcher(opts, run, { logger: this.modules.logger, clock: this.modules.clock, metrics });
     this.batchers.set(name, b);
     return b;
   }

@@ -53,7 +53,10 @@ export function createMonitorMetrics(registry: Registry): MonitorMetrics {
       requestsPerSecond: gauge('miner_monitor_serving_requests_per_second', 'Answered requests per second over the serving window'),
       errorRatio: gauge('miner_monitor_serving_error_ratio', 'Fraction of requests the miner failed (5xx, 408) over the serving window'),
       latency: gauge('miner_monitor_serving_latency_seconds', 'Latency quantiles per synapse over the serving window', ['synapse', 'quantile']),
-      cacheHitRatio: gauge('miner_monitor_serving_cache_hit_ratio', "Cache hits / lookups over the serving window (the same figure as the report's cache.hitRate)"),
+      cacheHitRatio: gauge(
+        'miner_monitor_serving_cache_hit_ratio',
+        "Cache hits / lookups over the serving window (the same figure as the report's cache.hitRate)",
+      ),
     },
     standing: standingMetrics(gauge),
   };

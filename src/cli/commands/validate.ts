@@ -132,7 +132,10 @@ async function runValidator(opts: ValidateOptions): Promise<void> {
     { ...core('metagraph'), chain, metrics: null },
   );
   const dendrite = new Dendrite({ pair: key.pair }, { clock: modules.clock, logger: logger.child({ module: 'dendrite' }) });
-  const sim = new ValidatorSim(simOptions(opts, config), { ...core('validator'), registry: createMetricsRegistry(), pair: key.pair, metagraph, chain, dendrite });
+  const sim = new ValidatorSim(
+    simOptions(opts, config),
+    { ...core('validator'), registry: createMetricsRegistry(), pair: key.pair, metagraph, chain, dendrite },
+  );
   const group = new ServiceGroup(logger.child({ module: 'validate' }));
   for (const s of [chain, metagraph]) group.add(s);
   const shutdown = async (): Promise<void> => {
