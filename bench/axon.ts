@@ -11,7 +11,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Registry } from 'prom-client';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
@@ -50,7 +49,7 @@ function staticMetagraph(bob: string): MetagraphSource {
 
 async function serverMain(verifyWorkers: number): Promise<void> {
   const { bob, eve } = await pairs();
-  const m = { logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal };
+  const m = { logger: silentLogger(), metrics: null, clock, signal: new AbortController().signal };
   const cfg = axonSchema.parse({
     host: '127.0.0.1', verifyWorkers, maxConnectionsPerIp: 5000, maxConnections: 5000,
     queueLength: 100_000, concurrency: 1024, maxInflightPerConnection: 4096,

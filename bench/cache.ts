@@ -14,7 +14,6 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { Registry } from 'prom-client';
 import { AxonServer, Dendrite } from '../src/axon/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../src/synapse/index.js';
 import { dummySynapse } from '../src/synapses/index.js';
@@ -30,7 +29,7 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const modules = (): CoreModules => ({ logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal });
+const modules = (): CoreModules & { metrics: null } => ({ logger: silentLogger(), metrics: null, clock, signal: new AbortController().signal });
 const direct: SynapseExecutor = { execute: async (s, i, c) => ({ outputs: await s.handle(i, c) }) };
 let reqSeq = 0;
 const ctx = (hotkey = 'V', deadlineInMs = 60_000): RequestContext => ({

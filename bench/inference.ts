@@ -17,6 +17,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { ocrSynapseFor } from '../src/synapses/index.js';
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
+import { createMinerMetrics, type BatcherMetrics } from '../src/metrics/index.js';
 import { inferenceSchema } from '../src/config/sections/inference.js';
 import { InferenceEngine, appendArgmax, ocrFiles, parseDeviceList, sessionOptionsFor } from '../src/inference/index.js';
 import type { Decoded } from '../src/inference/ocr/ctcDecode.js';
@@ -122,17 +123,17 @@ async function loadPages(n: number): Promise<Page[]> {
   return Array.from({ length: n }, (_, i) => source[i % source.length]!);
 }
 
-async function recCostSum(registry: Registry): Promise<number> {
-  const m = await registry.getSingleMetric('miner_inference_batch_cost')!.get();
-  const sum = m.values.find((v) => (v as { metricName?: string }).metricName === 'miner_inference_batch_cost_sum' && v.labels['model'] === 'ocr-rec');
+async function recCostSum(metrics: BatcherMetrics): Promise<number> {
+  const m = await metrics.batchCost.get();
+  const sum = m.values.find((v) => (v as { metricName?: string }).metricName === `${m.name}_sum` && v.labels['model'] === 'ocr-rec');
   return sum?.value ?? 0;
 }
 
-async function burst(engine: InferenceEngine, registry: Registry, pages: Page[], out: string[]) {
+async function burst(engine: InferenceEngine, metrics: BatcherMetrics, pages: Page[], out: string[]) {
   const ocr = ocrSynapseFor(engine);
   const latencies: number[] = [];
   const scores: number[] = [];
-  const cost0 = await recCostSum(registry);
+  const cost0 = await recCostSum(metrics);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(pages.map(async (p) => {
@@ -149,7 +150,7 @@ async function burst(engine: InferenceEngine, registry: Registry, pages: Page[],
   const r = {
     pages: pages.length, wall, pagesPerSec: pages.length / wall, p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1)!,
     cpuSecPerPage: (cpu.user + cpu.system) / 1e6 / pages.length, meanScore: scores.reduce((a, b) => a + b, 0) / scores.length,
-    recPixelsPerPage: ((await recCostSum(registry)) - cost0) / pages.length,
+    recPixelsPerPage: ((await recCostSum(metrics)) - cost0) / pages.length,
   };
   out.push(`burst of ${r.pages} concurrent pages: ${r.pagesPerSec.toFixed(2)} pages/s, p50 ${r.p50.toFixed(2)} s, p99 ${r.p99.toFixed(2)} s, max ${r.max.toFixed(2)} s, wall ${wall.toFixed(2)} s, process CPU ${r.cpuSecPerPage.toFixed(3)} s/page, mean score ${r.meanScore.toFixed(3)}`);
   return r;
@@ -177,8 +178,8 @@ async function main(): Promise<void> {
     return;
   }
   const cfg = config();
-  const registry = new Registry();
-  const engine = new InferenceEngine(cfg, { logger: silentLogger(), registry, clock: systemClock(), signal: new AbortController().signal });
+  const metrics = createMinerMetrics(new Registry()).inference;
+  const engine = new InferenceEngine(cfg, { logger: silentLogger(), metrics, clock: systemClock(), signal: new AbortController().signal });
   const t0 = performance.now();
   await engine.start();
   const kind = engine.device() === 'cuda' ? 'cuda' : 'cpu';
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
   out.push(`raw onnxruntime det, best: ${det.best.toFixed(2)} pages/s at N=${det.bestN}`);
   const e = await enginePaths(engine, cfg, out);
   out.push(`engine rec = ${((e.batched / rec.best) * 100).toFixed(0)}% of raw best; batching gain ${(e.batched / e.single).toFixed(2)}x; engine det = ${((e.detPerSec / det.best) * 100).toFixed(0)}% of raw`);
-  const b = await burst(engine, registry, await loadPages(Number(env['BENCH_PAGES'] ?? 64)), out);
+  const b = await burst(engine, metrics.batcher, await loadPages(Number(env['BENCH_PAGES'] ?? 64)), out);
   out.push(...verdicts({ recRaw: rec.best, batched: e.batched, single: e.single, detRaw: det.best, gpu: kind === 'cuda', b }));
   out.push(`per device: ${engine.deviceStatus().map((d) => `${d.device} ${d.state} ${d.batches} batches ${d.items} items`).join('; ')}`);
   await engine.stop();

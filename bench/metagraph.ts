@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Registry } from 'prom-client';
 import { encodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 import { startDevnet, type Devnet } from '../src/devnet/index.js';
 import { ChainClient, FrozenMetagraph, MetagraphSync, ReadPlanCache, decodeNeuronsLite, readMetagraph, type MetagraphSnapshot, type ReadOpts } from '../src/chain/index.js';
@@ -96,7 +95,7 @@ async function timeReads(dn: Devnet, api: ReturnType<ChainClient['api']>, opts: 
 async function benchSpec(spec: string): Promise<void> {
   const dn = await startDevnet({ chainspec: resolve(SPECS[spec]!), blockIntervalMs: 0 });
   const abort = new AbortController();
-  const core = { logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: abort.signal };
+  const core = { logger: silentLogger(), metrics: null, clock: systemClock(), signal: abort.signal };
   const chain = new ChainClient({ endpoints: [dn.endpoint], watchdogMs: 600_000, connectTimeoutMs: 30_000, reconnectMinMs: 500, reconnectMaxMs: 5_000 }, core);
   try {
     await fill(dn);

@@ -18,7 +18,6 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Registry } from 'prom-client';
 import { inferenceSchema } from '../src/config/sections/inference.js';
 import { InferenceEngine } from '../src/inference/index.js';
 import { OCR_STAGES, type OcrPipeline } from '../src/inference/ocr/ocrPipeline.js';
@@ -115,7 +114,7 @@ async function main(): Promise<void> {
   const dirs = process.argv.slice(2);
   const limit = env['OCRQ_PAGES'] ? Number(env['OCRQ_PAGES']) : Infinity;
   const extra = JSON.parse(env['OCRQ_CFG'] ?? '{}') as Record<string, unknown>;
-  const modules = { logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: new AbortController().signal };
+  const modules = { logger: silentLogger(), metrics: null, clock: systemClock(), signal: new AbortController().signal };
   const engine = new InferenceEngine(inferenceSchema.parse({ devices: ['cpu'], ...extra }), modules);
   await engine.start();
   try {

@@ -165,7 +165,7 @@ standing() {
   section "standing"
   local metrics
   if metrics="$(http_get "$ADMIN_URL/metrics")" && [ -n "$metrics" ]; then
-    printf '%s\n' "$metrics" | grep -E '^miner_(standing|metagraph_age|chain_block_age|chain_connected)[a-z_]* ' | sed 's/^/  /'
+    printf '%s\n' "$metrics" | grep -E '^miner_(monitor_standing|chain_metagraph_age|chain_block_age|chain_connected)[a-z_]* ' | sed 's/^/  /'
   fi
   echo "  last standing report:"
   read_journal

@@ -9,8 +9,7 @@ import type { AxonConfig } from '../config/index.js';
 import type { MetagraphSource } from '../chain/index.js';
 import type { CoreModules, Logger, RequestObserver, Service } from '../util/index.js';
 import type { SynapseExecutor, SynapseRegistry } from '../synapse/index.js';
-import { AxonMetrics } from './axonMetrics.js';
-import { registerQueueDepthGauge } from '../synapse/index.js';
+import type { AxonMetrics } from '../metrics/index.js';
 import { RequestPipeline } from './requestPipeline.js';
 import { HttpTransport } from './httpTransport.js';
 import { RouteTable } from './routeTable.js';
@@ -32,15 +31,15 @@ export type AxonServerModules = CoreModules & {
   executor: SynapseExecutor;
   synapses: SynapseRegistry;
   observer: RequestObserver;
-  /** Depth of the priority queue for miner_axon_queue_depth (the PriorityScheduler publishes it itself when given the registry). */
-  queueDepth?: () => number;
+  /** The axon's part of the miner's metrics; null runs without. */
+  metrics: AxonMetrics | null;
 };
 
 /** The miner's one port: Bittensor HTTP (`POST /<Synapse>`) and WebSocket (`/ws`). */
 export class AxonServer implements Service {
   readonly name = 'axon';
   private readonly log: Logger;
-  private readonly metrics: AxonMetrics;
+  private readonly metrics: AxonMetrics | null;
   private readonly pipeline: RequestPipeline;
   private readonly http: HttpTransport;
   private readonly stopController = new AbortController();
@@ -72,8 +71,7 @@ export class AxonServer implements Service {
     this.crypto = createAxonCrypto(0, null, this.inlineSign, this.log);
     // Every in-flight request listens for shutdown; their number is bounded by the queue, not by 10.
     setMaxListeners(0, this.stopController.signal);
-    this.metrics = new AxonMetrics(m.registry);
-    if (m.queueDepth) registerQueueDepthGauge(m.registry, m.queueDepth);
+    this.metrics = m.metrics;
     const axonHotkey = m.pair.address;
     this.pipeline = new RequestPipeline(opts, {
       logger: this.log, clock: m.clock, metagraph: m.metagraph, executor: m.executor, metrics: this.metrics,
@@ -161,7 +159,7 @@ export class AxonServer implements Service {
     if (mine && mine.size >= this.opts.maxConnectionsPerIp) this.evictUnproven(mine);
     if (this.draining || this.sockets.size >= this.opts.maxConnections || (mine?.size ?? 0) >= this.opts.maxConnectionsPerIp) {
       this.refused.add(socket);
-      this.metrics.rejected.inc({ reason: 'connection_limit' });
+      this.metrics?.rejected.inc({ reason: 'connection_limit' });
       const body = JSON.stringify({ message: 'Service Unavailable: too many connections' });
       socket.on('error', () => {});
       socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
@@ -171,12 +169,12 @@ export class AxonServer implements Service {
     this.sockets.add(socket);
     if (!mine) this.perIp.set(ip, (mine = new Set()));
     mine.add(socket);
-    this.metrics.connections.inc();
+    this.metrics?.connections.inc();
     socket.once('close', () => {
       this.sockets.delete(socket);
       mine.delete(socket);
       if (mine.size === 0 && this.perIp.get(ip) === mine) this.perIp.delete(ip);
-      this.metrics.connections.dec();
+      this.metrics?.connections.dec();
     });
   }
 
@@ -188,7 +186,7 @@ export class AxonServer implements Service {
   private evictUnproven(sockets: Set<Socket>): void {
     for (const s of sockets) {
       if (this.http.isProven(s) || this.wsBySocket.get(s)?.trusted) continue;
-      this.metrics.rejected.inc({ reason: 'connection_evicted' });
+      this.metrics?.rejected.inc({ reason: 'connection_evicted' });
       sockets.delete(s);
       s.destroy();
       return;

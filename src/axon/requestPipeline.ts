@@ -11,7 +11,9 @@ import { legacyCredentials, type Credentials, type LegacyContext, type LegacyFie
 import { VerifyGate, type VerifyGateOpts } from './verifyGate.js';
 import { ReplayStore } from './replayStore.js';
 import type { Ed25519Verifier, SignatureVerifier } from './verifierPool.js';
-import type { AxonMetrics, Transport } from './axonMetrics.js';
+import type { AxonMetrics } from '../metrics/index.js';
+
+export type Transport = 'http' | 'ws';
 
 export interface PipelineOpts {
   maxTimeoutMs: number;
@@ -32,7 +34,7 @@ export interface PipelineModules {
   executor: SynapseExecutor;
   verifier: SignatureVerifier;
   verifyEd25519: Ed25519Verifier;
-  metrics: AxonMetrics;
+  metrics: AxonMetrics | null;
   observer: RequestObserver;
   axonHotkey: string;
   /** Aborted when the server stops: running requests are answered SHUTTING_DOWN. */
@@ -220,13 +222,13 @@ export class RequestPipeline {
     cache?: GateResult['cache'], form: string = transport,
   ): void {
     const durationMs = this.m.clock.monotonicMs() - startedMonoMs;
-    this.m.metrics.requests.inc({ synapse, status: String(status), transport });
-    this.m.metrics.forms.inc({ form, status: String(status) });
-    this.m.metrics.duration.observe({ synapse, transport }, durationMs / 1000);
+    this.m.metrics?.requests.inc({ synapse, status: String(status), transport });
+    this.m.metrics?.forms.inc({ form, status: String(status) });
+    this.m.metrics?.duration.observe({ synapse, transport }, durationMs / 1000);
     if (err !== undefined) {
       const me = toMinerError(err);
       if (me.spec.status < 500 || me.spec.status === 503) {
-        this.m.metrics.rejected.inc({ reason: me.spec.metricLabel });
+        this.m.metrics?.rejected.inc({ reason: me.spec.metricLabel });
       }
       // Refusals log at debug: under a flood, skip building lines nobody will write.
       if (this.m.logger.isLevelEnabled(me.spec.level)) {

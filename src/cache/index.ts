@@ -1,4 +1,4 @@
-export { ResponseCache } from './responseCache.js';
+export { ResponseCache, type ResponseCacheModules } from './responseCache.js';
 export type {
   CacheOutcome, CacheStats, CacheClearReport, CachePruneReport, ResponseCacheOptions, SynapseCachePolicy,
 } from './cacheTypes.js';

@@ -1,6 +1,6 @@
 import type { CachePolicy, ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../synapse/index.js';
 import { CacheError, type CoreModules, type Logger, type Service } from '../util/index.js';
-import { CacheMetrics } from './cacheMetrics.js';
+import type { CacheMetrics } from '../metrics/index.js';
 import { cacheKey } from './cacheKey.js';
 import { DiskTier } from './diskTier.js';
 import { InFlight } from './inFlight.js';
@@ -19,6 +19,11 @@ interface FlightResult {
 
 const ERROR_LOG_EVERY_MS = 60_000;
 
+export interface ResponseCacheModules extends CoreModules {
+  /** The cache's part of the miner's metrics; null runs without. */
+  metrics: CacheMetrics | null;
+}
+
 /**
  * The response cache: a SynapseExecutor wrapped around the scheduler. A memory hit returns at
  * once; a miss joins an identical computation in flight or starts one, which first asks the
@@ -31,31 +36,38 @@ export class ResponseCache implements Service {
   private readonly disk: DiskTier | undefined;
   private readonly redis: RedisTier | undefined;
   private readonly inflight: InFlight<FlightResult>;
-  private readonly metrics: CacheMetrics;
+  private readonly metrics: CacheMetrics | null;
   private readonly counts = { hits: 0, misses: 0, coalesced: 0, bypassed: 0 };
   private readonly tierHits: Record<CacheTierName, number> = { memory: 0, disk: 0, redis: 0 };
   private readonly lastErrorLog = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
 
-  constructor(private readonly opts: ResponseCacheOptions, private readonly modules: CoreModules) {
+  constructor(private readonly opts: ResponseCacheOptions, private readonly modules: ResponseCacheModules) {
     this.log = modules.logger;
     const clock = modules.clock;
     const onError = (tier: CacheTierName) => (op: string, err: unknown) => this.tierError(tier, op, err);
-    this.memory = new MemoryTier(opts.memory, clock, () => this.metrics.evictions.inc({ tier: 'memory' }));
+    this.memory = new MemoryTier(opts.memory, clock, () => this.metrics?.evictions.inc({ tier: 'memory' }));
     this.disk = opts.enabled && opts.disk.enabled
       ? new DiskTier(opts.disk, {
-        clock, logger: this.log, onEvict: () => this.metrics.evictions.inc({ tier: 'disk' }), onError: onError('disk'),
+        clock, logger: this.log, onEvict: () => this.metrics?.evictions.inc({ tier: 'disk' }), onError: onError('disk'),
       })
       : undefined;
     this.redis = opts.enabled && opts.redis.enabled
       ? new RedisTier({ ...opts.redis, password: opts.redisPassword }, { clock, logger: this.log, onError: onError('redis') })
       : undefined;
     this.inflight = new InFlight<FlightResult>(clock, opts.maxInFlight ?? 10_000);
-    this.metrics = new CacheMetrics(modules.registry, () => [
-      { tier: 'memory', entries: () => this.memory.entries, bytes: () => this.memory.bytes },
-      ...(this.disk ? [{ tier: 'disk' as const, entries: () => this.disk!.entries, bytes: () => this.disk!.bytes }] : []),
-    ]);
+    this.metrics = modules.metrics;
+    this.bindTierGauges();
+  }
+
+  private bindTierGauges(): void {
+    const tiers = (): Array<{ tier: CacheTierName; entries: number; bytes: number }> => [
+      { tier: 'memory', entries: this.memory.entries, bytes: this.memory.bytes },
+      ...(this.disk ? [{ tier: 'disk' as const, entries: this.disk.entries, bytes: this.disk.bytes }] : []),
+    ];
+    this.metrics?.sizeBytes.bind((g) => { for (const t of tiers()) g.set({ tier: t.tier }, t.bytes); });
+    this.metrics?.entries.bind((g) => { for (const t of tiers()) g.set({ tier: t.tier }, t.entries); });
   }
 
   /** Opens the disk tier and connects Redis (a Redis that is down is retried in the background). */
@@ -117,7 +129,7 @@ export class ResponseCache implements Service {
     }
     if (storing) {
       const hit = this.memory.get(key);
-      this.metrics.requests.inc({ tier: 'memory', result: hit ? 'hit' : 'miss' });
+      this.metrics?.requests.inc({ tier: 'memory', result: hit ? 'hit' : 'miss' });
       if (hit) {
         this.tierHits.memory++;
         this.note(ctx, 'hit');
@@ -126,7 +138,7 @@ export class ResponseCache implements Service {
     }
     const run = (c: RequestContext): Promise<FlightResult> => this.resolve(next, synapse, input, c, key, pol);
     const flight = pol.dedupInFlight ? this.inflight.join(key, ctx, run) : undefined;
-    if (flight?.joined) this.metrics.coalesced.inc();
+    if (flight?.joined) this.metrics?.coalesced.inc();
     let outcome: CacheOutcome = flight?.joined ? 'coalesced' : 'miss';
     try {
       const result = await (flight ? flight.result : run(ctx));
@@ -166,7 +178,7 @@ export class ResponseCache implements Service {
   private async lookupSlow(key: string): Promise<FlightResult | undefined> {
     if (this.disk) {
       const e = await this.disk.get(key);
-      this.metrics.requests.inc({ tier: 'disk', result: e ? 'hit' : 'miss' });
+      this.metrics?.requests.inc({ tier: 'disk', result: e ? 'hit' : 'miss' });
       if (e) {
         this.tierHits.disk++;
         const m = toMemoryEntry(e);
@@ -176,7 +188,7 @@ export class ResponseCache implements Service {
     }
     if (this.redis?.available) {
       const e = await this.redis.get(key);
-      this.metrics.requests.inc({ tier: 'redis', result: e ? 'hit' : 'miss' });
+      this.metrics?.requests.inc({ tier: 'redis', result: e ? 'hit' : 'miss' });
       if (e) {
         this.tierHits.redis++;
         const m = toMemoryEntry(e);
@@ -210,7 +222,7 @@ export class ResponseCache implements Service {
   }
 
   private tierError(tier: CacheTierName, op: string, err: unknown): void {
-    this.metrics.errors.inc({ tier });
+    this.metrics?.errors.inc({ tier });
     const now = Date.now();
     const last = this.lastErrorLog.get(tier) ?? 0;
     if (now - last < ERROR_LOG_EVERY_MS) return;

@@ -2,7 +2,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { Header } from '@polkadot/types/interfaces';
 import type { Logger } from 'pino';
 import { MinerError, type CoreModules, type Service } from '../util/index.js';
-import { chainMetrics, type ChainMetrics } from './chainMetrics.js';
+import type { ChainClientMetrics } from '../metrics/index.js';
 import { defineUnknownSignedExtensions } from './signedExtensions.js';
 import { blockTimeOf } from './readPlan.js';
 
@@ -62,6 +62,11 @@ function socketError(e: unknown): Error {
   return new Error(String(msg));
 }
 
+export interface ChainClientModules extends CoreModules {
+  /** The connection's part of the chain metrics; null runs without. */
+  metrics: ChainClientMetrics | null;
+}
+
 const MAX_LISTENERS = 64;
 const MAX_CACHED_METADATA = 4;
 
@@ -73,7 +78,7 @@ const MAX_CACHED_METADATA = 4;
 export class ChainClient implements Service {
   readonly name = 'chain';
   private readonly log: Logger;
-  private readonly metrics: ChainMetrics;
+  private readonly metrics: ChainClientMetrics | null;
   private readonly listeners = new Set<(b: BlockEvent) => void>();
   private readonly connectedWaiters = new Set<() => void>();
   private readonly metadataCache: Record<string, `0x${string}`> = {};
@@ -91,12 +96,13 @@ export class ChainClient implements Service {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: ChainClientOpts, private readonly modules: CoreModules) {
+  constructor(private readonly opts: ChainClientOpts, private readonly modules: ChainClientModules) {
     if (opts.endpoints.length === 0) throw new MinerError('CONFIG_INVALID', 'chain: no endpoints configured');
     this.log = modules.logger;
-    this.metrics = chainMetrics(modules.registry, () => {
+    this.metrics = modules.metrics;
+    this.metrics?.blockAge.bind((g) => {
       const age = this.state().blockAgeMs;
-      return age === undefined ? undefined : age / 1000;
+      if (age !== undefined) g.set(age / 1000);
     });
   }
 
@@ -120,7 +126,7 @@ export class ChainClient implements Service {
     clearInterval(this.watchdogTimer);
     this.gen++;
     await this.teardown();
-    this.metrics.connected.set(0);
+    this.metrics?.connected.set(0);
     this.log.info('chain client stopped');
     for (const w of this.connectedWaiters) w();
     this.connectedWaiters.clear();
@@ -236,7 +242,7 @@ export class ChainClient implements Service {
     this.live = true;
     this.failures = 0;
     this.lastBlockAtMs = this.modules.clock.now();
-    this.metrics.connected.set(1);
+    this.metrics?.connected.set(1);
     this.log.info({
       endpoint: conn.endpoint, specVersion: api.runtimeVersion.specVersion.toNumber(), chain: api.runtimeChain.toString(),
       blockTimeMs: this.blockTimeMs ?? null, watchdogMs: this.watchdogMs(),
@@ -261,7 +267,7 @@ export class ChainClient implements Service {
     if (this.bestBlock !== undefined && number <= this.bestBlock && this.live) return;
     this.bestBlock = number;
     this.lastBlockAtMs = this.modules.clock.now();
-    this.metrics.bestBlock.set(number);
+    this.metrics?.bestBlock.set(number);
     const ev: BlockEvent = { number, hash: header.hash.toHex() };
     for (const l of this.listeners) {
       try {
@@ -278,11 +284,11 @@ export class ChainClient implements Service {
     const endpoint = this.conn?.endpoint;
     if (this.live) this.log.warn({ endpoint, reason }, 'chain disconnected');
     this.live = false;
-    this.metrics.connected.set(0);
+    this.metrics?.connected.set(0);
     void this.teardown();
     this.failures++;
     this.reconnects++;
-    this.metrics.reconnects.inc();
+    this.metrics?.reconnects.inc();
     if (this.opts.endpoints.length > 1) this.endpointIdx = (this.endpointIdx + 1) % this.opts.endpoints.length;
     const delay = this.backoffMs();
     this.log.info({ reason, nextEndpoint: this.opts.endpoints[this.endpointIdx], delayMs: delay }, 'chain reconnect scheduled');

@@ -1,5 +1,5 @@
 export * from './metagraphTypes.js';
-export { ChainClient, type ChainClientOpts, type ChainState, type BlockEvent } from './chainClient.js';
+export { ChainClient, type ChainClientModules, type ChainClientOpts, type ChainState, type BlockEvent } from './chainClient.js';
 export { MetagraphSync, type MetagraphSyncOpts, type MetagraphSyncModules } from './metagraphSync.js';
 export { FrozenMetagraph, standingOf, isMinerNeuron, type Standing, type ImmunityInfo, type SnapshotInit } from './metagraphSnapshot.js';
 export { readMetagraph, readImmunity, readAlphaPrice, decodeNeuronsLite, neuronFromLite, stripLengthPrefixes, type ReadOpts } from './metagraphReader.js';

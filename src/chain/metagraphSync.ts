@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CoreModules, Service } from '../util/index.js';
 import type { ChainClient, BlockEvent } from './chainClient.js';
-import { metagraphMetrics, type MetagraphMetrics } from './chainMetrics.js';
+import type { MetagraphMetrics } from '../metrics/index.js';
 import { readImmunity, readMetagraph } from './metagraphReader.js';
 import { ReadPlanCache } from './readPlan.js';
 import { standingOf, type FrozenMetagraph, type Standing } from './metagraphSnapshot.js';
@@ -21,6 +21,8 @@ export interface MetagraphSyncOpts {
 
 export interface MetagraphSyncModules extends CoreModules {
   chain: ChainClient;
+  /** The metagraph's part of the chain metrics; null runs without. */
+  metrics: MetagraphMetrics | null;
 }
 
 const MAX_LISTENERS = 64;
@@ -33,7 +35,7 @@ const MAX_LISTENERS = 64;
 export class MetagraphSync implements MetagraphSource, Service {
   readonly name = 'metagraph';
   private readonly log: Logger;
-  private readonly metrics: MetagraphMetrics;
+  private readonly metrics: MetagraphMetrics | null;
   private readonly listeners = new Set<(snap: MetagraphSnapshot) => void>();
   private readonly plans: ReadPlanCache;
   private snap: FrozenMetagraph | undefined;
@@ -47,7 +49,10 @@ export class MetagraphSync implements MetagraphSource, Service {
   constructor(private readonly opts: MetagraphSyncOpts, private readonly modules: MetagraphSyncModules) {
     this.log = modules.logger;
     this.plans = new ReadPlanCache(this.log);
-    this.metrics = metagraphMetrics(modules.registry, () => (this.snap ? (modules.clock.now() - this.snap.syncedAtMs) / 1000 : undefined));
+    this.metrics = modules.metrics;
+    this.metrics?.age.bind((g) => {
+      if (this.snap) g.set((modules.clock.now() - this.snap.syncedAtMs) / 1000);
+    });
   }
 
   async start(): Promise<void> {
@@ -125,9 +130,9 @@ export class MetagraphSync implements MetagraphSource, Service {
       this.snap = snap;
       this.ownStanding = standing;
       const secs = (this.modules.clock.monotonicMs() - t0) / 1000;
-      this.metrics.syncs.inc({ result: 'ok' });
-      this.metrics.syncDuration.set(secs);
-      this.metrics.n.set(snap.n);
+      this.metrics?.syncs.inc({ result: 'ok' });
+      this.metrics?.syncDuration.set(secs);
+      this.metrics?.neurons.set(snap.n);
       this.retryAfterMs = 0;
       const fields = { netuid: snap.netuid, block: snap.block, n: snap.n, source: snap.source, ms: Math.round(secs * 1000) };
       if (first || nChanged) this.log.info(fields, 'metagraph synced');
@@ -136,7 +141,7 @@ export class MetagraphSync implements MetagraphSource, Service {
       this.notify(snap);
       return snap;
     } catch (err) {
-      this.metrics.syncs.inc({ result: 'error' });
+      this.metrics?.syncs.inc({ result: 'error' });
       this.retryAfterMs = this.modules.clock.now() + (this.opts.retryMs ?? 5_000);
       const e = err as { code?: string; message?: string };
       this.log.warn({ netuid: this.opts.netuid, code: e.code, err: e.message, lastGoodBlock: this.snap?.block }, 'metagraph sync failed; keeping last snapshot');
@@ -145,7 +150,7 @@ export class MetagraphSync implements MetagraphSource, Service {
   }
 
   private checkRegistration(s: Standing): void {
-    this.metrics.registered.set(s.registered ? 1 : 0);
+    this.metrics?.registered.set(s.registered ? 1 : 0);
     const fields = { hotkey: s.hotkey, netuid: this.opts.netuid, block: s.block };
     if (!s.registered) {
       if (this.wasRegistered === true) this.log.error(fields, 'own hotkey DEREGISTERED: it no longer holds a uid on the subnet');

@@ -1,5 +1,4 @@
 import type { ApiPromise } from '@polkadot/api';
-import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { MinerError, systemClock } from '../util/index.js';
 import { ChainClient } from './chainClient.js';
@@ -17,7 +16,7 @@ export async function withChainApi<T>(opts: OneShotOpts, logger: Logger, fn: (ap
   const abort = new AbortController();
   const client = new ChainClient(
     { endpoints: opts.endpoints, watchdogMs: 10 * 60_000, connectTimeoutMs: opts.connectTimeoutMs, reconnectMinMs: 500, reconnectMaxMs: 5_000 },
-    { logger, registry: new Registry(), clock: systemClock(), signal: abort.signal },
+    { logger, metrics: null, clock: systemClock(), signal: abort.signal },
   );
   try {
     await client.start();

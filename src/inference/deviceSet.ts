@@ -1,7 +1,7 @@
 import type ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import { InferenceError, MinerError, type Clock } from '../util/index.js';
-import type { DeviceMetrics } from './deviceMetrics.js';
+import type { DeviceMetrics } from '../metrics/index.js';
 import type { DeviceSpec } from './deviceSpec.js';
 import { SessionPool, type SessionFactory } from './sessionPool.js';
 import type { ModelSession } from './workerSession.js';
@@ -18,7 +18,7 @@ export interface DeviceSetOpts {
 export interface DeviceSetModules {
   logger: Logger;
   clock: Clock;
-  metrics: DeviceMetrics;
+  metrics: DeviceMetrics | null;
   createSession: SessionFactory;
   modelBytes: (name: string) => Promise<string | Uint8Array>;
 }
@@ -89,8 +89,8 @@ export class DeviceSet {
       up: true, jobs: new Set<Job>(), msPerCost: new Map<string, number>(), batches: 0, items: 0,
     }));
     for (const l of this.lanes) {
-      modules.metrics.state.set({ device: l.spec.label }, 1);
-      modules.metrics.queueDepth.set({ device: l.spec.label }, 0);
+      modules.metrics?.available.set({ device: l.spec.label }, 1);
+      modules.metrics?.queueDepth.set({ device: l.spec.label }, 0);
     }
   }
 
@@ -199,7 +199,7 @@ export class DeviceSet {
     const label = { device: l.spec.label, model };
     const job: Job = { expectedMs: this.estimateMs(l, model, cost), startedAt: undefined };
     l.jobs.add(job);
-    m.queueDepth.set({ device: l.spec.label }, l.jobs.size);
+    m?.queueDepth.set({ device: l.spec.label }, l.jobs.size);
     try {
       return await l.pool.withSession(model, async (s) => {
         if (!l.up) throw new LaneOut(`${l.spec.label} is out of rotation`);
@@ -209,14 +209,14 @@ export class DeviceSet {
         this.record(l, model, cost, ms);
         l.batches++;
         l.items += items;
-        m.batches.inc(label);
-        m.items.inc(label, items);
-        m.runSeconds.observe(label, ms / 1000);
+        m?.batches.inc(label);
+        m?.items.inc(label, items);
+        m?.runSeconds.observe(label, ms / 1000);
         return out;
       });
     } finally {
       l.jobs.delete(job);
-      m.queueDepth.set({ device: l.spec.label }, l.jobs.size);
+      m?.queueDepth.set({ device: l.spec.label }, l.jobs.size);
     }
   }
 
@@ -230,8 +230,8 @@ export class DeviceSet {
   private takeOut(l: Lane, model: string, err: unknown): void {
     if (!l.up) return;
     l.up = false;
-    this.modules.metrics.state.set({ device: l.spec.label }, 0);
-    this.modules.metrics.failures.inc({ device: l.spec.label });
+    this.modules.metrics?.available.set({ device: l.spec.label }, 0);
+    this.modules.metrics?.failures.inc({ device: l.spec.label });
     const reason = err instanceof Error ? err.message : String(err);
     this.log.error({ device: l.spec.label, model, reason, devicesLeft: this.upCount() }, 'inference device failed, taken out of rotation');
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { InferenceError, MinerError, type Clock, type Service } from '../util/index.js';
-import type { InferenceMetrics } from './batcherMetrics.js';
+import type { BatcherMetrics } from '../metrics/index.js';
 
 export interface BatcherOpts {
   /** Model label for metrics and logs. */
@@ -31,7 +31,7 @@ export interface SubmitOpts {
 export interface BatcherModules {
   logger: Logger;
   clock: Clock;
-  metrics: InferenceMetrics;
+  metrics: BatcherMetrics | null;
 }
 
 interface Pending<I, O> {
@@ -124,7 +124,7 @@ export class DynamicBatcher<I, O> implements Service {
         seq: this.seq++, enqueuedAt: this.modules.clock.monotonicMs(), signal: opts.signal, resolve, reject,
       };
       this.queue.push(item);
-      this.modules.metrics.queueDepth.set({ model: this.opts.name }, this.queue.length);
+      this.modules.metrics?.queueDepth.set({ model: this.opts.name }, this.queue.length);
       this.pump();
     });
   }
@@ -168,7 +168,7 @@ export class DynamicBatcher<I, O> implements Service {
       }
       this.launch(this.formBatch());
     }
-    this.modules.metrics.queueDepth.set({ model: this.opts.name }, this.queue.length);
+    this.modules.metrics?.queueDepth.set({ model: this.opts.name }, this.queue.length);
     this.notifyIdle();
   }
 
@@ -211,16 +211,16 @@ export class DynamicBatcher<I, O> implements Service {
     const label = { model: this.opts.name };
     const m = this.modules.metrics;
     const now = this.modules.clock.monotonicMs();
-    for (const it of items) m.waitSeconds.observe(label, (now - it.enqueuedAt) / 1000);
-    m.batchSize.observe(label, items.length);
-    m.batchCost.observe(label, items.length * elements(shape));
+    for (const it of items) m?.waitSeconds.observe(label, (now - it.enqueuedAt) / 1000);
+    m?.batchSize.observe(label, items.length);
+    m?.batchCost.observe(label, items.length * elements(shape));
     this.inFlight++;
     const t0 = performance.now();
     this.runFn(items.map((it) => it.input), shape)
       .then((outs) => {
         if (outs.length !== items.length) throw new Error(`model returned ${outs.length} outputs for ${items.length} inputs`);
         items.forEach((it, i) => it.resolve(outs[i]!));
-        m.itemsTotal.inc(label, items.length);
+        m?.itemsTotal.inc(label, items.length);
       })
       .catch((err: unknown) => {
         const wrapped = err instanceof MinerError ? err : new InferenceError('INFERENCE_FAILED', 'model run failed', { cause: err });
@@ -228,7 +228,7 @@ export class DynamicBatcher<I, O> implements Service {
         for (const it of items) it.reject(wrapped);
       })
       .finally(() => {
-        m.runSeconds.observe(label, (performance.now() - t0) / 1000);
+        m?.runSeconds.observe(label, (performance.now() - t0) / 1000);
         this.runsDone++;
         this.inFlight--;
         this.pump();

@@ -1,9 +1,7 @@
 export { InferenceEngine, type InferenceModules, type OcrBackend, type OcrService } from './inferenceEngine.js';
 export { DynamicBatcher, type BatcherOpts, type BatchRunFn, type SubmitOpts, type BatcherModules } from './dynamicBatcher.js';
-export { createInferenceMetrics, type InferenceMetrics } from './batcherMetrics.js';
 export { SessionPool, type Device, type DeviceChoice, type ModelSource, type SessionFactory } from './sessionPool.js';
 export { DeviceSet, isDeviceError, type DeviceStatus, type DeviceSetOpts, type DeviceSetModules } from './deviceSet.js';
-export { createDeviceMetrics, type DeviceMetrics } from './deviceMetrics.js';
 export { parseDeviceList, deviceRequest, cpuThreadsPerDevice, type DeviceSpec } from './deviceSpec.js';
 export { defaultSessionFactory, resolveDevices, sessionOptionsFor } from './devicePlan.js';
 export type { ModelSession } from './workerSession.js';

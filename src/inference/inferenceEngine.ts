@@ -2,8 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { InferenceConfig } from '../config/index.js';
 import { MinerError, type CoreModules, type Service } from '../util/index.js';
-import { createInferenceMetrics, type InferenceMetrics } from './batcherMetrics.js';
-import { createDeviceMetrics, type DeviceMetrics } from './deviceMetrics.js';
+import type { InferenceMetrics } from '../metrics/index.js';
 import { defaultSessionFactory, resolveDevices, sessionOptionsFor } from './devicePlan.js';
 import { DeviceSet, type DeviceStatus } from './deviceSet.js';
 import { cpuThreadsPerDevice, deviceRequest, type DeviceSpec } from './deviceSpec.js';
@@ -32,6 +31,8 @@ export interface OcrService {
 }
 
 export interface InferenceModules extends CoreModules {
+  /** The inference part of the miner's metrics (batchers and devices); null runs without. */
+  metrics: InferenceMetrics | null;
   /** Creates sessions; tests pass one that wraps the real factory to make a device fail. */
   createSession?: SessionFactory;
 }
@@ -44,8 +45,6 @@ export interface InferenceModules extends CoreModules {
 export class InferenceEngine implements Service {
   readonly name = 'inference';
   private readonly log: Logger;
-  private readonly metrics: InferenceMetrics;
-  private readonly deviceMetrics: DeviceMetrics;
   private readonly batchers = new Map<string, AnyBatcher>();
   private readonly runs = new Map<string, number>();
   private readonly sources = new Map<string, ModelSource>();
@@ -57,8 +56,6 @@ export class InferenceEngine implements Service {
 
   constructor(private readonly opts: InferenceConfig, private readonly modules: InferenceModules) {
     this.log = modules.logger;
-    this.metrics = createInferenceMetrics(modules.registry);
-    this.deviceMetrics = createDeviceMetrics(modules.registry);
   }
 
   async start(): Promise<void> {
@@ -146,7 +143,8 @@ export class InferenceEngine implements Service {
   private addBatcher(name: string, cfg: BatchCfg, run: (inputs: unknown[], shape: readonly number[]) => Promise<unknown[]>, exactShape = false): AnyBatcher {
     // Batches in flight per model scale with the devices, so every device can hold one.
     const opts: BatcherOpts = { name, ...cfg, concurrency: cfg.concurrency * (this.devices?.size ?? 1), exactShape };
-    const b = new DynamicBatcher(opts, run, { logger: this.modules.logger, clock: this.modules.clock, metrics: this.metrics });
+    const metrics = this.modules.metrics?.batcher ?? null;
+    const b = new DynamicBatcher(opts, run, { logger: this.modules.logger, clock: this.modules.clock, metrics });
     this.batchers.set(name, b);
     return b;
   }
@@ -160,7 +158,7 @@ export class InferenceEngine implements Service {
     const tuning = { intraOpThreads: o.intraOpThreads, interOpThreads: o.interOpThreads, allowSpinning: o.allowSpinning, cpuMemArena: o.cpuMemArena, cuda: o.cuda };
     this.devices = new DeviceSet(
       { devices: specs, sessionOptions: specs.map((d) => sessionOptionsFor(d, tuning, threads)), maxSessions: o.maxSessions, maxConcurrentRuns: o.maxConcurrentRuns },
-      { logger: this.log, clock: this.modules.clock, metrics: this.deviceMetrics, createSession, modelBytes: (n) => this.modelBytes(n) },
+      { logger: this.log, clock: this.modules.clock, metrics: this.modules.metrics?.device ?? null, createSession, modelBytes: (n) => this.modelBytes(n) },
     );
     this.log.info({ devices: specs.map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default' }, 'inference devices');
     return this.devices;

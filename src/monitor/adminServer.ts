@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { MinerError, type Clock, type Logger, type Service } from '../util/index.js';
-import { MONITOR_METRIC_NAMES } from './metrics.js';
 import { moduleLogger } from './moduleLogger.js';
 import type { HealthStatus } from './healthVerdict.js';
 
@@ -56,8 +55,11 @@ export interface AdminServerOpts {
 
 export interface AdminServerModules {
   logger: Logger;
+  /** Served at /metrics. */
   registry: Registry;
   health: () => HealthReport | Promise<HealthReport>;
+  /** Threshold alarms now crossed, added to /health's `alarms`. */
+  alarms?: () => readonly string[];
   clock?: Clock;
 }
 
@@ -164,17 +166,9 @@ export class AdminServer implements Service {
     const report = toHealthResponse(inputs, {
       uptimeSeconds: (this.now() - this.startedAt) / 1000,
       version: this.opts.version ?? null,
-      alarms: await this.activeAlarms(),
+      alarms: this.modules.alarms?.() ?? [],
     });
     send(res, report.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(report, bigintSafe));
-  }
-
-  /** Alarms any monitor in this process raised, read from the shared registry so no wiring is needed. */
-  private async activeAlarms(): Promise<string[]> {
-    const g = this.modules.registry.getSingleMetric(MONITOR_METRIC_NAMES.alarmActive);
-    if (!g) return [];
-    const { values } = await g.get();
-    return values.filter((v) => v.value > 0).map((v) => String(v.labels['alarm']));
   }
 }
 

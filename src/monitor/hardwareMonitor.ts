@@ -1,12 +1,11 @@
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Gauge } from 'prom-client';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
 import { moduleLogger } from './moduleLogger.js';
 import { GpuProbe, type ExecFn, type GpuSample } from './gpuProbe.js';
-import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
+import type { MonitorMetrics, HardwareMetrics } from '../metrics/index.js';
 import { ThresholdAlarms } from './thresholdAlarms.js';
 
 export interface HardwareThresholds {
@@ -62,6 +61,12 @@ export function processNativeBytes(m: Pick<NodeJS.MemoryUsage, 'rss' | 'heapTota
   return Math.max(0, m.rss - m.heapTotal);
 }
 
+export interface HardwareMonitorModules extends CoreModules {
+  /** The monitor's metrics (hardware gauges and the alarm gauge); null runs without. */
+  metrics: MonitorMetrics | null;
+  exec?: ExecFn;
+}
+
 const DEFAULT_REPORT_CRON = '30 */5 * * * *';
 const r3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
 
@@ -73,11 +78,11 @@ export class HardwareMonitor implements Service {
   private readonly reportJob: CronJob;
   private readonly gpu: GpuProbe;
   private readonly alarms: ThresholdAlarms;
-  private readonly g: Record<string, Gauge<string> | undefined>;
+  private readonly g: HardwareMetrics | null;
   private loop: IntervalHistogram | undefined;
   private last: HardwareSample | undefined;
 
-  constructor(private readonly opts: HardwareMonitorOpts, private readonly modules: CoreModules & { exec?: ExecFn }) {
+  constructor(private readonly opts: HardwareMonitorOpts, private readonly modules: HardwareMonitorModules) {
     const reportCron = opts.reportCron ?? DEFAULT_REPORT_CRON;
     assertCron(opts.cron, 'monitor.healthCron');
     assertCron(reportCron, 'monitor.hardwareReportCron');
@@ -86,7 +91,6 @@ export class HardwareMonitor implements Service {
     this.reportJob = new CronJob(reportCron, 'hardware-report', () => this.report(), this.log);
     this.gpu = new GpuProbe({ timeoutMs: opts.gpuCommandTimeoutMs ?? 5_000 }, modules.exec ? { logger: this.log, exec: modules.exec } : { logger: this.log });
     const t = opts.thresholds;
-    const r = modules.registry;
     this.alarms = new ThresholdAlarms(
       [
         { name: 'gpu_temperature', threshold: t.gpuTempC, unit: 'celsius' },
@@ -95,28 +99,10 @@ export class HardwareMonitor implements Service {
         { name: 'event_loop_lag', threshold: t.eventLoopLagMs, unit: 'ms' },
       ],
       { hysteresisRatio: (opts.hysteresisPercent ?? t.hysteresisPercent ?? 5) / 100 },
-      { logger: this.log, gauge: ensureGauge(r, { name: M.alarmActive, help: '1 while a threshold alarm is crossed', labelNames: ['alarm'] }) },
+      { logger: this.log, gauge: modules.metrics?.alarmActive },
     );
-    const gpuL = ['gpu'] as const;
-    this.g = {
-      gpuUtil: ensureGauge(r, { name: M.gpuUtilization, help: 'GPU utilization (0..1)', labelNames: gpuL }),
-      gpuTemp: ensureGauge(r, { name: M.gpuTemperature, help: 'GPU temperature', labelNames: gpuL }),
-      gpuMem: ensureGauge(r, { name: M.gpuMemoryUsed, help: 'GPU memory in use', labelNames: gpuL }),
-      gpuMemTotal: ensureGauge(r, { name: M.gpuMemoryTotal, help: 'GPU memory in total', labelNames: gpuL }),
-      gpuPower: ensureGauge(r, { name: M.gpuPower, help: 'GPU power draw', labelNames: gpuL }),
-      cpu: ensureGauge(r, { name: M.cpuLoad, help: '1-minute load average per core' }),
-      mem: ensureGauge(r, { name: M.memoryUsed, help: 'Host memory in use (total - available) / total' }),
-      rss: ensureGauge(r, { name: M.processRss, help: 'Resident memory of this process' }),
-      native: ensureGauge(r, {
-        name: M.processNative,
-        help: 'Resident memory outside the main V8 heap (rss - heap total): native libraries, worker heaps, buffers',
-        collect(this: Gauge<string>) {
-          this.set(processNativeBytes(process.memoryUsage()));
-        },
-      }),
-      disk: ensureGauge(r, { name: M.diskUsed, help: 'Used fraction of the filesystem at monitor.diskPath' }),
-      lag: ensureGauge(r, { name: M.eventLoopLag, help: 'Event-loop delay p99 since the previous sample' }),
-    };
+    this.g = modules.metrics?.hardware ?? null;
+    this.g?.processNative.bind((g) => g.set(processNativeBytes(process.memoryUsage())));
   }
 
   async start(): Promise<void> {
@@ -213,18 +199,19 @@ export class HardwareMonitor implements Service {
 
   private updateGauges(s: HardwareSample): void {
     const g = this.g;
+    if (!g) return;
     for (const gpu of s.gpus) {
       const l = { gpu: String(gpu.index) };
-      if (gpu.utilizationRatio !== null) g['gpuUtil']?.set(l, gpu.utilizationRatio);
-      if (gpu.temperatureC !== null) g['gpuTemp']?.set(l, gpu.temperatureC);
-      if (gpu.memoryUsedBytes !== null) g['gpuMem']?.set(l, gpu.memoryUsedBytes);
-      if (gpu.memoryTotalBytes !== null) g['gpuMemTotal']?.set(l, gpu.memoryTotalBytes);
-      if (gpu.powerWatts !== null) g['gpuPower']?.set(l, gpu.powerWatts);
+      if (gpu.utilizationRatio !== null) g.gpuUtilization.set(l, gpu.utilizationRatio);
+      if (gpu.temperatureC !== null) g.gpuTemperature.set(l, gpu.temperatureC);
+      if (gpu.memoryUsedBytes !== null) g.gpuMemoryUsed.set(l, gpu.memoryUsedBytes);
+      if (gpu.memoryTotalBytes !== null) g.gpuMemoryTotal.set(l, gpu.memoryTotalBytes);
+      if (gpu.powerWatts !== null) g.gpuPower.set(l, gpu.powerWatts);
     }
-    g['cpu']?.set(s.cpuLoadRatio);
-    g['mem']?.set(s.memoryUsedRatio);
-    g['rss']?.set(s.processRssBytes);
-    if (s.diskUsedRatio !== null) g['disk']?.set(s.diskUsedRatio);
-    if (s.eventLoopLagMs !== null) g['lag']?.set(s.eventLoopLagMs / 1000);
+    g.cpuLoad.set(s.cpuLoadRatio);
+    g.memoryUsed.set(s.memoryUsedRatio);
+    g.processRss.set(s.processRssBytes);
+    if (s.diskUsedRatio !== null) g.diskUsed.set(s.diskUsedRatio);
+    if (s.eventLoopLagMs !== null) g.eventLoopLag.set(s.eventLoopLagMs / 1000);
   }
 }

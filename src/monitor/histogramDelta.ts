@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Histogram } from 'prom-client';
 
 export interface HistogramWindow {
   /** Observations since the previous read. */
@@ -16,19 +16,18 @@ interface Totals {
 }
 
 /**
- * Reads a labelled histogram another subsystem registered (e.g. miner_inference_batch_size
- * by model) and summarises what was observed since the previous read, so the serving report
- * shows batch sizes without extra wiring. The label sets are the other subsystem's, small by contract.
+ * Reads a labelled histogram another subsystem owns (e.g. the batchers' batch size by model)
+ * and summarises what was observed since the previous read, so the serving report shows batch
+ * sizes. The label sets are the other subsystem's, small by contract.
  */
 export class HistogramDelta {
   private prev = new Map<string, Totals>();
 
-  constructor(private readonly registry: Registry, private readonly name: string, private readonly label: string) {}
+  constructor(private readonly histogram: Histogram<string>, private readonly label: string) {}
 
-  async read(): Promise<Record<string, HistogramWindow> | null> {
-    const metric = this.registry.getSingleMetric(this.name);
-    if (!metric) return null;
-    const now = totalsByLabel((await metric.get()).values, this.name, this.label);
+  async read(): Promise<Record<string, HistogramWindow>> {
+    const { name, values } = await this.histogram.get();
+    const now = totalsByLabel(values, name, this.label);
     const out: Record<string, HistogramWindow> = {};
     for (const [key, t] of now) {
       const p = this.prev.get(key);

@@ -1,4 +1,3 @@
-export { createMetricsRegistry, ensureGauge, metricsContentType, MONITOR_METRIC_NAMES } from './metrics.js';
 export { ServingStats, percentile, isServerError } from './servingStats.js';
 export type { ServingStatsOpts, ServingSnapshot, LatencySummary, CacheCounts } from './servingStats.js';
 export { ThresholdAlarms } from './thresholdAlarms.js';
@@ -12,12 +11,12 @@ export type { StandingReporterOpts, StandingReporterModules, StandingReason } fr
 export { ServingReporter } from './servingReporter.js';
 export type { ServingReporterOpts, ServingReporterModules, CacheStatsView } from './servingReporter.js';
 export { HardwareMonitor, diskUsedRatio, processNativeBytes } from './hardwareMonitor.js';
-export type { HardwareMonitorOpts, HardwareSample, HardwareThresholds } from './hardwareMonitor.js';
+export type { HardwareMonitorOpts, HardwareMonitorModules, HardwareSample, HardwareThresholds } from './hardwareMonitor.js';
 export { AdminServer, toHealthResponse } from './adminServer.js';
 export type { AdminServerOpts, AdminServerModules, HealthReport, HealthResponse } from './adminServer.js';
 export { CronJob, assertCron } from './cronJob.js';
 export { createMonitor } from './monitorFactory.js';
-export type { Monitor, MonitorDeps } from './monitorFactory.js';
+export type { Monitor, MonitorDeps, MonitorModules } from './monitorFactory.js';
 export { moduleLogger } from './moduleLogger.js';
 export { HistogramDelta } from './histogramDelta.js';
 export type { HistogramWindow } from './histogramDelta.js';

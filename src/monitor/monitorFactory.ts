@@ -1,5 +1,7 @@
 import type { MetagraphSource } from '../chain/index.js';
 import type { MonitorConfig } from '../config/index.js';
+import type { Histogram, Registry } from 'prom-client';
+import type { MonitorMetrics } from '../metrics/index.js';
 import type { CoreModules, Service } from '../util/index.js';
 import { AdminServer, type HealthReport } from './adminServer.js';
 import { HardwareMonitor } from './hardwareMonitor.js';
@@ -13,12 +15,21 @@ export interface MonitorDeps {
   metagraph: MetagraphSource;
   /** Immunity of the own uid, e.g. `() => metagraphSync.standing()?.immunity`. */
   immunity?: StandingReporterModules['immunity'];
-  /** Health of the rest of the daemon (alarms are added from the registry). */
+  /** Health of the rest of the daemon (the monitors' alarms are added to it). */
   health: () => HealthReport | Promise<HealthReport>;
   cacheStats?: () => CacheStatsView | undefined;
   queueDepth?: () => number | Record<string, number>;
   batchSizes?: () => unknown;
+  /** The inference batchers' batch size histogram, summarised in the serving report. */
+  batchHistogram?: Histogram<'model'> | null;
   version?: string;
+}
+
+export interface MonitorModules extends CoreModules {
+  /** The monitor's part of the miner's metrics; null runs without. */
+  metrics: MonitorMetrics | null;
+  /** The registry the admin server serves at /metrics. */
+  registry: Registry;
 }
 
 export interface Monitor {
@@ -33,7 +44,7 @@ export interface Monitor {
 }
 
 /** Builds the whole monitor from `config.monitor`; no I/O until the services start. */
-export function createMonitor(cfg: MonitorConfig, deps: MonitorDeps, modules: CoreModules): Monitor {
+export function createMonitor(cfg: MonitorConfig, deps: MonitorDeps, modules: MonitorModules): Monitor {
   const t = cfg.thresholds;
   const stats = new ServingStats({ windowMs: cfg.servingWindowMs }, modules);
   const standing = new StandingReporter({ hotkey: deps.hotkey, cron: cfg.standingCron }, { ...modules, metagraph: deps.metagraph, ...(deps.immunity ? { immunity: deps.immunity } : {}) });
@@ -47,17 +58,23 @@ export function createMonitor(cfg: MonitorConfig, deps: MonitorDeps, modules: Co
     modules,
   );
   const admin = cfg.admin.enabled
-    ? new AdminServer({ host: cfg.admin.host, port: cfg.admin.port, version: deps.version ?? 'unknown' }, { ...modules, health: deps.health })
+    ? new AdminServer(
+      { host: cfg.admin.host, port: cfg.admin.port, version: deps.version ?? 'unknown' },
+      { ...modules, health: deps.health, alarms: () => [...hardware.activeAlarms(), ...serving.activeAlarms()] },
+    )
     : undefined;
   const services: Service[] = [hardware, standing, serving];
   if (admin) services.push(admin);
   return { stats, standing, serving, hardware, admin, services };
 }
 
-function optional(d: MonitorDeps): Pick<MonitorDeps, 'cacheStats' | 'queueDepth' | 'batchSizes'> {
-  const out: Pick<MonitorDeps, 'cacheStats' | 'queueDepth' | 'batchSizes'> = {};
+type Optional = Pick<MonitorDeps, 'cacheStats' | 'queueDepth' | 'batchSizes' | 'batchHistogram'>;
+
+function optional(d: MonitorDeps): Optional {
+  const out: Optional = {};
   if (d.cacheStats) out.cacheStats = d.cacheStats;
   if (d.queueDepth) out.queueDepth = d.queueDepth;
   if (d.batchSizes) out.batchSizes = d.batchSizes;
+  if (d.batchHistogram) out.batchHistogram = d.batchHistogram;
   return out;
 }

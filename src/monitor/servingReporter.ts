@@ -1,8 +1,8 @@
-import type { Gauge } from 'prom-client';
+import type { Histogram } from 'prom-client';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
 import { moduleLogger } from './moduleLogger.js';
-import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
+import type { MonitorMetrics, ServingMetrics } from '../metrics/index.js';
 import type { ServingSnapshot } from './servingStats.js';
 import { HistogramDelta } from './histogramDelta.js';
 import { ThresholdAlarms } from './thresholdAlarms.js';
@@ -30,8 +30,11 @@ export interface ServingReporterModules extends CoreModules {
   stats: { snapshot(): ServingSnapshot };
   cacheStats?: () => CacheStatsView | undefined;
   queueDepth?: () => number | Record<string, number>;
-  /** Batch sizes; without it they are read from miner_inference_batch_size in the registry. */
+  /** The monitor's metrics (serving gauges and the alarm gauge); null runs without. */
+  metrics: MonitorMetrics | null;
+  /** Batch sizes; without it they are read from `batchHistogram` (the inference batchers' batch size histogram). */
   batchSizes?: () => unknown;
+  batchHistogram?: Histogram<'model'> | null;
 }
 
 const r3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
@@ -42,11 +45,8 @@ export class ServingReporter implements Service {
   private readonly log: Logger;
   private readonly job: CronJob;
   private readonly alarms: ThresholdAlarms;
-  private readonly rps: Gauge | undefined;
-  private readonly errorRatio: Gauge | undefined;
-  private readonly latency: Gauge<'synapse' | 'quantile'> | undefined;
-  private readonly hitRatio: Gauge | undefined;
-  private readonly batchHistogram: HistogramDelta;
+  private readonly gauges: ServingMetrics | null;
+  private readonly batchHistogram: HistogramDelta | null;
 
   constructor(private readonly opts: ServingReporterOpts, private readonly modules: ServingReporterModules) {
     assertCron(opts.cron, 'monitor.servingCron');
@@ -54,20 +54,16 @@ export class ServingReporter implements Service {
     this.job = new CronJob(opts.cron, 'serving-report', async () => {
       await this.reportNow();
     }, this.log);
-    this.batchHistogram = new HistogramDelta(modules.registry, 'miner_inference_batch_size', 'model');
-    const r = modules.registry;
+    this.batchHistogram = modules.batchHistogram ? new HistogramDelta(modules.batchHistogram, 'model') : null;
     this.alarms = new ThresholdAlarms(
       [
         { name: 'error_rate', threshold: opts.thresholds.errorRatePercent, unit: 'percent' },
         { name: 'p95_latency', threshold: opts.thresholds.p95LatencyMs, unit: 'ms' },
       ],
       { hysteresisRatio: (opts.hysteresisPercent ?? opts.thresholds.hysteresisPercent ?? 5) / 100 },
-      { logger: this.log, gauge: ensureGauge(r, { name: M.alarmActive, help: '1 while a threshold alarm is crossed', labelNames: ['alarm'] }) },
+      { logger: this.log, gauge: modules.metrics?.alarmActive },
     );
-    this.rps = ensureGauge(r, { name: M.servingRequestsPerSecond, help: 'Answered requests per second over the serving window' });
-    this.errorRatio = ensureGauge(r, { name: M.servingErrorRatio, help: 'Fraction of requests the miner failed (5xx, 408) over the serving window' });
-    this.latency = ensureGauge(r, { name: M.servingLatency, help: 'Latency quantiles per synapse over the serving window', labelNames: ['synapse', 'quantile'] });
-    this.hitRatio = ensureGauge(r, { name: M.servingCacheHitRatio, help: 'Cache hits / lookups over the serving window (the same figure as the report\'s cache.hitRate)' });
+    this.gauges = modules.metrics?.serving ?? null;
   }
 
   async start(): Promise<void> {
@@ -118,19 +114,22 @@ export class ServingReporter implements Service {
   }
 
   private updateGauges(s: ServingSnapshot, hitRate: number | null): void {
-    this.rps?.set(s.requestsPerSecond);
-    this.errorRatio?.set(s.errorRatio);
-    if (hitRate !== null) this.hitRatio?.set(hitRate);
-    this.latency?.reset();
+    const g = this.gauges;
+    if (!g) return;
+    g.requestsPerSecond.set(s.requestsPerSecond);
+    g.errorRatio.set(s.errorRatio);
+    if (hitRate !== null) g.cacheHitRatio.set(hitRate);
+    g.latency.reset();
     for (const [synapse, l] of Object.entries(s.synapses)) {
       for (const [q, v] of [['0.5', l.p50Ms], ['0.95', l.p95Ms], ['0.99', l.p99Ms]] as const) {
-        if (v !== null) this.latency?.set({ synapse, quantile: q }, v / 1000);
+        if (v !== null) g.latency.set({ synapse, quantile: q }, v / 1000);
       }
     }
   }
 
   private async batches(): Promise<unknown> {
     if (this.modules.batchSizes) return this.safe(() => this.modules.batchSizes?.());
+    if (!this.batchHistogram) return undefined;
     try {
       return await this.batchHistogram.read();
     } catch (err) {

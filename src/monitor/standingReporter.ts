@@ -1,9 +1,8 @@
-import type { Gauge } from 'prom-client';
 import type { MetagraphSnapshot, MetagraphSource } from '../chain/index.js';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
 import { moduleLogger } from './moduleLogger.js';
-import { MONITOR_METRIC_NAMES as M, ensureGauge } from './metrics.js';
+import type { MonitorMetrics, StandingMetrics } from '../metrics/index.js';
 import { computeStanding, epochIndex, type ImmunityInput, type Standing } from './standing.js';
 
 export interface StandingReporterOpts {
@@ -17,22 +16,13 @@ export interface StandingReporterOpts {
 
 export interface StandingReporterModules extends CoreModules {
   metagraph: MetagraphSource;
+  /** The monitor's metrics (standing gauges); null runs without. */
+  metrics: MonitorMetrics | null;
   /** Immunity of the own uid when the chain reads it, e.g. `() => metagraphSync.standing()?.immunity`. */
   immunity?: () => ImmunityInput | null | undefined;
 }
 
 export type StandingReason = 'first-sync' | 'epoch' | 'sync' | 'schedule';
-
-interface StandingGauges {
-  incentive?: Gauge | undefined;
-  emission?: Gauge | undefined;
-  stake?: Gauge | undefined;
-  dividends?: Gauge | undefined;
-  position?: Gauge | undefined;
-  miners?: Gauge | undefined;
-  registered?: Gauge | undefined;
-  uid?: Gauge | undefined;
-}
 
 const round = (v: number, d = 6): number => Math.round(v * 10 ** d) / 10 ** d;
 const roundOrNull = (v: number | null, d: number): number | null => (v === null ? null : round(v, d));
@@ -46,7 +36,7 @@ export class StandingReporter implements Service {
   readonly name = 'standing-reporter';
   private readonly log: Logger;
   private readonly job: CronJob;
-  private readonly gauges: StandingGauges;
+  private readonly gauges: StandingMetrics | null;
   private unsubscribe: (() => void) | undefined;
   private lastEpoch: number | undefined;
   private lastReported: Standing | undefined;
@@ -57,7 +47,7 @@ export class StandingReporter implements Service {
     assertCron(opts.cron, 'monitor.standingCron');
     this.log = moduleLogger(modules.logger);
     this.job = new CronJob(opts.cron, 'standing-report', () => { this.reportNow('schedule'); }, this.log);
-    this.gauges = this.makeGauges();
+    this.gauges = modules.metrics?.standing ?? null;
   }
 
   async start(): Promise<void> {
@@ -116,14 +106,14 @@ export class StandingReporter implements Service {
     });
     this.latest = s;
     const g = this.gauges;
-    g.registered?.set(s.registered ? 1 : 0);
-    g.miners?.set(s.minersCount);
-    g.incentive?.set(s.incentive);
-    g.emission?.set(Number(s.emissionPerEpochRao));
-    g.stake?.set(s.stake);
-    g.dividends?.set(s.dividends);
-    g.position?.set(s.position ?? 0);
-    g.uid?.set(s.uid ?? -1);
+    g?.registered.set(s.registered ? 1 : 0);
+    g?.miners.set(s.minersCount);
+    g?.incentive.set(s.incentive);
+    g?.emission.set(Number(s.emissionPerEpochRao));
+    g?.stake.set(s.stake);
+    g?.dividends.set(s.dividends);
+    g?.position.set(s.position ?? 0);
+    g?.uid.set(s.uid ?? -1);
     return s;
   }
 
@@ -204,20 +194,5 @@ export class StandingReporter implements Service {
 
   private ageSeconds(snap: MetagraphSnapshot): number {
     return Math.max(0, Math.round((this.modules.clock.now() - snap.syncedAtMs) / 1000));
-  }
-
-  private makeGauges(): StandingGauges {
-    const r = this.modules.registry;
-    // miner_metagraph_age_seconds belongs to the chain subsystem (src/chain/chainMetrics.ts).
-    return {
-      incentive: ensureGauge(r, { name: M.standingIncentive, help: "The miner's incentive (0..1)" }),
-      emission: ensureGauge(r, { name: M.standingEmission, help: "The miner's emission per epoch in rao" }),
-      stake: ensureGauge(r, { name: M.standingStake, help: "Stake on the miner's hotkey, in the subnet's stake unit (alpha on dTAO subnets, else TAO)" }),
-      dividends: ensureGauge(r, { name: M.standingDividends, help: "The miner's dividends (0..1)" }),
-      position: ensureGauge(r, { name: M.standingPosition, help: 'Position among the subnet miners by incentive (1 = best, 0 = unregistered)' }),
-      miners: ensureGauge(r, { name: M.standingMiners, help: 'Miners on the subnet' }),
-      registered: ensureGauge(r, { name: M.standingRegistered, help: '1 when the hotkey holds a uid on the subnet' }),
-      uid: ensureGauge(r, { name: M.standingUid, help: "The miner's uid (-1 when unregistered)" }),
-    };
   }
 }

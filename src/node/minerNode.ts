@@ -1,4 +1,5 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
+import type { Registry } from 'prom-client';
 import type { MinerConfig } from '../config/index.js';
 import { resolveEndpoints } from '../config/index.js';
 import { ServiceGroup, type Service, type CoreModules, type Logger, MinerError } from '../util/index.js';
@@ -9,6 +10,7 @@ import { DummySynapse, ocrSynapseFor } from '../synapses/index.js';
 import { InferenceEngine } from '../inference/index.js';
 import { ResponseCache } from '../cache/index.js';
 import { createMonitor, DrainTally, healthVerdict, type HealthReport, type Monitor } from '../monitor/index.js';
+import { createMinerMetrics } from '../metrics/index.js';
 import { versionAsInt } from './version.js';
 
 export interface MinerNodeOpts {
@@ -22,6 +24,8 @@ export interface MinerNodeOpts {
 export interface MinerNodeModules extends CoreModules {
   /** The miner's hotkey: signs serve_axon and the axon's WebSocket answers. */
   pair: KeyringPair;
+  /** Receives every miner series (created here, once) and is served at the admin /metrics. */
+  registry: Registry;
 }
 
 /**
@@ -48,14 +52,15 @@ export class MinerNode implements Service {
 
   constructor(private readonly opts: MinerNodeOpts, private readonly modules: MinerNodeModules) {
     const { config } = opts;
-    const core = (module: string): CoreModules => ({ ...modules, logger: modules.logger.child({ module }) });
+    const core = (module: string): CoreModules => ({ clock: modules.clock, signal: modules.signal, logger: modules.logger.child({ module }) });
+    const metrics = createMinerMetrics(modules.registry);
     this.log = modules.logger.child({ module: 'node' });
     this.group = new ServiceGroup(this.log);
 
-    this.chain = new ChainClient({ endpoints: resolveEndpoints(config), ...config.chain }, core('chain'));
+    this.chain = new ChainClient({ endpoints: resolveEndpoints(config), ...config.chain }, { ...core('chain'), metrics: metrics.chain.client });
     this.metagraph = new MetagraphSync(
       { netuid: config.netuid, syncEveryBlocks: config.chain.syncEveryBlocks, ownHotkey: modules.pair.address, mechanism: config.chain.mechanism },
-      { ...core('metagraph'), chain: this.chain },
+      { ...core('metagraph'), chain: this.chain, metrics: metrics.chain.metagraph },
     );
     const announcer = new AxonAnnouncer(
       {
@@ -67,12 +72,12 @@ export class MinerNode implements Service {
       },
       { ...core('announce'), chain: this.chain, metagraph: this.metagraph, pair: modules.pair },
     );
-    this.engine = new InferenceEngine(config.inference, core('inference'));
+    this.engine = new InferenceEngine(config.inference, { ...core('inference'), metrics: metrics.inference });
     this.cache = new ResponseCache(
       { ...config.cache, ...(opts.secrets?.redisPassword ? { redisPassword: opts.secrets.redisPassword } : {}) },
-      core('cache'),
+      { ...core('cache'), metrics: metrics.cache },
     );
-    this.scheduler = new PriorityScheduler(config.axon, core('scheduler'));
+    this.scheduler = new PriorityScheduler(config.axon, { ...core('scheduler'), metrics: metrics.synapse });
     const synapses = this.buildSynapses();
     this.monitor = createMonitor(
       config.monitor,
@@ -83,13 +88,15 @@ export class MinerNode implements Service {
         immunity: () => this.metagraph.standing()?.immunity,
         cacheStats: () => this.cache.stats(),
         queueDepth: () => this.queueDepth(),
+        batchHistogram: metrics.inference.batcher.batchSize,
         version: opts.version,
       },
-      core('monitor'),
+      { ...core('monitor'), metrics: metrics.monitor, registry: modules.registry },
     );
     this.drainTally = new DrainTally(this.monitor.stats);
     this.axon = new AxonServer(config.axon, {
       ...core('axon'),
+      metrics: metrics.axon,
       pair: modules.pair,
       metagraph: this.metagraph,
       executor: this.cache.wrap(this.scheduler),

@@ -1,18 +1,10 @@
-import { Gauge, type Registry } from 'prom-client';
 import { MinerError, type CoreModules } from '../util/index.js';
+import type { SynapseMetrics } from '../metrics/index.js';
 import type { ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from './synapseHandler.js';
 
-/** Registers miner_axon_queue_depth (the name predates this folder), read at scrape time. */
-export function registerQueueDepthGauge(registry: Registry, depth: () => number): void {
-  if (registry.getSingleMetric('miner_axon_queue_depth')) return;
-  new Gauge({
-    name: 'miner_axon_queue_depth',
-    help: 'Requests waiting in the priority queue',
-    registers: [registry],
-    collect() {
-      this.set(depth());
-    },
-  });
+export interface PrioritySchedulerModules extends Pick<CoreModules, 'clock'> {
+  /** The scheduler's part of the miner's metrics; absent or null runs without. */
+  metrics?: SynapseMetrics | null;
 }
 
 export interface PrioritySchedulerOpts {
@@ -90,10 +82,9 @@ export class PriorityScheduler implements SynapseExecutor {
 
   private readonly clock: CoreModules['clock'];
 
-  /** With a registry, publishes miner_axon_queue_depth. */
-  constructor(private readonly opts: PrioritySchedulerOpts, modules: Pick<CoreModules, 'clock'> & Partial<CoreModules>) {
+  constructor(private readonly opts: PrioritySchedulerOpts, modules: PrioritySchedulerModules) {
     this.clock = modules.clock;
-    if (modules.registry) registerQueueDepthGauge(modules.registry, () => this.queueDepth());
+    modules.metrics?.queueDepth.bind((g) => g.set(this.queueDepth()));
   }
 
   queueDepth(): number {

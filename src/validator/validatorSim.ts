@@ -37,6 +37,8 @@ export interface ValidatorSimOpts {
 }
 
 export interface ValidatorSimModules extends CoreModules {
+  /** The simulator keeps its own series, outside the miner's metrics. */
+  registry: Registry;
   pair: KeyringPair;
   metagraph: MetagraphSource;
   chain: ChainApiSource;

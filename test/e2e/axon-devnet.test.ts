@@ -37,7 +37,7 @@ describe('axon on the chopsticks devnet', () => {
   beforeAll(async () => {
     await cryptoWaitReady();
     dn = await startTestDevnet({ blockIntervalMs: 1_000 });
-    const core = { logger: silentLogger(), registry: new Registry(), clock, signal: abort.signal };
+    const core = { logger: silentLogger(), metrics: null, clock, signal: abort.signal };
     chain = new ChainClient({ endpoints: [dn.endpoint], watchdogMs: 10_000, connectTimeoutMs: 15_000, reconnectMinMs: 200, reconnectMaxMs: 2_000 }, core);
     mg = new MetagraphSync({ netuid: 1, syncEveryBlocks: 2, retryMs: 500 }, { ...core, chain });
     await chain.start();

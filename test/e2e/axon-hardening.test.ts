@@ -52,7 +52,7 @@ async function startAxon(over: Partial<AxonConfig> = {}, metagraph?: StaticMetag
   const mg = metagraph ?? new StaticMetagraph([neuron(0, k.bob.address, 100, true), neuron(1, k.alice.address, 50, true)]);
   const scheduler = new PriorityScheduler({ queueLength: 64, concurrency: 4 }, m);
   const axon = new AxonServer(axonConfig({ maxPayloadBytes: 64 * 1024, ...over }), {
-    ...m, pair: k.eve, metagraph: mg, executor: scheduler, synapses: hostileRegistry(), observer: { observe: () => {} },
+    ...m, metrics: null, pair: k.eve, metagraph: mg, executor: scheduler, synapses: hostileRegistry(), observer: { observe: () => {} },
   });
   await axon.start();
   cleanup.push(() => axon.stop());

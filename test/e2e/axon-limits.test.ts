@@ -1,6 +1,8 @@
 /* Axon limits, internal errors, metrics and shutdown, over real sockets. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { Registry } from 'prom-client';
+import { createMinerMetrics } from '../../src/metrics/index.js';
 import { AxonServer, Dendrite, buildWsFrame, type DendriteQuery } from '../../src/axon/index.js';
 import { PriorityScheduler } from '../../src/synapse/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
@@ -25,9 +27,11 @@ async function startAxon(over: Partial<AxonConfig> = {}, m: CoreModules = coreMo
       ctx.signal.addEventListener('abort', () => clearTimeout(t));
     }),
   });
-  const scheduler = new PriorityScheduler({ queueLength: 4, concurrency: 1 }, m);
+  const registry = new Registry();
+  const metrics = createMinerMetrics(registry);
+  const scheduler = new PriorityScheduler({ queueLength: 4, concurrency: 1 }, { ...m, metrics: metrics.synapse });
   const axon = new AxonServer(axonConfig(over), {
-    ...m, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), executor: scheduler, synapses,
+    ...m, metrics: metrics.axon, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), executor: scheduler, synapses,
     observer: { observe: () => {} },
   });
   await axon.start();
@@ -38,7 +42,7 @@ async function startAxon(over: Partial<AxonConfig> = {}, m: CoreModules = coreMo
   const q = (over2: Partial<DendriteQuery> = {}): DendriteQuery => ({
     host: '127.0.0.1', port, axonHotkey: k.eve.address, synapse: 'Dummy', body: { dummy_input: 1 }, timeoutMs: 5_000, transport: 'ws', ...over2,
   });
-  return { axon, dendrite, port, q, k, m };
+  return { axon, dendrite, port, q, k, m, registry };
 }
 
 describe('axon limits and failure modes', () => {
@@ -153,15 +157,15 @@ describe('axon limits and failure modes', () => {
   });
 
   it('exports its metrics', async () => {
-    const { dendrite, q, m } = await startAxon();
+    const { dendrite, q, registry } = await startAxon();
     await dendrite.query(q());
     await dendrite.query(q({ synapse: 'Nope' }));
-    const text = await m.registry.metrics();
+    const text = await registry.metrics();
     expect(text).toMatch(/miner_axon_requests_total\{synapse="Dummy",status="200",transport="ws"\} 1/);
     expect(text).toMatch(/miner_axon_rejected_total\{reason="unknown_synapse"\} 1/);
     expect(text).toContain('miner_axon_request_duration_seconds_bucket');
-    expect(text).toMatch(/miner_axon_connections \d/);
-    expect(text).toMatch(/miner_axon_queue_depth 0/);
+    expect(text).toMatch(/miner_axon_connections_count \d/);
+    expect(text).toMatch(/miner_synapse_queue_depth_items 0/);
   });
 
   it('drain answers what is still running 503 and stops listening', async () => {

@@ -135,7 +135,7 @@ describe.each([103, 218] as SpecName[])('chain fidelity on devnet spec %s', (spe
     const lines: Array<Record<string, unknown>> = [];
     const logger = createRootLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
     const abort = new AbortController();
-    const core = { logger, registry: new Registry(), clock: systemClock(), signal: abort.signal };
+    const core = { logger, metrics: null, clock: systemClock(), signal: abort.signal };
     const chain = new ChainClient({ endpoints: [dn.endpoint], connectTimeoutMs: 30_000, reconnectMinMs: 500, reconnectMaxMs: 5_000 }, core);
     const sync = new MetagraphSync({ netuid: NETUID, syncEveryBlocks: 5, ownHotkey: EVE }, { ...core, chain });
     const reporter = new StandingReporter({ hotkey: EVE, cron: '0 0 1 1 *' }, { ...core, metagraph: sync });

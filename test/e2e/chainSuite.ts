@@ -54,7 +54,7 @@ export function chainSuite(spec: SpecName): void {
       sampler = setInterval(() => {
         maxConnections = Math.max(maxConnections, proxy.connections());
       }, 50);
-      const core = { logger, registry: new Registry(), clock: systemClock(), signal: abort.signal };
+      const core = { logger, metrics: null, clock: systemClock(), signal: abort.signal };
       chain = new ChainClient({ endpoints: [proxy.endpoint], watchdogMs: 5_000, connectTimeoutMs: 15_000, reconnectMinMs: 200, reconnectMaxMs: 2_000 }, core);
       mg = new MetagraphSync({ netuid: 1, syncEveryBlocks: 2, ownHotkey: eve, retryMs: 500 }, { ...core, chain });
       announcer = new AxonAnnouncer(
@@ -115,7 +115,7 @@ export function chainSuite(spec: SpecName): void {
       // A restart with the same settings finds the same info on chain and does not call again.
       const again = new AxonAnnouncer(
         { netuid: 1, externalIp, externalPort: 8091, version: 1_002_003 },
-        { logger, registry: new Registry(), clock: systemClock(), signal: abort.signal, chain, metagraph: mg, pair: keyring.addFromUri(DEVNET_ROLES.minerHotkey.uri) },
+        { logger, clock: systemClock(), signal: abort.signal, chain, metagraph: mg, pair: keyring.addFromUri(DEVNET_ROLES.minerHotkey.uri) },
       );
       const before = logs.length;
       await again.start();
@@ -130,7 +130,7 @@ export function chainSuite(spec: SpecName): void {
       await waitFor('ferdie in metagraph', () => mg.current()?.byHotkey(ferdie.address), 45_000);
       const bad = new AxonAnnouncer(
         { netuid: 1, externalIp: '127.0.0.1', externalPort: 8091, version: 1 },
-        { logger, registry: new Registry(), clock: systemClock(), signal: abort.signal, chain, metagraph: mg, pair: ferdie },
+        { logger, clock: systemClock(), signal: abort.signal, chain, metagraph: mg, pair: ferdie },
       );
       await bad.start();
       const res = await waitFor('rejection', () => (bad.result()?.chainError ? bad.result() : undefined), 120_000);

@@ -79,7 +79,7 @@ describe('daemon on the devnet', () => {
     expect(h['chainConnected']).toBe(true);
     expect(h['registered']).toBe(true);
     const metrics = await (await fetch(`http://127.0.0.1:${daemon.adminPort}/metrics`)).text();
-    for (const name of ['miner_axon_requests_total', 'miner_chain_best_block', 'miner_metagraph_age_seconds', 'process_cpu_seconds_total']) {
+    for (const name of ['miner_axon_requests_total', 'miner_chain_best_block_number', 'miner_chain_metagraph_age_seconds', 'process_cpu_seconds_total']) {
       expect(metrics).toContain(name);
     }
   });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ocrSynapseFor, type OcrSynapse } from '../../src/synapses/index.js';
 import { Registry } from 'prom-client';
+import { createMinerMetrics } from '../../src/metrics/index.js';
 import { InferenceEngine, defaultSessionFactory, type SessionFactory } from '../../src/inference/index.js';
 import { inferenceSchema } from '../../src/config/sections/inference.js';
 import { silentLogger, systemClock } from '../../src/util/index.js';
@@ -59,7 +60,7 @@ describe('OCR on two CPU devices', () => {
 
   beforeAll(async () => {
     engine = new InferenceEngine(inferenceSchema.parse({ devices: ['cpu', 'cpu'] }), {
-      logger: silentLogger(), registry, clock: systemClock(), signal: new AbortController().signal, createSession: fault.factory,
+      logger: silentLogger(), metrics: createMinerMetrics(registry).inference, clock: systemClock(), signal: new AbortController().signal, createSession: fault.factory,
     });
     [, pages] = await Promise.all([engine.start(), Promise.all([21, 22, 23, 24].map((s) => invoicePage(s)))]);
     ocr = ocrSynapseFor(engine);
@@ -81,7 +82,7 @@ describe('OCR on two CPU devices', () => {
     for (const d of ['cpu:0', 'cpu:1']) expect((after[d] ?? 0) - (before[d] ?? 0)).toBeGreaterThan(0);
     const rec = perDevice(await registry.metrics(), 'miner_inference_device_batches_total', 'model="ocr-rec"');
     expect(Object.keys(rec).sort()).toEqual(['cpu:0', 'cpu:1']);
-    expect(perDevice(await registry.metrics(), 'miner_inference_device_state')).toEqual({ 'cpu:0': 1, 'cpu:1': 1 });
+    expect(perDevice(await registry.metrics(), 'miner_inference_device_available_bool')).toEqual({ 'cpu:0': 1, 'cpu:1': 1 });
   }, 240_000);
 
   it('answers every page when one device fails mid-burst, and reports it out', async () => {
@@ -93,7 +94,7 @@ describe('OCR on two CPU devices', () => {
     // once and is retried elsewhere, but the device is taken out (and counted) only once.
     expect(fault.state.injected).toBeGreaterThanOrEqual(1);
     const text = await registry.metrics();
-    expect(perDevice(text, 'miner_inference_device_state')).toEqual({ 'cpu:0': 1, 'cpu:1': 0 });
+    expect(perDevice(text, 'miner_inference_device_available_bool')).toEqual({ 'cpu:0': 1, 'cpu:1': 0 });
     expect(perDevice(text, 'miner_inference_device_failures_total')).toEqual({ 'cpu:1': 1 });
     expect(engine.deviceStatus().map((d) => [d.device, d.state])).toEqual([['cpu:0', 'up'], ['cpu:1', 'out']]);
     expect(engine.device()).toBe('cpu');

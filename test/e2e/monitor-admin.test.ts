@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/index.js';
-import { createMetricsRegistry, createMonitor, type HealthReport, type Monitor } from '../../src/monitor/index.js';
+import { createMonitor, type HealthReport, type Monitor } from '../../src/monitor/index.js';
+import { createMetricsRegistry, createMinerMetrics } from '../../src/metrics/index.js';
 import { silentLogger, systemClock } from '../../src/util/index.js';
 import { FakeMetagraph, neuron, snapshot } from '../unit/monitor/fixtures.js';
 
@@ -31,7 +32,7 @@ describe('admin server (real sockets, ephemeral port)', () => {
   beforeAll(async () => {
     const cfg = configSchema.parse({ monitor: { admin: { port: 0 }, thresholds: { diskPercent: 0.001 } } }).monitor;
     const registry = createMetricsRegistry();
-    const modules = { logger: silentLogger(), registry, clock: systemClock(), signal: new AbortController().signal };
+    const modules = { logger: silentLogger(), registry, metrics: createMinerMetrics(registry).monitor, clock: systemClock(), signal: new AbortController().signal };
     health = { chainConnected: true, lastBlockAgeSeconds: 3.4, bestBlock: 1234, registered: true, uid: 2, modelsLoaded: ['ocr-det', 'ocr-rec'], queueDepth: 3, serving: true, metagraphAgeSeconds: 12, device: 'cpu' };
     monitor = createMonitor(cfg, { hotkey: 'hk2', metagraph, health: () => health, version: '0.1.0' }, modules);
     metagraph.push(snapshot([neuron(1, { incentive: 0.2 }), neuron(2, { incentive: 0.7, emissionRao: 5n })], { block: 1234, syncedAtMs: Date.now() }));
@@ -59,7 +60,7 @@ describe('admin server (real sockets, ephemeral port)', () => {
     const missing = DOCUMENTED_METRICS.filter((n) => !names.has(n));
     // GPU gauges have no series on a host without a GPU, but their TYPE lines are there.
     expect(missing).toEqual([]);
-    expect(text).toMatch(/^miner_standing_position 1$/m);
+    expect(text).toMatch(/^miner_monitor_standing_position_number 1$/m);
   });
 
   it('GET /health has the documented fields and is 200 while serving', async () => {
@@ -109,7 +110,7 @@ describe('admin server (real sockets, ephemeral port)', () => {
     expect(r.stdout).toMatch(/== health/);
     expect(r.stdout).toMatch(/chainConnected\s+true/);
     expect(r.stdout).toMatch(/queueDepth\s+3/);
-    expect(r.stdout).toMatch(/miner_standing_position 1/);
+    expect(r.stdout).toMatch(/miner_monitor_standing_position_number 1/);
     expect(r.stdout).toMatch(/== disk/);
     expect(r.stdout).toMatch(/== last 2 errors/);
   });

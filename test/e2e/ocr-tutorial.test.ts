@@ -33,7 +33,7 @@ describe('OCR on the tutorial pipeline\'s pages', () => {
   const scores = new Map<string, PageScore>();
 
   beforeAll(async () => {
-    const modules = { logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: new AbortController().signal };
+    const modules = { logger: silentLogger(), metrics: null, clock: systemClock(), signal: new AbortController().signal };
     engine = new InferenceEngine(inferenceSchema.parse({ devices: ['cpu'] }), modules);
     await engine.start();
     ocr = ocrSynapseFor(engine);

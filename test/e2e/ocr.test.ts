@@ -16,7 +16,7 @@ import { invoicePage, scorePage } from '../fixtures/ocr/invoicePage.js';
 import { InvoiceGenerator, scoreResponse } from '../../src/validator/index.js';
 
 function modules() {
-  return { logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: new AbortController().signal };
+  return { logger: silentLogger(), metrics: null, clock: systemClock(), signal: new AbortController().signal };
 }
 
 function ctx(overrides: Partial<RequestContext> = {}): RequestContext {

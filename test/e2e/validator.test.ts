@@ -43,8 +43,8 @@ class RecordingGenerator extends InvoiceGenerator {
   }
 }
 
-function core(): CoreModules {
-  return { logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal };
+function core(): CoreModules & { metrics: null } {
+  return { logger: silentLogger(), metrics: null, clock, signal: new AbortController().signal };
 }
 
 async function startMiner(): Promise<number> {
@@ -167,7 +167,7 @@ describe('validator simulator on the devnet', () => {
   it('scores the miner through its axon and sets weights that make it earn', async () => {
     const sim = new ValidatorSim(
       { netuid: dn.netuid, queryTimeoutMs: 10_000, transport: 'http', seed: 'e2e', hostOverride: '127.0.0.1', roundIntervalMs: 500, movingAverageAlpha: 0.5 },
-      { ...core(), pair: bob, metagraph, chain, dendrite, generator: new RecordingGenerator() },
+      { ...core(), registry: new Registry(), pair: bob, metagraph, chain, dendrite, generator: new RecordingGenerator() },
     );
     const rounds: RoundResult[] = [];
     sim.onRound((r) => rounds.push(r));

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { CacheAdmin, type CacheAdminStats } from '../../cache/index.js';
 import { silentLogger, systemClock } from '../../util/index.js';
-import { Registry } from 'prom-client';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
 
 type CacheCliOptions = CommonOptions & { json?: boolean };
@@ -27,7 +26,7 @@ async function withAdmin(opts: CacheCliOptions, fn: (admin: CacheAdmin) => Promi
   const config = configFromOptions(opts);
   const admin = new CacheAdmin(
     { ...config.cache, redisPassword: process.env['MINER_REDIS_PASSWORD'] || undefined },
-    { logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: new AbortController().signal },
+    { logger: silentLogger(), clock: systemClock(), signal: new AbortController().signal },
   );
   await admin.open();
   try {

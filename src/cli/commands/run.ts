@@ -7,7 +7,8 @@ import { installBugHandlers } from '../bugHandlers.js';
 import { announceWarnings, type MinerConfig } from '../../config/index.js';
 import { createRootLogger, describeError, EXIT_CODES, flushLogger, systemClock, toMinerError, type Logger } from '../../util/index.js';
 import { loadHotkey } from '../../wallet/index.js';
-import { createMetricsRegistry, prettyDestination } from '../../monitor/index.js';
+import { prettyDestination } from '../../monitor/index.js';
+import { createMetricsRegistry } from '../../metrics/index.js';
 import { MinerNode } from '../../node/index.js';
 
 export function registerRunCommand(program: Command): void {

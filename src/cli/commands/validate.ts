@@ -7,7 +7,7 @@ import { resolveEndpoints, type MinerConfig } from '../../config/index.js';
 import { loadHotkey } from '../../wallet/index.js';
 import { ChainClient, MetagraphSync } from '../../chain/index.js';
 import { Dendrite, type DendriteForm } from '../../axon/index.js';
-import { createMetricsRegistry } from '../../monitor/index.js';
+import { createMetricsRegistry } from '../../metrics/index.js';
 import {
   ValidatorSim, dendritePageQuery, parseHostPort, scorePages, type PagesSummary,
 } from '../../validator/index.js';
@@ -124,15 +124,18 @@ async function runValidator(opts: ValidateOptions): Promise<void> {
   const logger = createRootLogger({ level: config.log.level, pretty: config.log.pretty });
   const key = await loadHotkey(config.wallet);
   const abort = new AbortController();
-  const modules: CoreModules = { logger, registry: createMetricsRegistry(), clock: systemClock(), signal: abort.signal };
+  const modules: CoreModules = { logger, clock: systemClock(), signal: abort.signal };
   const core = (module: string): CoreModules => ({ ...modules, logger: logger.child({ module }) });
-  const chain = new ChainClient({ endpoints: resolveEndpoints(config), ...config.chain }, core('chain'));
+  const chain = new ChainClient({ endpoints: resolveEndpoints(config), ...config.chain }, { ...core('chain'), metrics: null });
   const metagraph = new MetagraphSync(
     { netuid: config.netuid, syncEveryBlocks: config.chain.syncEveryBlocks, ownHotkey: key.pair.address },
-    { ...core('metagraph'), chain },
+    { ...core('metagraph'), chain, metrics: null },
   );
   const dendrite = new Dendrite({ pair: key.pair }, { clock: modules.clock, logger: logger.child({ module: 'dendrite' }) });
-  const sim = new ValidatorSim(simOptions(opts, config), { ...core('validator'), pair: key.pair, metagraph, chain, dendrite });
+  const sim = new ValidatorSim(
+    simOptions(opts, config),
+    { ...core('validator'), registry: createMetricsRegistry(), pair: key.pair, metagraph, chain, dendrite },
+  );
   const group = new ServiceGroup(logger.child({ module: 'validate' }));
   for (const s of [chain, metagraph]) group.add(s);
   const shutdown = async (): Promise<void> => {

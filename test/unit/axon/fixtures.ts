@@ -1,6 +1,5 @@
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { Registry } from 'prom-client';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../../../src/chain/metagraphTypes.js';
 import { systemClock, silentLogger, type Clock, type CoreModules } from '../../../src/util/index.js';
@@ -55,6 +54,7 @@ export function axonConfig(overrides: Partial<AxonConfig> = {}): AxonConfig {
   return { ...axonSchema.parse({}), host: '127.0.0.1', port: 0, ...overrides };
 }
 
-export function coreModules(clock: Clock = systemClock()): CoreModules {
-  return { logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal };
+/** Modules without metrics; a test that reads metrics passes its own part of `createMinerMetrics`. */
+export function coreModules(clock: Clock = systemClock()): CoreModules & { metrics: null } {
+  return { logger: silentLogger(), metrics: null, clock, signal: new AbortController().signal };
 }

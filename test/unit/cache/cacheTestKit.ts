@@ -1,11 +1,14 @@
 import { Registry } from 'prom-client';
+import { createMinerMetrics, type CacheMetrics } from '../../../src/metrics/index.js';
 import { cacheSchema } from '../../../src/config/sections/cache.js';
 import type { ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../../../src/synapse/index.js';
 import { ManualClock, MinerError, silentLogger, systemClock, type Clock, type CoreModules } from '../../../src/util/index.js';
 import type { ResponseCacheOptions } from '../../../src/cache/index.js';
 
-export function modulesFor(clock: Clock = systemClock()): CoreModules & { registry: Registry } {
-  return { logger: silentLogger(), registry: new Registry(), clock, signal: new AbortController().signal };
+/** Modules for one cache, with its metrics in a registry of their own that the test can read. */
+export function modulesFor(clock: Clock = systemClock()): CoreModules & { registry: Registry; metrics: CacheMetrics } {
+  const registry = new Registry();
+  return { logger: silentLogger(), registry, metrics: createMinerMetrics(registry).cache, clock, signal: new AbortController().signal };
 }
 
 export function cacheOpts(over: Record<string, unknown> = {}, extra: Partial<ResponseCacheOptions> = {}): ResponseCacheOptions {

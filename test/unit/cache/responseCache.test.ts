@@ -223,8 +223,8 @@ describe('ResponseCache', () => {
     const text = await modules.registry.metrics();
     expect(text).toContain('miner_cache_requests_total{tier="memory",result="hit"} 1');
     expect(text).toContain('miner_cache_requests_total{tier="memory",result="miss"} 1');
-    expect(text).toMatch(/miner_cache_entries{tier="memory"} 1/);
-    expect(text).toMatch(/miner_cache_bytes{tier="memory"} \d+/);
+    expect(text).toMatch(/miner_cache_entries_count{tier="memory"} 1/);
+    expect(text).toMatch(/miner_cache_size_bytes{tier="memory"} \d+/);
     expect(text).toContain('miner_cache_coalesced_total 0');
     expect(cache.stats().hitRate).toBeCloseTo(0.5);
     expect(await cache.clear()).toEqual({ memory: 1 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { Registry } from 'prom-client';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { ChainClient } from '../../../src/chain/chainClient.js';
 import { MinerError, silentLogger, systemClock } from '../../../src/util/index.js';
 
@@ -42,7 +43,7 @@ afterEach(async () => {
 function client(endpoints: string[], registry = new Registry()): ChainClient {
   return new ChainClient(
     { endpoints, watchdogMs: 60_000, connectTimeoutMs: 300, reconnectMinMs: 50, reconnectMaxMs: 200 },
-    { logger: silentLogger(), registry, clock: systemClock(), signal: new AbortController().signal },
+    { logger: silentLogger(), metrics: createMinerMetrics(registry).chain.client, clock: systemClock(), signal: new AbortController().signal },
   );
 }
 
@@ -70,7 +71,7 @@ describe('ChainClient connection management', () => {
     expect(Math.abs(a.accepted - b.accepted)).toBeLessThanOrEqual(1);
     expect(track.maxOpen).toBe(1);
     expect(st.reconnects).toBeGreaterThanOrEqual(3);
-    expect(await registry.getSingleMetricAsString('miner_chain_connected')).toContain('miner_chain_connected 0');
+    expect(await registry.getSingleMetricAsString('miner_chain_connected_bool')).toContain('miner_chain_connected_bool 0');
     await c.stop();
     await new Promise((r) => setTimeout(r, 200));
     expect(track.open).toBe(0);
@@ -88,7 +89,7 @@ describe('ChainClient connection management', () => {
     a.wss.on('connection', () => times.push(Date.now()));
     const c = new ChainClient(
       { endpoints: [a.endpoint], watchdogMs: 60_000, connectTimeoutMs: 100, reconnectMinMs: 100, reconnectMaxMs: 800 },
-      { logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: new AbortController().signal },
+      { logger: silentLogger(), metrics: null, clock: systemClock(), signal: new AbortController().signal },
     );
     await c.start();
     await new Promise((r) => setTimeout(r, 3_500));

@@ -4,9 +4,10 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
-  DeviceSet, createDeviceMetrics, isDeviceError, parseDeviceList, type ModelSession, type SessionFactory,
+  DeviceSet, isDeviceError, parseDeviceList, type ModelSession, type SessionFactory,
 } from '../../../src/inference/index.js';
 import { InferenceError, ManualClock, MinerError } from '../../../src/util/index.js';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 
 interface Call { device: string; cost: number }
 
@@ -47,7 +48,7 @@ function harness(devices: string[], msPerCost: Record<string, number>) {
   const specs = parseDeviceList(devices);
   const set = new DeviceSet(
     { devices: specs, sessionOptions: specs.map(() => ({})), maxSessions: 4, maxConcurrentRuns: 4 },
-    { logger, clock, metrics: createDeviceMetrics(registry), createSession, modelBytes: async () => new Uint8Array(1) },
+    { logger, clock, metrics: createMinerMetrics(registry).inference.device, createSession, modelBytes: async () => new Uint8Array(1) },
   );
   const run = (cost: number) => set.run('m', cost, 1, (s) => s.run({ x: new ort.Tensor('float32', new Float32Array(cost), [cost]) }));
   const runOn = (i: number, cost: number) => set.runOn(i, 'm', cost, 1, (s) => s.run({ x: new ort.Tensor('float32', new Float32Array(cost), [cost]) }));
@@ -133,8 +134,8 @@ describe('DeviceSet failures', () => {
     await h.run(10);
     expect(h.calls.map((c) => c.device)).toEqual(['cuda:0', 'cuda:1', 'cuda:1', 'cuda:1']);
     expect(h.set.status().map((s) => s.state)).toEqual(['out', 'up']);
-    expect(await h.metric('miner_inference_device_state', 'cuda:0')).toBe(0);
-    expect(await h.metric('miner_inference_device_state', 'cuda:1')).toBe(1);
+    expect(await h.metric('miner_inference_device_available_bool', 'cuda:0')).toBe(0);
+    expect(await h.metric('miner_inference_device_available_bool', 'cuda:1')).toBe(1);
     expect(await h.metric('miner_inference_device_failures_total', 'cuda:0')).toBe(1);
     const errors = h.lines.filter((l) => l['level'] === 50);
     expect(errors).toHaveLength(1);

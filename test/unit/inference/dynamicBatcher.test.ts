@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { DynamicBatcher, createInferenceMetrics, type BatcherOpts } from '../../../src/inference/index.js';
+import { DynamicBatcher, type BatcherOpts } from '../../../src/inference/index.js';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { MinerError, silentLogger, systemClock } from '../../../src/util/index.js';
 
 interface Run { inputs: number[]; shape: readonly number[]; startedAt: number }
@@ -19,7 +20,7 @@ function harness(opts: Partial<BatcherOpts> = {}, ms = 0) {
       else await new Promise<void>((r) => gates.push(r));
       return inputs.map((x) => x * 2);
     },
-    { logger: silentLogger(), clock: systemClock(), metrics: createInferenceMetrics(registry) },
+    { logger: silentLogger(), clock: systemClock(), metrics: createMinerMetrics(registry).inference.batcher },
   );
   const release = () => { const g = gates.shift(); g?.(); };
   const tick = () => new Promise((r) => setTimeout(r, 1));
@@ -145,7 +146,7 @@ describe('DynamicBatcher', () => {
     const h = harness({}, 1);
     await Promise.all([1, 2, 3].map((i) => h.batcher.submit(i, [4])));
     const text = await h.registry.metrics();
-    for (const name of ['miner_inference_batch_size', 'miner_inference_batch_cost', 'miner_inference_queue_depth',
+    for (const name of ['miner_inference_batch_size_items', 'miner_inference_batch_cost_elements', 'miner_inference_queue_depth_items',
       'miner_inference_wait_seconds', 'miner_inference_run_seconds', 'miner_inference_items_total']) {
       expect(text).toContain(name);
     }

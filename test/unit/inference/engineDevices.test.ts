@@ -1,5 +1,6 @@
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { describe, expect, it } from 'vitest';
 import { InferenceEngine, type ModelSession, type SessionFactory } from '../../../src/inference/index.js';
 import type { LineTensor } from '../../../src/inference/ocr/lineCrop.js';
@@ -36,7 +37,7 @@ function fakeFactory(runs: Run[], fail: (device: string) => boolean = () => fals
 /** A manual clock makes every fake run take 0 ms, so dispatch ties break by queue, then device order. */
 function engine(cfg: object, createSession: SessionFactory): InferenceEngine {
   return new InferenceEngine(inferenceSchema.parse(cfg), {
-    logger: silentLogger(), registry: new Registry(), clock: new ManualClock(), signal: new AbortController().signal, createSession,
+    logger: silentLogger(), metrics: createMinerMetrics(new Registry()).inference, clock: new ManualClock(), signal: new AbortController().signal, createSession,
   });
 }
 

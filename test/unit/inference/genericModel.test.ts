@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { Registry } from 'prom-client';
 import { InferenceEngine, type ItemTensors } from '../../../src/inference/index.js';
 import { inferenceSchema } from '../../../src/config/sections/inference.js';
 import { silentLogger, systemClock } from '../../../src/util/index.js';
@@ -46,7 +45,7 @@ describe('engine with an operator-declared model', () => {
       ocr: { enabled: false },
       models: { tiny: { path, inputNames: ['x'], outputNames: ['y', 's'], shapeBuckets: [[2, 4]], batch: { maxItems: 16, maxCost: 1e6 } } },
     });
-    engine = new InferenceEngine(cfg, { logger: silentLogger(), registry: new Registry(), clock: systemClock(), signal: new AbortController().signal });
+    engine = new InferenceEngine(cfg, { logger: silentLogger(), metrics: null, clock: systemClock(), signal: new AbortController().signal });
     await engine.start();
   });
   afterAll(async () => {

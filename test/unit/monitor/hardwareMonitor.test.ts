@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/util/index.js';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { HardwareMonitor, diskUsedRatio, type ExecFn } from '../../../src/monitor/index.js';
 import { captureLogger } from './fixtures.js';
 
@@ -11,7 +12,7 @@ function make(temps: number[], thresholds: Partial<{ gpuTempC: number; memoryPer
   const exec: ExecFn = async () => `50, ${temps[Math.min(i++, temps.length - 1)]}, 1024, 81559, 300.5\n`;
   const hw = new HardwareMonitor(
     { cron: '*/30 * * * * *', reportCron: '0 */5 * * * *', diskPath: '/', thresholds: { gpuTempC: 80, memoryPercent: 101, diskPercent: 101, eventLoopLagMs: 10_000, ...thresholds } },
-    { logger, registry, clock: systemClock(), signal: new AbortController().signal, exec },
+    { logger, metrics: createMinerMetrics(registry).monitor, clock: systemClock(), signal: new AbortController().signal, exec },
   );
   return { hw, lines, registry };
 }

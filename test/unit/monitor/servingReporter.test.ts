@@ -1,6 +1,7 @@
 import { Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/util/index.js';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { ServingReporter, ServingStats } from '../../../src/monitor/index.js';
 import { captureLogger } from './fixtures.js';
 
@@ -11,7 +12,7 @@ function setup() {
   const stats = new ServingStats({ windowMs: 10_000 }, { clock });
   const reporter = new ServingReporter(
     { cron: '*/60 * * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 }, minRequestsForAlarm: 20 },
-    { logger, registry, clock, signal: new AbortController().signal, stats,
+    { logger, metrics: createMinerMetrics(registry).monitor, clock, signal: new AbortController().signal, stats,
       cacheStats: () => ({ hitRate: 0.25, memory: { hits: 1, misses: 3 } }), queueDepth: () => ({ OCRSynapse: 7 }), batchSizes: () => ({ rec: { mean: 12.5, max: 64 } }) },
   );
   return { lines, clock, registry, stats, reporter };
@@ -74,20 +75,19 @@ describe('ServingReporter', () => {
     const { logger, lines } = captureLogger();
     const clock = new ManualClock();
     const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } }, {
-      logger, registry: new Registry(), clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
+      logger, metrics: null, clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
       queueDepth: () => { throw new Error('boom'); },
     });
     expect((await reporter.reportNow())['queueDepth']).toBeNull();
     expect(lines.some((l) => l['msg'] === 'serving report')).toBe(true);
   });
 
-  it('reads batch sizes from the inference histogram since the previous report when not wired', async () => {
+  it('reads batch sizes from the batchers\' histogram since the previous report when no batchSizes provider is wired', async () => {
     const { logger } = captureLogger();
     const clock = new ManualClock();
-    const registry = new Registry();
-    const h = new Histogram({ name: 'miner_inference_batch_size', help: 'x', labelNames: ['model'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [registry] });
+    const h = new Histogram({ name: 'batch_size_items', help: 'x', labelNames: ['model'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [] });
     const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } }, {
-      logger, registry, clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
+      logger, metrics: null, batchHistogram: h, clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
     });
     for (const n of [3, 5, 30, 60]) h.observe({ model: 'rec' }, n);
     h.observe({ model: 'det' }, 1);
@@ -107,7 +107,7 @@ describe('ServingReporter', () => {
     const clock = new ManualClock();
     const stats = new ServingStats({ windowMs: 5_000 }, { clock });
     const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 10, p95LatencyMs: 1e6, minRequests: 2, hysteresisPercent: 50 } }, {
-      logger, registry: new Registry(), clock, signal: new AbortController().signal, stats,
+      logger, metrics: createMinerMetrics(new Registry()).monitor, clock, signal: new AbortController().signal, stats,
     });
     stats.observe({ synapse: 'Dummy', status: 500, durationMs: 1, transport: 'ws' });
     stats.observe({ synapse: 'Dummy', status: 200, durationMs: 1, transport: 'ws' });

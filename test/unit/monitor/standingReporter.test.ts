@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/util/index.js';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { StandingReporter } from '../../../src/monitor/index.js';
 import { FakeMetagraph, captureLogger, neuron, snapshot } from './fixtures.js';
 
@@ -9,7 +10,7 @@ function setup() {
   const clock = new ManualClock(1_700_000_010_000);
   const registry = new Registry();
   const metagraph = new FakeMetagraph();
-  const reporter = new StandingReporter({ hotkey: 'hk2', cron: '0 */5 * * * *' }, { logger, registry, clock, signal: new AbortController().signal, metagraph });
+  const reporter = new StandingReporter({ hotkey: 'hk2', cron: '0 */5 * * * *' }, { logger, metrics: createMinerMetrics(registry).monitor, clock, signal: new AbortController().signal, metagraph });
   return { lines, registry, metagraph, reporter, clock };
 }
 
@@ -37,10 +38,10 @@ describe('StandingReporter', () => {
     expect(second).toMatchObject({ position: 1, positionText: '1 of 3', incentive: 0.5, emissionPerEpochRao: '4000000000' });
     expect(second?.['delta']).toEqual({ incentive: 0.4, dividends: 0, emissionPerEpochRao: 3_000_000_000, stake: 1, position: 2, blocks: 4 });
     const metrics = await registry.metrics();
-    expect(metrics).toMatch(/^miner_standing_incentive_ratio 0\.5$/m);
-    expect(metrics).toMatch(/^miner_standing_emission_rao 4000000000$/m);
-    expect(metrics).toMatch(/^miner_standing_position 1$/m);
-    expect(metrics).toMatch(/^miner_standing_registered 1$/m);
+    expect(metrics).toMatch(/^miner_monitor_standing_incentive_ratio 0\.5$/m);
+    expect(metrics).toMatch(/^miner_monitor_standing_emission_rao 4000000000$/m);
+    expect(metrics).toMatch(/^miner_monitor_standing_position_number 1$/m);
+    expect(metrics).toMatch(/^miner_monitor_standing_registered_bool 1$/m);
     await reporter.stop();
   });
 
@@ -54,7 +55,7 @@ describe('StandingReporter', () => {
     const errors = lines.filter((l) => l['level'] === 'error');
     expect(errors).toHaveLength(3);
     expect(errors[0]).toMatchObject({ msg: 'miner not registered on subnet', event: 'deregistered', registered: false, wasRegistered: true, lastUid: 2, hotkey: 'hk2', block: 101 });
-    expect(await registry.metrics()).toMatch(/^miner_standing_registered 0$/m);
+    expect(await registry.metrics()).toMatch(/^miner_monitor_standing_registered_bool 0$/m);
     metagraph.push(snapshot([...others, me({ incentive: 0.3 })], { block: 103 }));
     expect(lines.filter((l) => l['level'] === 'error')).toHaveLength(3);
     expect(reporter.current()?.registered).toBe(true);
@@ -73,7 +74,7 @@ describe('StandingReporter', () => {
   it('refuses a bad cron expression naming the key', () => {
     const { logger } = captureLogger();
     expect(() => new StandingReporter({ hotkey: 'x', cron: 'every minute' }, {
-      logger, registry: new Registry(), clock: new ManualClock(), signal: new AbortController().signal, metagraph: new FakeMetagraph(),
+      logger, metrics: null, clock: new ManualClock(), signal: new AbortController().signal, metagraph: new FakeMetagraph(),
     })).toThrow(/monitor\.standingCron/);
   });
 });

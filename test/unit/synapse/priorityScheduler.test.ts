@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
+import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { ManualClock, MinerError, systemClock, type Clock } from '../../../src/util/index.js';
 import { PriorityScheduler } from '../../../src/synapse/index.js';
 import type { RequestContext, SynapseHandler } from '../../../src/synapse/index.js';
@@ -81,11 +82,13 @@ describe('PriorityScheduler', () => {
 
   it('stops a running handler when ctx.signal aborts, and drain answers queued work SHUTTING_DOWN', async () => {
     const clock = systemClock();
-    const s = new PriorityScheduler({ queueLength: 5, concurrency: 1 }, { clock, registry: new Registry() });
+    const registry = new Registry();
+    const s = new PriorityScheduler({ queueLength: 5, concurrency: 1 }, { clock, metrics: createMinerMetrics(registry).synapse });
     const g = gated();
     const ac = new AbortController();
     const running = s.execute(g.handler, 0, ctx(clock, 0, 10_000, ac.signal));
     const queued = s.execute(g.handler, 1, ctx(clock, 0));
+    expect(await registry.metrics()).toMatch(/^miner_synapse_queue_depth_items 1$/m);
     ac.abort(new MinerError('SHUTTING_DOWN', 'bye'));
     await expect(running).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
     // The queued one starts now; drain waits briefly, then gives up on it.
