@@ -1,7 +1,8 @@
 /* Axon limits, internal errors, metrics and shutdown, over real sockets. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AxonServer, Dendrite, buildWsFrame, type DendriteQuery } from '../../src/axon/index.js';
+import { AxonServer } from '../../src/axon/index.js';
+import { Dendrite, buildWsFrame, type DendriteQuery } from '../../src/client/index.js';
 import { PriorityScheduler } from '../../src/synapse/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { createRootLogger, systemClock, type CoreModules } from '../../src/util/index.js';
