@@ -142,7 +142,9 @@ install_app() {
   done
   if command -v npm >/dev/null 2>&1; then
     # Dev dependencies (compiler, test runner) are not needed to run; pruning works offline.
-    run npm prune --omit=dev --no-audit --no-fund --prefix "$new"
+    # --workspaces=false: the daemon alone, without the tool packages (devnet, validator
+    # simulator) and their dependencies (chopsticks); packages/ is not copied.
+    run npm prune --omit=dev --workspaces=false --no-audit --no-fund --prefix "$new"
   fi
   run chmod -R go-w "$new"
   if [ -e "$dest" ]; then run mv "$dest" "$old"; fi
