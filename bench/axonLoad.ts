@@ -3,10 +3,11 @@
  * number in flight) or open loop (a fixed offered rate), and signed HTTP requests.
  */
 import { Agent, request } from 'node:http';
-import { buildBtAuthRequest, buildEpistulaRequest } from '../src/axon/signedHttpRequests.js';
+import { buildBtAuthRequest, buildEpistulaRequest } from '../src/client/signedHttpRequests.js';
 import { WebSocket } from 'ws';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { buildHttpRequest, buildWsFrame, makeSigner } from '../src/axon/index.js';
+import { makeSigner } from '../src/axon/index.js';
+import { buildHttpRequest, buildWsFrame } from '../src/client/index.js';
 import { systemClock } from '../src/util/index.js';
 
 const clock = systemClock();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { devnetMinerConfig, freePort, prepareDevnetWallets, startDevnet, writeJsonFile, type Devnet } from '../src/devnet/index.js';
+import { devnetMinerConfig, freePort, prepareDevnetWallets, startDevnet, writeJsonFile, type Devnet } from '../packages/devnet/src/index.js';
 
 /** Compiled to dist/bench/: the repository root is two levels up. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -14,7 +14,7 @@
  */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { DEVNET_ROLES } from '../src/devnet/index.js';
+import { DEVNET_ROLES } from '../packages/devnet/src/index.js';
 import { systemClock } from '../src/util/index.js';
 import { DevnetDaemon } from './devnetDaemon.js';
 import { JunkChild, sleep } from './flood/junkChild.js';

@@ -13,7 +13,7 @@
  */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { DEVNET_ROLES } from '../src/devnet/index.js';
+import { DEVNET_ROLES } from '../packages/devnet/src/index.js';
 import { DevnetDaemon } from './devnetDaemon.js';
 import { FAMILIES } from './fuzz/families.js';
 import { formatSummary } from './fuzz/report.js';

@@ -25,7 +25,7 @@ import { charsetMask, loadDictionary } from '../src/inference/ocr/ctcDecode.js';
 import type { DetInput } from '../src/inference/ocr/detection.js';
 import type { LineTensor } from '../src/inference/ocr/lineCrop.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
-import { InvoiceGenerator, scoreResponse, type OcrLabel } from '../src/validator/index.js';
+import { InvoiceGenerator, scoreResponse, type OcrLabel } from '../packages/validator-sim/src/index.js';
 
 const H = 48, W = 320;
 const env = process.env;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { encodeAddress, randomAsU8a } from '@polkadot/util-crypto';
-import { startDevnet, type Devnet } from '../src/devnet/index.js';
+import { startDevnet, type Devnet } from '../packages/devnet/src/index.js';
 import { ChainClient, FrozenMetagraph, MetagraphSync, ReadPlanCache, decodeNeuronsLite, readMetagraph, type MetagraphSnapshot, type ReadOpts } from '../src/chain/index.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
 

@@ -23,7 +23,7 @@ import { InferenceEngine } from '../src/inference/index.js';
 import { OCR_STAGES, type OcrPipeline } from '../src/inference/ocr/ocrPipeline.js';
 import { ocrSynapseFor, type OcrSynapse } from '../src/synapses/index.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
-import { InvoiceGenerator, iou, scoreResponse, type OcrLabel } from '../src/validator/index.js';
+import { InvoiceGenerator, iou, scoreResponse, type OcrLabel } from '../packages/validator-sim/src/index.js';
 
 const env = process.env;
 

@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { scanFrames } from './fuzz/wsWire.js';
 import { randomBytes } from 'node:crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { buildWsFrame } from '../src/axon/index.js';
+import { buildWsFrame } from '../src/client/index.js';
 
 /** One client-to-server text frame (clients must mask; a fixed mask is still a valid frame). */
 export function maskedTextFrame(text: string): Buffer {

@@ -26,9 +26,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { Dendrite } from '../src/axon/index.js';
-import { DEVNET_ROLES, devnetMinerConfig, freePort, prepareDevnetWallets, startDevnet, writeJsonFile, type Devnet } from '../src/devnet/index.js';
-import { InvoiceGenerator } from '../src/validator/index.js';
+import { Dendrite } from '../src/client/index.js';
+import { DEVNET_ROLES, devnetMinerConfig, freePort, prepareDevnetWallets, startDevnet, writeJsonFile, type Devnet } from '../packages/devnet/src/index.js';
+import { InvoiceGenerator } from '../packages/validator-sim/src/index.js';
 import { systemClock } from '../src/util/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -10,12 +10,14 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startDevnet, prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type Devnet } from '../src/devnet/index.js';
+import { startDevnet, prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type Devnet } from '../packages/devnet/src/index.js';
 import { createRootLogger } from '../src/util/index.js';
 
 const DEMO_TIMEOUT_MS = Number(process.env['DEMO_TIMEOUT_MS'] ?? 8 * 60_000);
 const BLOCK_MS = Number(process.env['DEMO_BLOCK_MS'] ?? 1_000);
 const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
+// The validator simulator is its own workspace package (packages/validator-sim), built into dist/ too.
+const VALIDATE_CLI = join(process.cwd(), 'packages', 'validator-sim', 'bin', 'subnet-miner-validate.js');
 /** Raw JSON logs of the miner and the validator stay here after the demo (git-ignored). */
 const LOG_DIR = join(process.cwd(), '.devnet', 'demo-logs');
 
@@ -27,8 +29,8 @@ function say(msg: string): void {
 }
 
 /** Spawns a CLI command and hands each JSON log line to onLine. */
-function spawnCli(tag: string, args: string[], onLine: (rec: Record<string, unknown>) => void): ChildProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+function spawnCli(tag: string, cli: string, args: string[], onLine: (rec: Record<string, unknown>) => void): ChildProcess {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const raw = createWriteStream(join(LOG_DIR, `${tag}.log`));
   child.once('exit', () => raw.end());
   for (const stream of [child.stdout, child.stderr]) {
@@ -92,7 +94,7 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
   let paying: Record<string, unknown> | undefined;
   let serving = false;
   say(`starting the miner: subnet-miner run --config ${configPath}`);
-  procs.miner = spawnCli('miner', ['run', '--config', configPath], (rec) => {
+  procs.miner = spawnCli('miner', CLI, ['run', '--config', configPath], (rec) => {
     const msg = String(rec['msg'] ?? '');
     if (msg === 'miner serving') serving = true;
     if (msg === 'standing report') {
@@ -111,9 +113,9 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
     return false;
   }
 
-  say('starting the validator: subnet-miner validate (OCR invoices over HTTP, weights every tempo)');
-  procs.validator = spawnCli('validator', [
-    'validate', '--endpoint', dn.endpoint, '--netuid', String(dn.netuid), '--wallet-path', walletPath,
+  say('starting the validator: subnet-miner-validate (OCR invoices over HTTP, weights every tempo)');
+  procs.validator = spawnCli('validator', VALIDATE_CLI, [
+    '--endpoint', dn.endpoint, '--netuid', String(dn.netuid), '--wallet-path', walletPath,
     '--wallet', 'validator', '--hotkey', 'default', '--miner-host', '127.0.0.1', '--timeout-ms', '60000',
   ], (rec) => {
     const msg = String(rec['msg'] ?? '');

@@ -126,6 +126,10 @@ ensure_dirs() {
   run install -d -m 0755 "$(r "$CONF_DIR")" "$(r /etc/systemd/system)"
 }
 
+# Node one-liner: removes the "workspaces" key from the package.json named by its argument.
+# shellcheck disable=SC2016 # JavaScript, not shell: no expansion wanted
+DROP_WORKSPACES='const fs = require("node:fs"); const f = process.argv[1]; const p = JSON.parse(fs.readFileSync(f, "utf8")); delete p.workspaces; fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n");'
+
 # Copies the build to the prefix through a staging directory, so a failed copy never leaves a
 # half-updated application behind.
 install_app() {
@@ -141,6 +145,10 @@ install_app() {
     if [ -e "$SRC_DIR/$extra" ]; then run cp -a "$SRC_DIR/$extra" "$new/"; fi
   done
   if command -v npm >/dev/null 2>&1; then
+    # The daemon alone: packages/ (devnet, validator simulator) is not copied, and without the
+    # "workspaces" key npm prunes their dependencies (chopsticks) too; `npm prune
+    # --workspaces=false` would keep them, the lockfile still lists the workspaces.
+    run "$NODE_BIN" -e "$DROP_WORKSPACES" "$new/package.json"
     # Dev dependencies (compiler, test runner) are not needed to run; pruning works offline.
     run npm prune --omit=dev --no-audit --no-fund --prefix "$new"
   fi

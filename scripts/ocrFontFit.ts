@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { findInk } from '../src/inference/ocr/fontEstimate.js';
 import { glyphFeatures } from '../src/inference/ocr/fontFamily.js';
-import { InvoiceGenerator, type OcrLabel } from '../src/validator/index.js';
+import { InvoiceGenerator, type OcrLabel } from '../packages/validator-sim/src/index.js';
 
 interface Row { renderer: string; times: 0 | 1; f: number[] }
 interface Model { mean: number[]; std: number[]; weight: number[]; bias: number }

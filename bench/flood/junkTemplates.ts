@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Keyring } from '@polkadot/keyring';
-import { buildHttpRequest, buildWsFrame, makeSigner, type Forge } from '../../src/axon/index.js';
+import { makeSigner } from '../../src/axon/index.js';
+import { buildHttpRequest, buildWsFrame, type Forge } from '../../src/client/index.js';
 import { httpBytes } from '../fuzz/caseKit.js';
 import { wellFormedForgery } from '../fuzz/familiesAuth.js';
 import { rawFrame } from '../fuzz/wsWire.js';

@@ -4,7 +4,7 @@
  */
 import { Agent, request } from 'node:http';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { Dendrite, type DendriteQuery } from '../../src/axon/index.js';
+import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
 import type { Clock } from '../../src/util/index.js';
 
 export interface ProbeSample {

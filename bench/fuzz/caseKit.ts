@@ -1,5 +1,5 @@
 /** What every family builds cases from: the context, signed requests, raw HTTP and WebSocket exchanges. */
-import { buildHttpRequest, buildWsFrame, type Forge } from '../../src/axon/index.js';
+import { buildHttpRequest, buildWsFrame, type Forge } from '../../src/client/index.js';
 import type { Exchange, Heard, Step } from './exchange.js';
 import type { Rng } from './rng.js';
 import { textFrame, upgradeRequest } from './wsWire.js';

@@ -1,6 +1,6 @@
 /** btauth/1 and Epistula v2 requests, validly signed, then one header, the body or the target broken. */
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { buildBtAuthRequest, buildEpistulaRequest, type SignedHttpRequest } from '../../src/axon/signedHttpRequests.js';
+import { buildBtAuthRequest, buildEpistulaRequest, type SignedHttpRequest } from '../../src/client/signedHttpRequests.js';
 import { deepJson, expectOneOf, httpBytes, httpCase, type Family, type FuzzContext, type HeaderList, type Signer } from './caseKit.js';
 import type { Rng } from './rng.js';
 

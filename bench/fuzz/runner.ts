@@ -5,7 +5,8 @@
  * over WebSocket. Closing the connection or a 1002/1007/1008/1009 close is a legitimate answer.
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { Dendrite, makeSigner } from '../../src/axon/index.js';
+import { makeSigner } from '../../src/axon/index.js';
+import { Dendrite } from '../../src/client/index.js';
 import { systemClock } from '../../src/util/index.js';
 import type { FuzzCase, FuzzContext } from './caseKit.js';
 import { runExchange, type Heard } from './exchange.js';

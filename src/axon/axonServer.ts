@@ -15,7 +15,7 @@ import { HttpTransport } from './httpTransport.js';
 import { RouteTable } from './routeTable.js';
 import type { FormContext } from './forms/httpForm.js';
 import { WsConnection } from './wsTransport.js';
-import { cryptoReady, makeSigner, secretOf } from './sr25519.js';
+import { cryptoReady, makeSigner, secretOf } from '../wire/index.js';
 import { WsFrameScheduler } from './wsFrameScheduler.js';
 import { createAxonCrypto, type AxonCrypto } from './verifierPool.js';
 import type { SigningKey } from './cryptoWorkerPool.js';

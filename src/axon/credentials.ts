@@ -1,7 +1,7 @@
 import { rejection } from './rejection.js';
 import { MinerError } from '../util/index.js';
 import type { NonceStore } from './nonceStore.js';
-import { utf8 } from './sr25519.js';
+import { utf8 } from '../wire/index.js';
 
 import type { SigScheme } from './forms/formTypes.js';
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../util/index.js';
-import { SCHNORRKEL_MODULE_PATH, verifyTrustedKey } from './sr25519.js';
+import { SCHNORRKEL_MODULE_PATH, verifyTrustedKey } from '../wire/index.js';
 import { InlinePolicy, threadLoopUtilization, type LoopUtilization } from './inlinePolicy.js';
 import { ed25519InputsOk, verifyEd25519 } from './ed25519.js';
 

@@ -6,7 +6,7 @@ import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } fro
 import { Blacklist, type BlacklistOpts } from './blacklist.js';
 import { TokenBucketLimiter } from './rateLimiter.js';
 import { NonceStore } from './nonceStore.js';
-import { parseSignature, Ss58Cache } from './sr25519.js';
+import { parseSignature, Ss58Cache } from '../wire/index.js';
 import { legacyCredentials, type Credentials, type LegacyContext, type LegacyFields } from './credentials.js';
 import { VerifyGate, type VerifyGateOpts } from './verifyGate.js';
 import { ReplayStore } from './replayStore.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../util/index.js';
-import { verifyAnyKey, verifyTrustedKey } from './sr25519.js';
+import { verifyAnyKey, verifyTrustedKey } from '../wire/index.js';
 import { verifyEd25519 } from './ed25519.js';
 import { CryptoWorkerPool, type SigningKey } from './cryptoWorkerPool.js';
 

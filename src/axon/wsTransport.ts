@@ -2,13 +2,12 @@ import { rejection } from './rejection.js';
 import type { RawData, WebSocket } from 'ws';
 import { MinerError, publicMessage, toMinerError } from '../util/index.js';
 import type { SynapseBody } from '../synapse/index.js';
-import { sha3Hex } from './bodyHash.js';
 import { isPlainObject } from './forms/legacy.js';
 import { parseBoundedJson } from './boundedJson.js';
 import type { ConnectionTrust } from './requestPipeline.js';
-import { toHex, utf8 } from './sr25519.js';
 import type { TransportDeps } from './httpTransport.js';
-import { parseWsRequest, sniffId, type WsRequest, type WsResponse } from './forms/ws.js';
+import { parseWsRequest, sniffId } from './forms/ws.js';
+import { sha3Hex, toHex, utf8, type WsRequest, type WsResponse } from '../wire/index.js';
 import type { FrameSource, WsFrameScheduler } from './wsFrameScheduler.js';
 
 export interface WsTransportDeps extends TransportDeps {

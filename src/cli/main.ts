@@ -6,7 +6,7 @@ import { registerRegisterCommand } from './commands/register.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerQueryCommand } from './commands/query.js';
 import { registerCacheCommand } from './commands/cache.js';
-import { registerValidateCommand } from './commands/validate.js';
+import { registerMovedValidateCommand } from './commands/movedValidate.js';
 import { commanderExitCode, reportFatal } from './report.js';
 import { packageVersion } from './packageInfo.js';
 
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<void> {
   registerConfigCommand(program);
   registerQueryCommand(program);
   registerCacheCommand(program);
-  registerValidateCommand(program);
+  registerMovedValidateCommand(program);
   await program.parseAsync(argv);
 }
 

@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer, Dendrite, type DendriteQuery, type RawHttpAnswer } from '../../src/axon/index.js';
-import { buildBtAuthRequest, buildEpistulaRequest } from '../../src/axon/signedHttpRequests.js';
+import { AxonServer } from '../../src/axon/index.js';
+import { Dendrite, type DendriteQuery, type RawHttpAnswer } from '../../src/client/index.js';
+import { buildBtAuthRequest, buildEpistulaRequest } from '../../src/client/signedHttpRequests.js';
 import { PriorityScheduler } from '../../src/synapse/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { systemClock } from '../../src/util/index.js';

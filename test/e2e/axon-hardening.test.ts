@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AxonServer, Dendrite, type DendriteQuery } from '../../src/axon/index.js';
+import { AxonServer } from '../../src/axon/index.js';
+import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
 import { PriorityScheduler } from '../../src/synapse/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { systemClock, type CoreModules } from '../../src/util/index.js';

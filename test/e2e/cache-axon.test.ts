@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer, Dendrite, type DendriteQuery } from '../../src/axon/index.js';
+import { AxonServer } from '../../src/axon/index.js';
+import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
 import type { RequestContext, SynapseBody, SynapseHandler } from '../../src/synapse/index.js';
 import { ResponseCache, type CacheOutcome } from '../../src/cache/index.js';

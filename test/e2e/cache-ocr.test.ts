@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ocrSynapseFor } from '../../src/synapses/index.js';
-import { AxonServer, Dendrite } from '../../src/axon/index.js';
+import { AxonServer } from '../../src/axon/index.js';
+import { Dendrite } from '../../src/client/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
 import { ResponseCache } from '../../src/cache/index.js';
 import { inferenceSchema } from '../../src/config/sections/inference.js';

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWallet } from '../../src/wallet/index.js';
-import { DEV_KEYS } from '../../src/devnet/index.js';
+import { DEV_KEYS } from '../../packages/devnet/src/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const SCRIPT = join(ROOT, 'dist', 'scripts', 'devnet.js');
+// The devnet package's bin (a shim importing dist/packages/devnet/src/main.js).
+const SCRIPT = join(ROOT, 'packages', 'devnet', 'bin', 'subnet-miner-devnet.js');
 const PORT = 19945;
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { ChainClient, MetagraphSync, encodeIp } from '../../src/chain/index.js';
 import { StandingReporter } from '../../src/monitor/index.js';
-import { devnetMinerConfig, writeJsonFile, DEV_KEYS } from '../../src/devnet/index.js';
+import { devnetMinerConfig, writeJsonFile, DEV_KEYS } from '../../packages/devnet/src/index.js';
 import { writeWallet } from '../../src/wallet/index.js';
 import { createRootLogger, systemClock } from '../../src/util/index.js';
 import { startTestDevnet, type Devnet, type SpecName } from '../helpers/devnet.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { Dendrite } from '../../src/axon/index.js';
+import { Dendrite } from '../../src/client/index.js';
 import { systemClock } from '../../src/util/index.js';
 import { startTestDevnet, DEVNET_ROLES, type Devnet } from '../helpers/devnet.js';
 import { DaemonProcess } from '../helpers/daemon.js';

@@ -10,7 +10,7 @@ import { WebSocket } from 'ws';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { Dendrite, type DendriteQuery } from '../../src/axon/index.js';
+import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
 import { systemClock } from '../../src/util/index.js';
 import { startTestDevnet, DEVNET_ROLES, TcpProxy, endpointPort, type Devnet } from '../helpers/devnet.js';
 import { DaemonProcess } from '../helpers/daemon.js';

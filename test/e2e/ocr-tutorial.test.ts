@@ -11,7 +11,7 @@ import { inferenceSchema } from '../../src/config/sections/inference.js';
 import { InferenceEngine } from '../../src/inference/index.js';
 import { ocrSynapseFor, type OcrSynapse } from '../../src/synapses/index.js';
 import { silentLogger, systemClock } from '../../src/util/index.js';
-import { scoreResponse, type OcrLabel, type PageScore } from '../../src/validator/index.js';
+import { scoreResponse, type OcrLabel, type PageScore } from '../../packages/validator-sim/src/index.js';
 
 const DIR = new URL('../fixtures/ocr/tutorial/', import.meta.url);
 /** The bar for the tutorial's own template. */

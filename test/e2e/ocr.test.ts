@@ -13,7 +13,7 @@ import { inferenceSchema } from '../../src/config/sections/inference.js';
 import type { RequestContext } from '../../src/synapse/index.js';
 import { MinerError, silentLogger, systemClock } from '../../src/util/index.js';
 import { invoicePage, scorePage } from '../fixtures/ocr/invoicePage.js';
-import { InvoiceGenerator, scoreResponse } from '../../src/validator/index.js';
+import { InvoiceGenerator, scoreResponse } from '../../packages/validator-sim/src/index.js';
 
 function modules() {
   return { logger: silentLogger(), metrics: null, clock: systemClock(), signal: new AbortController().signal };

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { Dendrite } from '../../src/axon/index.js';
+import { Dendrite } from '../../src/client/index.js';
 import { EXIT_CODES, systemClock } from '../../src/util/index.js';
 import { DEVNET_ROLES, TcpProxy, endpointPort, startTestDevnet, type Devnet } from '../helpers/devnet.js';
 import { CLI, DaemonProcess, ROOT } from '../helpers/daemon.js';

@@ -13,13 +13,14 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { startTestDevnet, DEVNET_ROLES, type Devnet, type SpecName } from '../helpers/devnet.js';
-import { AxonServer, Dendrite } from '../../src/axon/index.js';
+import { AxonServer } from '../../src/axon/index.js';
+import { Dendrite } from '../../src/client/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
 import { AxonAnnouncer, ChainClient, MetagraphSync } from '../../src/chain/index.js';
 import { axonSchema } from '../../src/config/sections/axon.js';
 import { noopObserver, silentLogger, systemClock, type CoreModules } from '../../src/util/index.js';
-import { InvoiceGenerator, ValidatorSim, type InvoicePage, type RoundResult } from '../../src/validator/index.js';
-import { prepareDevnetWallets } from '../../src/devnet/index.js';
+import { InvoiceGenerator, ValidatorSim, type InvoicePage, type RoundResult } from '../../packages/validator-sim/src/index.js';
+import { prepareDevnetWallets } from '../../packages/devnet/src/index.js';
 
 /** VALIDATOR_E2E_SPEC=218 runs it on the newer runtime, whose epoch is mocked (no incentive check there). */
 const SPEC: SpecName = process.env['VALIDATOR_E2E_SPEC'] === '218' ? 218 : 103;
@@ -103,9 +104,9 @@ afterAll(async () => {
   for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
 });
 
-/** Runs the built CLI (npm test builds dist first); resolves with its exit code and output. */
+/** Runs the validator simulator's bin (npm test builds dist first); resolves with its exit code and output. */
 function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const main = resolve('dist/src/cli/main.js');
+  const main = resolve('packages/validator-sim/bin/subnet-miner-validate.js');
   return new Promise((res) => {
     const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -126,7 +127,7 @@ async function preparePages(seeds: string[]): Promise<void> {
   for (const s of seeds) await gen.generate(s);
 }
 
-describe('subnet-miner validate (CLI)', () => {
+describe('subnet-miner-validate (CLI)', () => {
   let walletPath: string;
   beforeAll(async () => {
     walletPath = await mkdtemp(join(tmpdir(), 'validator-cli-'));
@@ -139,7 +140,7 @@ describe('subnet-miner validate (CLI)', () => {
 
   it('--score-only prints the mean score and its components for one miner', async () => {
     await preparePages(['cli-score:0', 'cli-score:1']);
-    const r = await runCli(['validate', ...common(), '--score-only', '--pages', '2', '--seed', 'cli-score',
+    const r = await runCli([...common(), '--score-only', '--pages', '2', '--seed', 'cli-score',
       '--to', `127.0.0.1:${minerPort}`, '--axon-hotkey', eve.address, '--json'], 60_000);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { pages: number; failures: number; meanPrediction: number; meanText: number; meanPosition: number; meanFont: number };
@@ -151,7 +152,7 @@ describe('subnet-miner validate (CLI)', () => {
 
   it('--once queries the miner found in the metagraph and sets weights', async () => {
     await preparePages(['cli-once:1']);
-    const r = await runCli(['validate', ...common(), '--endpoint', dn.endpoint, '--netuid', String(dn.netuid),
+    const r = await runCli([...common(), '--endpoint', dn.endpoint, '--netuid', String(dn.netuid),
       '--miner-host', '127.0.0.1', '--once', '--seed', 'cli-once'], 120_000);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);

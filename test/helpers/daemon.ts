@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { duplicateKeys } from './strictJson.js';
-import { prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type Devnet } from '../../src/devnet/index.js';
+import { prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type Devnet } from '../../packages/devnet/src/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');

@@ -2,9 +2,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { startDevnet, type Devnet, type DevnetOpts } from '../../src/devnet/index.js';
+import { startDevnet, type Devnet, type DevnetOpts } from '../../packages/devnet/src/index.js';
 
-export { DEVNET_ROLES, DEV_KEYS, type Devnet, type DevnetOpts } from '../../src/devnet/index.js';
+export { DEVNET_ROLES, DEV_KEYS, type Devnet, type DevnetOpts } from '../../packages/devnet/src/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

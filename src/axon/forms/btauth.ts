@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   decodeSs58, fail, headerReader, isCanonicalDecimal, parseSignatureHex,
-  type FormFailure, type FormParse, type Freshness, type SigScheme, type Ss58Decoder,
+  type FormFailure, type FormParse, type Freshness, type Ss58Decoder,
 } from './formTypes.js';
+import type { SigScheme } from '../../wire/index.js';
 
 /**
  * btauth/1 (Bittensor SDK 11 signed HTTP), see the facts file. Failure codes: a header sent
@@ -116,25 +116,6 @@ export function parseBtAuthHeaders(h: IncomingHttpHeaders, decode: Ss58Decoder =
   };
 }
 
-export interface BtAuthPayloadParts {
-  scheme: SigScheme;
-  method: string;
-  /** The request target exactly as sent: path plus `?query`. */
-  target: string;
-  bodySha256Hex: string;
-  nonce: bigint | string;
-  sender: string;
-  receiver: string | null;
-}
-
-/** The eight signed lines, joined by `\n` with no trailing newline. */
-export function btauthPayload(p: BtAuthPayloadParts): string {
-  return [
-    'btauth/1', p.scheme, p.method.toUpperCase(), p.target, p.bodySha256Hex,
-    p.nonce.toString(), p.sender, p.receiver ?? '-',
-  ].join('\n');
-}
-
 const NS_PER_MS = 1_000_000n;
 
 /** Older than maxAgeMs is stale, more than maxFutureMs ahead is future; the bounds are fresh. */
@@ -143,9 +124,4 @@ export function btauthFreshness(nonceNs: bigint, nowMs: number, maxAgeMs: number
   if (nonceNs < nowNs - BigInt(Math.floor(maxAgeMs)) * NS_PER_MS) return 'stale';
   if (nonceNs > nowNs + BigInt(Math.floor(maxFutureMs)) * NS_PER_MS) return 'future';
   return 'ok';
-}
-
-/** Lower-case hex sha256 of the raw bytes (a string is hashed as UTF-8). */
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { rejection } from '../rejection.js';
-import { utf8 } from '../sr25519.js';
+import { btauthPayload, sha256Hex, utf8 } from '../../wire/index.js';
 import type { Credentials } from '../credentials.js';
 import { btauthReplayKey } from '../replayStore.js';
-import { btauthFreshness, btauthPayload, isBtAuthRequest, parseBtAuthHeaders, sha256Hex } from './btauth.js';
+import { btauthFreshness, isBtAuthRequest, parseBtAuthHeaders } from './btauth.js';
 import { codeMessageAnswer, outputsAnswer, readInputBody, recordOnce, refuseUnfresh, unwrap } from './jsonForms.js';
 import type { FormContext, FormRead, FormRequest, HttpForm } from './httpForm.js';
 import { firstValue } from './formTypes.js';

@@ -28,8 +28,6 @@ export const EPISTULA_VERSION = '2';
 /** Milliseconds stay exact integers in a JS number up to 16 digits; 15 reaches year 33658. */
 export const EPISTULA_TIMESTAMP_MAX_DIGITS = 15;
 const UUID_SHAPE = /^[A-Za-z0-9-]{1,128}$/;
-/** Apex derives the secret signatures' time from 10-second windows. */
-export const EPISTULA_SECRET_WINDOW_MS = 10_000;
 
 const H = {
   version: ['epistula-version', 'Epistula-Version'],
@@ -88,22 +86,6 @@ export function parseEpistulaHeaders(h: IncomingHttpHeaders, decode: Ss58Decoder
       timestampText: timestamp.value, uuid: uuid.value, signature,
     },
   };
-}
-
-/** The signed request message: `{sha256}.{uuid}.{timestamp}.{signed_for}`. */
-export function epistulaMessage(bodySha256Hex: string, uuid: string, timestampText: string, signedFor: string): string {
-  return `${bodySha256Hex}.${uuid}.${timestampText}.${signedFor}`;
-}
-
-/**
- * The three secret-signature messages, `{t-1}.{signed_for}`, `{t}.{signed_for}`,
- * `{t+1}.{signed_for}` with t = ceil(timestamp / 10000) * 10000, as the facts file words it.
- * 'python-float' reproduces Apex's Python, where t is a float and prints as `1752076810000.0`.
- */
-export function epistulaSecretMessages(timestampMs: number, signedFor: string, style: 'integer' | 'python-float' = 'integer'): [string, string, string] {
-  const t = Math.ceil(timestampMs / EPISTULA_SECRET_WINDOW_MS) * EPISTULA_SECRET_WINDOW_MS;
-  const fmt = (n: number): string => (style === 'python-float' ? `${n}.0` : `${n}`);
-  return [`${fmt(t - 1)}.${signedFor}`, `${fmt(t)}.${signedFor}`, `${fmt(t + 1)}.${signedFor}`];
 }
 
 /** Older than maxAgeMs is stale (Apex: 8,000 ms), more than maxFutureMs ahead is future. */

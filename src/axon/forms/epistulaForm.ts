@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { rejection } from '../rejection.js';
-import { utf8 } from '../sr25519.js';
+import { epistulaMessage, sha256Hex, utf8 } from '../../wire/index.js';
 import type { Credentials } from '../credentials.js';
 import { epistulaReplayKey } from '../replayStore.js';
-import { sha256Hex } from './btauth.js';
-import { epistulaFreshness, epistulaMessage, isEpistulaRequest, parseEpistulaHeaders } from './epistula.js';
+import { epistulaFreshness, isEpistulaRequest, parseEpistulaHeaders } from './epistula.js';
 import { codeMessageAnswer, outputsAnswer, readInputBody, recordOnce, refuseUnfresh, unwrap } from './jsonForms.js';
 import type { FormContext, FormRead, FormRequest, HttpForm } from './httpForm.js';
 import { firstValue } from './formTypes.js';

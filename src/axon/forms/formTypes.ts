@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeAddress } from '@polkadot/util-crypto';
 
-export type SigScheme = 'sr25519' | 'ed25519';
+export type { SigScheme } from '../../wire/index.js';
 
 /** A header parse result; failures carry the MinerError code the axon answers with. */
 export type FormParse<T> = { ok: true; value: T } | { ok: false; code: 'BAD_REQUEST' | 'BAD_SIGNATURE' | 'BAD_NONCE'; message: string };

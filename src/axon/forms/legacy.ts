@@ -1,8 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SynapseBody } from '../../synapse/index.js';
-
-/** Bittensor version as the Python SDK writes it (10.2.0 -> 10002000): the protocol we speak. */
-export const BITTENSOR_PROTOCOL_VERSION = 10_002_000;
+import { BITTENSOR_PROTOCOL_VERSION } from '../../wire/index.js';
 
 /** The dendrite identity as a stock Python dendrite sends it in `bt_header_*` headers. */
 export interface HttpDendriteHeaders {

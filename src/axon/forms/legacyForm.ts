@@ -3,9 +3,9 @@ import { rejection } from '../rejection.js';
 import { publicMessage, type MinerError } from '../../util/index.js';
 import type { SynapseBody } from '../../synapse/index.js';
 import { parseBoundedJson } from '../boundedJson.js';
-import { computeBodyHash } from '../bodyHash.js';
+import { BITTENSOR_PROTOCOL_VERSION, computeBodyHash } from '../../wire/index.js';
 import {
-  BITTENSOR_PROTOCOL_VERSION, headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody,
+  headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody,
 } from './legacy.js';
 import type { FormContext, FormRead, FormRequest, HttpAnswer, HttpForm } from './httpForm.js';
 import { firstValue } from './formTypes.js';

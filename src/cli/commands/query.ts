@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { isLocalNetwork, resolveEndpoints, type MinerConfig } from '../../config/index.js';
 import { readMetagraph, withChainApi } from '../../chain/index.js';
 import { loadHotkey, walletFiles, type KeyScheme, type LoadedKey } from '../../wallet/index.js';
-import { Dendrite } from '../../axon/index.js';
+import { Dendrite } from '../../client/index.js';
 import { ConfigError, EXIT_CODES, MinerError, silentLogger, systemClock } from '../../util/index.js';
 
 interface QueryOptions extends CommonOptions {

@@ -4,7 +4,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, ed25519Verify } from '@polkadot/util-crypto';
 import sodium from 'libsodium-wrappers-sumo';
 import { verifyEd25519 } from '../../../src/axon/ed25519.js';
-import { utf8 } from '../../../src/axon/sr25519.js';
+import { utf8 } from '../../../src/wire/sr25519.js';
 
 // The candidates measured for src/axon/ed25519.ts (run: npx vitest bench --run test/unit/axon/ed25519.bench.ts).
 await cryptoWaitReady();

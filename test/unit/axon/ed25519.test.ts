@@ -4,7 +4,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, ed25519Verify } from '@polkadot/util-crypto';
 import sodium from 'libsodium-wrappers-sumo';
 import { ed25519InputsOk, verifyEd25519 } from '../../../src/axon/ed25519.js';
-import { utf8 } from '../../../src/axon/sr25519.js';
+import { utf8 } from '../../../src/wire/sr25519.js';
 
 await cryptoWaitReady();
 await sodium.ready;

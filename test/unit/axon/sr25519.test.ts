@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, sr25519Verify } from '@polkadot/util-crypto';
-import { sigFormatOk, verifyTrustedKey, verifyAnyKey, wrapBytes, utf8, makeSigner, secretOf } from '../../../src/axon/sr25519.js';
+import { sigFormatOk, verifyTrustedKey, verifyAnyKey, wrapBytes, utf8, makeSigner, secretOf } from '../../../src/wire/sr25519.js';
 import { SafeVerifier, InlineVerifier } from '../../../src/axon/verifierPool.js';
 import { CryptoWorkerPool } from '../../../src/axon/cryptoWorkerPool.js';
 import { silentLogger } from '../../../src/util/index.js';

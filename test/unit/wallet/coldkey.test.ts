@@ -6,7 +6,7 @@ import sodium from 'libsodium-wrappers-sumo';
 import {
   decryptNacl, isNaclEncrypted, loadColdkey, NACL_MEMLIMIT, NACL_OPSLIMIT, NACL_SALT, walletFiles, writeWallet,
 } from '../../../src/wallet/index.js';
-import { DEV_KEYS } from '../../../src/devnet/devKeys.js';
+import { DEV_KEYS } from '../../../packages/devnet/src/devKeys.js';
 import { WalletError } from '../../../src/util/errors.js';
 
 const scratch = useScratchDir('miner-wallet-test-');

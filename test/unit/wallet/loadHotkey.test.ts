@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useScratchDir } from '../../helpers/scratchDir.js';
 import { signatureVerify } from '@polkadot/util-crypto';
 import { loadHotkey, readColdkeyPub, readHotkeyPub, walletFiles, writeWallet } from '../../../src/wallet/index.js';
-import { DEV_KEYS } from '../../../src/devnet/devKeys.js';
+import { DEV_KEYS } from '../../../packages/devnet/src/devKeys.js';
 import { WalletError } from '../../../src/util/errors.js';
 
 const scratch = useScratchDir('miner-wallet-test-');

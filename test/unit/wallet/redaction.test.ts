@@ -5,7 +5,7 @@ import { useScratchDir } from '../../helpers/scratchDir.js';
 import { createRootLogger } from '../../../src/util/logger.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { loadHotkey, walletFiles, writeWallet } from '../../../src/wallet/index.js';
-import { DEV_KEYS } from '../../../src/devnet/devKeys.js';
+import { DEV_KEYS } from '../../../packages/devnet/src/devKeys.js';
 
 const scratch = useScratchDir('miner-wallet-test-');
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useScratchDir } from '../../helpers/scratchDir.js';
 import { keyFileDocs, walletFiles, writeWallet } from '../../../src/wallet/index.js';
-import { DEV_KEYS } from '../../../src/devnet/devKeys.js';
+import { DEV_KEYS } from '../../../packages/devnet/src/devKeys.js';
 
 const scratch = useScratchDir('miner-wallet-test-');
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { encodeAddress } from '@polkadot/util-crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { btauthFreshness, btauthPayload, parseBtAuthHeaders, sha256Hex, isBtAuthRequest } from '../../../../src/axon/forms/btauth.js';
+import { btauthFreshness, parseBtAuthHeaders, isBtAuthRequest } from '../../../../src/axon/forms/btauth.js';
+import { btauthPayload, sha256Hex } from '../../../../src/wire/index.js';
 import { verifyEd25519 } from '../../../../src/axon/ed25519.js';
-import { utf8, verifyAnyKey, makeSigner, toHex } from '../../../../src/axon/sr25519.js';
-import { buildBtAuthRequest } from '../../../../src/axon/signedHttpRequests.js';
+import { utf8, verifyAnyKey, makeSigner, toHex } from '../../../../src/wire/sr25519.js';
+import { buildBtAuthRequest } from '../../../../src/client/signedHttpRequests.js';
 import { ReplayStore } from '../../../../src/axon/replayStore.js';
 import { ManualClock } from '../../../../src/util/index.js';
 import { admitBtAuth, goldenKeys, incoming } from './formHelpers.js';

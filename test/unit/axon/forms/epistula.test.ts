@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
-  epistulaFreshness, epistulaMessage, epistulaSecretMessages, isEpistulaRequest, parseEpistulaHeaders,
+  epistulaFreshness, isEpistulaRequest, parseEpistulaHeaders,
 } from '../../../../src/axon/forms/epistula.js';
-import { sha256Hex } from '../../../../src/axon/forms/btauth.js';
-import { buildEpistulaRequest } from '../../../../src/axon/signedHttpRequests.js';
+import { epistulaMessage, epistulaSecretMessages, sha256Hex } from '../../../../src/wire/index.js';
+import { buildEpistulaRequest } from '../../../../src/client/signedHttpRequests.js';
 import { ReplayStore } from '../../../../src/axon/replayStore.js';
 import { ManualClock } from '../../../../src/util/index.js';
-import { utf8, verifyAnyKey } from '../../../../src/axon/sr25519.js';
+import { utf8, verifyAnyKey } from '../../../../src/wire/sr25519.js';
 import { admitEpistula, goldenKeys, incoming } from './formHelpers.js';
 
 const keys = await goldenKeys();

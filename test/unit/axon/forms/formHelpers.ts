@@ -2,12 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { btauthFreshness, btauthPayload, parseBtAuthHeaders, sha256Hex } from '../../../../src/axon/forms/btauth.js';
-import { epistulaFreshness, epistulaMessage, parseEpistulaHeaders } from '../../../../src/axon/forms/epistula.js';
+import { btauthFreshness, parseBtAuthHeaders } from '../../../../src/axon/forms/btauth.js';
+import { epistulaFreshness, parseEpistulaHeaders } from '../../../../src/axon/forms/epistula.js';
+import { btauthPayload, epistulaMessage, sha256Hex } from '../../../../src/wire/index.js';
 import { verifyEd25519 } from '../../../../src/axon/ed25519.js';
 import { btauthReplayKey, epistulaReplayKey, type ReplayStore } from '../../../../src/axon/replayStore.js';
-import { utf8, verifyAnyKey } from '../../../../src/axon/sr25519.js';
-import type { SignedHttpRequest } from '../../../../src/axon/signedHttpRequests.js';
+import { utf8, verifyAnyKey } from '../../../../src/wire/sr25519.js';
+import type { SignedHttpRequest } from '../../../../src/client/signedHttpRequests.js';
 
 export interface GoldenKeys {
   alice: KeyringPair;

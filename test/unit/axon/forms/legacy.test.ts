@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBtHeaders, stringifyWithBigInts, bigJson, synapseNameFromPath, successBody } from '../../../../src/axon/forms/legacy.js';
-import { pythonJsonDumps, PyFloat, PyInt } from '../../../../src/axon/pythonJson.js';
+import { pythonJsonDumps, PyFloat, PyInt } from '../../../../src/wire/pythonJson.js';
 
 describe('Bittensor HTTP form', () => {
   it('reads the headers a Python dendrite sends', () => {

@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
-import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
+import { addCommonOptions, configFromOptions, type CommonOptions } from '../../../src/cli/index.js';
 import {
   ConfigError, MinerError, createRootLogger, flushLogger, systemClock, ServiceGroup, type CoreModules, type Logger,
-} from '../../util/index.js';
-import { resolveEndpoints, type MinerConfig } from '../../config/index.js';
-import { loadHotkey } from '../../wallet/index.js';
-import { ChainClient, MetagraphSync } from '../../chain/index.js';
-import { Dendrite, type DendriteForm } from '../../axon/index.js';
-import { createMetricsRegistry } from '../../metrics/index.js';
+} from '../../../src/util/index.js';
+import { resolveEndpoints, type MinerConfig } from '../../../src/config/index.js';
+import { loadHotkey } from '../../../src/wallet/index.js';
+import { ChainClient, MetagraphSync } from '../../../src/chain/index.js';
+import { Dendrite, type DendriteForm } from '../../../src/client/index.js';
+import { createMetricsRegistry } from '../../../src/metrics/index.js';
 import {
   ValidatorSim, dendritePageQuery, parseHostPort, scorePages, type PagesSummary,
-} from '../../validator/index.js';
+} from './index.js';
 
 interface ValidateOptions extends CommonOptions {
   minerHost?: string;
@@ -37,9 +37,9 @@ function collect(value: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), value];
 }
 
-export function registerValidateCommand(program: Command): void {
-  const cmd = program.command('validate')
-    .description('run a validator for a devnet: send synthetic invoice pages (OCRSynapse), score miners with the OCR tutorial reward, set weights every tempo');
+/** Makes cmd the validator simulator: its options and its action (the bin's root command). */
+export function configureValidateCommand(cmd: Command): Command {
+  cmd.description('run a validator for a devnet: send synthetic invoice pages (OCRSynapse), score miners with the OCR tutorial reward, set weights every tempo');
   addCommonOptions(cmd)
     .option('--miner-host <host>', 'query every miner at this host instead of its announced IP (devnet miners announce 10.0.0.1)')
     .option('--miner-address <hotkey=host:port>', 'where to reach one miner (repeatable)', collect)
@@ -63,6 +63,7 @@ export function registerValidateCommand(program: Command): void {
       if (opts.scoreOnly) await scoreOnly(opts);
       else await runValidator(opts);
     });
+  return cmd;
 }
 
 function int(value: string | undefined, flag: string, min = 0): number | undefined {

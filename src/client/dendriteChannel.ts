@@ -1,8 +1,6 @@
 import { WebSocket } from 'ws';
 import { decodeAddress } from '@polkadot/util-crypto';
-import { sha3Hex } from './bodyHash.js';
-import { parseSignature, utf8, verifyAnyKey } from './sr25519.js';
-import type { WsResponse } from './forms/ws.js';
+import { parseSignature, sha3Hex, utf8, verifyAnyKey, type WsResponse } from '../wire/index.js';
 
 interface Waiter {
   resolve: (r: WsResponse) => void;

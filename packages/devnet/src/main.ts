@@ -7,9 +7,9 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { type Devnet, startDevnet, prepareDevnetWallets, devnetMinerConfig, writeJsonFile, DEVNET_ROLES, defaultChainspec } from '../src/devnet/index.js';
-import { configSchema } from '../src/config/index.js';
-import { createRootLogger, flushLogger } from '../src/util/index.js';
+import { type Devnet, startDevnet, prepareDevnetWallets, devnetMinerConfig, writeJsonFile, DEVNET_ROLES, defaultChainspec } from './index.js';
+import { configSchema } from '../../../src/config/index.js';
+import { createRootLogger, flushLogger } from '../../../src/util/index.js';
 
 function envInt(name: string, dflt: number): number {
   const v = process.env[name];
@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     process.exit(0);
   }
 
-  // Compiled to dist/scripts/devnet.js: the repository root is two levels up.
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  // Compiled to dist/packages/devnet/src/main.js: the repository root is four levels up.
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
   const outDir = process.env['DEVNET_OUT_DIR'] ?? '.';
   const walletPath = join(outDir, '.devnet', 'wallets');
   const configPath = join(outDir, 'devnet.config.json');

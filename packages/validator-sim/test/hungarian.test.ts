@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hungarianMaxReward, hungarianMinCost } from '../../../src/validator/hungarian.js';
-import { createRng } from '../../../src/validator/prng.js';
+import { hungarianMaxReward, hungarianMinCost } from '../src/hungarian.js';
+import { createRng } from '../src/prng.js';
 
 function cost(m: number[][], a: number[]): number {
   return a.reduce((s, j, i) => (j >= 0 ? s + (m[i]?.[j] ?? 0) : s), 0);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_BODY_HASH, computeBodyHash, pyStr, sha3Hex } from '../../../src/axon/bodyHash.js';
+import { EMPTY_BODY_HASH, computeBodyHash, pyStr, sha3Hex } from '../../../src/wire/bodyHash.js';
 
 describe('body hash', () => {
   it('is the sha3-256("") constant without required_hash_fields', () => {

@@ -1,5 +1,5 @@
-import type { AxonInfo, NeuronInfo } from '../chain/index.js';
-import type { DendriteAnswer, DendriteForm, DendriteQuery } from '../axon/index.js';
+import type { AxonInfo, NeuronInfo } from '../../../src/chain/index.js';
+import type { DendriteAnswer, DendriteForm, DendriteQuery } from '../../../src/client/index.js';
 
 /** The part of the axon subsystem's Dendrite the simulator uses: one signed request to one axon. */
 export type { DendriteQuery, DendriteAnswer, DendriteForm };

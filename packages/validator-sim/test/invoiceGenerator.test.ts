@@ -2,9 +2,9 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
   InvoiceGenerator, labelFor, layoutInvoice, pageSvg, renderGrey, PAGE_HEIGHT, PAGE_WIDTH, type FontFamily,
-} from '../../../src/validator/invoiceGenerator.js';
-import { invoiceContent } from '../../../src/validator/invoiceContent.js';
-import { createRng } from '../../../src/validator/prng.js';
+} from '../src/invoiceGenerator.js';
+import { invoiceContent } from '../src/invoiceContent.js';
+import { createRng } from '../src/prng.js';
 
 const gen = new InvoiceGenerator();
 

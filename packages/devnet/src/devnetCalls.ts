@@ -2,7 +2,7 @@ import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic, SubmittableExtrinsicFunction } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { EventRecord } from '@polkadot/types/interfaces';
-import { failureOf } from '../chain/index.js';
+import { failureOf } from '../../../src/chain/index.js';
 
 export type Tx = SubmittableExtrinsic<'promise'>;
 

@@ -1,8 +1,8 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsicFunction } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { submitExtrinsic, chainErrorOf } from '../chain/index.js';
-import { MinerError, toMinerError } from '../util/index.js';
+import { submitExtrinsic, chainErrorOf } from '../../../src/chain/index.js';
+import { MinerError, toMinerError } from '../../../src/util/index.js';
 
 /** What the simulator needs from the chain subsystem: the live API of the connected chain. */
 export interface ChainApiSource {

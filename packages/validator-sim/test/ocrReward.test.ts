@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   editDistance, fontReward, iou, scoreResponse, sectionReward, textReward, TUTORIAL_WEIGHTS,
-} from '../../../src/validator/ocrReward.js';
-import type { OcrLabel } from '../../../src/validator/invoiceGenerator.js';
+} from '../src/ocrReward.js';
+import type { OcrLabel } from '../src/invoiceGenerator.js';
 
 const label = (text: string, position: [number, number, number, number], size = 12,
   family: 'Helvetica' | 'Times-Roman' = 'Helvetica'): OcrLabel => ({ text, position, font: { family, size } });

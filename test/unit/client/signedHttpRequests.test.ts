@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { Keyring } from '@polkadot/keyring';
-import { buildBtAuthRequest, buildEpistulaRequest, schemeOf, signerOf, type SignedHttpRequest } from '../../../src/axon/signedHttpRequests.js';
+import { buildBtAuthRequest, buildEpistulaRequest, schemeOf, signerOf, type SignedHttpRequest } from '../../../src/client/signedHttpRequests.js';
 import { parseBtAuthHeaders } from '../../../src/axon/forms/btauth.js';
 import { parseEpistulaHeaders } from '../../../src/axon/forms/epistula.js';
 import { ManualClock } from '../../../src/util/index.js';
-import { admitBtAuth, admitEpistula, goldenKeys, incoming } from './forms/formHelpers.js';
+import { admitBtAuth, admitEpistula, goldenKeys, incoming } from '../axon/forms/formHelpers.js';
 
 const keys = await goldenKeys();
 const clock = new ManualClock(1_752_076_800_000);

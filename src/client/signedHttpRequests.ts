@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { systemClock, type Clock } from '../util/index.js';
-import { btauthPayload, sha256Hex } from './forms/btauth.js';
-import { epistulaMessage, epistulaSecretMessages } from './forms/epistula.js';
-import type { SigScheme } from './forms/formTypes.js';
-import { makeSigner, toHex, utf8 } from './sr25519.js';
+import {
+  btauthPayload, epistulaMessage, epistulaSecretMessages, makeSigner, sha256Hex, toHex, utf8, type SigScheme,
+} from '../wire/index.js';
 
 /** A signed request ready to send; header names as the Python SDKs spell them. */
 export interface SignedHttpRequest {

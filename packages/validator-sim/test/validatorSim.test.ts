@@ -5,11 +5,11 @@ import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AxonInfo, MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../../../src/chain/index.js';
 import { ManualClock, silentLogger } from '../../../src/util/index.js';
-import { InvoiceGenerator, type InvoicePage } from '../../../src/validator/invoiceGenerator.js';
-import type { DendriteAnswer, DendriteClient, DendriteQuery } from '../../../src/validator/minerQuery.js';
-import { minerTargets } from '../../../src/validator/minerQuery.js';
-import { ValidatorSim } from '../../../src/validator/validatorSim.js';
-import { normalizeWeights, setWeightsCall } from '../../../src/validator/weightSetter.js';
+import { InvoiceGenerator, type InvoicePage } from '../src/invoiceGenerator.js';
+import type { DendriteAnswer, DendriteClient, DendriteQuery } from '../src/minerQuery.js';
+import { minerTargets } from '../src/minerQuery.js';
+import { ValidatorSim } from '../src/validatorSim.js';
+import { normalizeWeights, setWeightsCall } from '../src/weightSetter.js';
 
 class CapturingGenerator extends InvoiceGenerator {
   last: InvoicePage | undefined;

@@ -3,10 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Clock, Logger } from '../util/index.js';
 import { buildHttpRequest, buildWsFrame, type BuiltHttpRequest, type Forge } from './dendriteRequests.js';
-import { cryptoReady, makeSigner } from './sr25519.js';
 import { buildBtAuthRequest, buildEpistulaRequest, signerOf, type BtAuthForge, type EpistulaForge } from './signedHttpRequests.js';
 import { WsChannel } from './dendriteChannel.js';
-import type { WsResponse } from './forms/ws.js';
+import { cryptoReady, makeSigner, type WsResponse } from '../wire/index.js';
 
 /** The axon enforces the deadline itself; waiting a little longer lets its own 408 arrive. */
 const ANSWER_GRACE_MS = 1_000;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { MinerError } from '../util/index.js';
+import { MinerError } from '../../../src/util/index.js';
 
 /**
  * Horizontal metrics read straight from a TrueType file (head, hhea, hmtx, cmap), so label

@@ -1,8 +1,7 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { computeBodyHash, sha3Hex } from './bodyHash.js';
-import { BITTENSOR_PROTOCOL_VERSION } from './forms/legacy.js';
-import { PyFloat, PyInt, pythonJsonDumps } from './pythonJson.js';
-import { makeSigner, toHex, utf8, wrapBytes } from './sr25519.js';
+import {
+  BITTENSOR_PROTOCOL_VERSION, computeBodyHash, makeSigner, PyFloat, PyInt, pythonJsonDumps, sha3Hex, toHex, utf8, wrapBytes,
+} from '../wire/index.js';
 
 /** Fields a test may forge; anything left out is filled in correctly. */
 export interface Forge {

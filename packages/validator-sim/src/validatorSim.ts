@@ -1,7 +1,7 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { MetagraphSource } from '../chain/index.js';
-import { type CoreModules, type Logger, type Service, toMinerError } from '../util/index.js';
+import type { MetagraphSource } from '../../../src/chain/index.js';
+import { type CoreModules, type Logger, type Service, toMinerError } from '../../../src/util/index.js';
 import { InvoiceGenerator, type InvoicePage } from './invoiceGenerator.js';
 import { minerTargets, type AddressOverrides, type DendriteClient, type DendriteForm, type MinerTarget } from './minerQuery.js';
 import { scoreResponse, TUTORIAL_WEIGHTS, type PageScore } from './ocrReward.js';

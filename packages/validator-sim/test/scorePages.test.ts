@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvoiceGenerator, type InvoicePage } from '../../../src/validator/invoiceGenerator.js';
-import { scorePages } from '../../../src/validator/scorePages.js';
+import { InvoiceGenerator, type InvoicePage } from '../src/invoiceGenerator.js';
+import { scorePages } from '../src/scorePages.js';
 
 class CapturingGenerator extends InvoiceGenerator {
   readonly byImage = new Map<string, InvoicePage>();
