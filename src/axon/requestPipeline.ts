@@ -196,7 +196,7 @@ export class RequestPipeline {
     if (req.signal.aborted || stop.aborted) onAbort();
     req.signal.addEventListener('abort', onAbort, { once: true });
     stop.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
+    const timer = this.m.clock.setTimeout(
       () => controller.abort(rejection('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed')),
       Math.max(0, deadlineMs - this.m.clock.now()),
     );
@@ -208,7 +208,7 @@ export class RequestPipeline {
       if (typeof outputs !== 'object' || outputs === null) throw new MinerError('INTERNAL', 'handler returned no outputs');
       return result.cache === undefined ? { outputs, requestId } : { outputs, requestId, cache: result.cache };
     } finally {
-      clearTimeout(timer);
+      this.m.clock.clearTimer(timer);
       req.signal.removeEventListener('abort', onAbort);
       stop.removeEventListener('abort', onAbort);
     }

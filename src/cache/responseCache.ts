@@ -1,5 +1,5 @@
 import type { CachePolicy, ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../synapse/index.js';
-import { CacheError, type CoreModules, type Logger, type Service } from '../util/index.js';
+import { CacheError, type CoreModules, type Logger, type Service, type TimerHandle } from '../util/index.js';
 import { CacheMetrics } from './cacheMetrics.js';
 import { cacheKey } from './cacheKey.js';
 import { DiskTier } from './diskTier.js';
@@ -35,7 +35,7 @@ export class ResponseCache implements Service {
   private readonly counts = { hits: 0, misses: 0, coalesced: 0, bypassed: 0 };
   private readonly tierHits: Record<CacheTierName, number> = { memory: 0, disk: 0, redis: 0 };
   private readonly lastErrorLog = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly opts: ResponseCacheOptions, private readonly modules: CoreModules) {
@@ -77,8 +77,7 @@ export class ResponseCache implements Service {
     }
     await this.redis?.start();
     const every = this.opts.pruneIntervalMs ?? 60_000;
-    this.timer = setInterval(() => void this.sweep(), every);
-    this.timer.unref();
+    this.timer = this.modules.clock.setInterval(() => void this.sweep(), every, { unref: true });
   }
 
   async stop(): Promise<void> {
@@ -87,7 +86,7 @@ export class ResponseCache implements Service {
     await starting.catch(() => {});
     if (this.starting !== starting) return;
     this.starting = undefined;
-    if (this.timer) clearInterval(this.timer);
+    this.modules.clock.clearTimer(this.timer);
     this.timer = undefined;
     await this.disk?.close();
     await this.redis?.stop();

@@ -1,7 +1,7 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { MinerConfig } from '../config/index.js';
 import { resolveEndpoints } from '../config/index.js';
-import { ServiceGroup, type Service, type CoreModules, type Logger, MinerError } from '../util/index.js';
+import { ServiceGroup, type Service, type CoreModules, type Logger, type TimerHandle, MinerError } from '../util/index.js';
 import { ChainClient, MetagraphSync, AxonAnnouncer } from '../chain/index.js';
 import { AxonServer } from '../axon/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../synapse/index.js';
@@ -194,11 +194,11 @@ export class MinerNode implements Service {
    */
   async forceStop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       this.engine.stop().catch((err: unknown) => this.log.warn({ err: String(err) }, 'inference stop failed')),
-      new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
+      new Promise<void>((r) => (timer = this.modules.clock.setTimeout(r, graceMs))),
     ]);
-    clearTimeout(timer);
+    this.modules.clock.clearTimer(timer);
   }
 }
