@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { AxonConfig } from '../config/index.js';
 import type { MetagraphSource } from '../chain/index.js';
-import type { CoreModules, Logger, RequestObserver, Service, TimerHandle } from '../util/index.js';
+import { MinerError, type CoreModules, type Logger, type RequestObserver, type Service, type TimerHandle } from '../util/index.js';
 import type { SynapseExecutor, SynapseRegistry } from '../synapse/index.js';
 import { AxonMetrics } from './axonMetrics.js';
 import { registerQueueDepthGauge } from '../synapse/index.js';
@@ -107,7 +107,7 @@ export class AxonServer implements Service {
   /** The bound address (port 0 in config picks a free one). */
   address(): { host: string; port: number } {
     const a = this.server?.address();
-    if (!a || typeof a === 'string') throw new Error('axon is not listening');
+    if (!a || typeof a === 'string') throw new MinerError('NOT_READY', 'axon is not listening');
     return { host: a.address, port: a.port };
   }
 

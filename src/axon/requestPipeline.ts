@@ -225,9 +225,7 @@ export class RequestPipeline {
     this.m.metrics.duration.observe({ synapse, transport }, durationMs / 1000);
     if (err !== undefined) {
       const me = toMinerError(err);
-      if (me.spec.status < 500 || me.spec.status === 503) {
-        this.m.metrics.rejected.inc({ reason: me.spec.metricLabel });
-      }
+      if (me.spec.rejection) this.m.metrics.rejected.inc({ reason: me.spec.metricLabel });
       // Refusals log at debug: under a flood, skip building lines nobody will write.
       if (this.m.logger.isLevelEnabled(me.spec.level)) {
         const log = this.m.logger[me.spec.level].bind(this.m.logger);

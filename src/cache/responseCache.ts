@@ -1,5 +1,5 @@
 import type { CachePolicy, ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../synapse/index.js';
-import { CacheError, type CoreModules, type Logger, type Service, type TimerHandle } from '../util/index.js';
+import { MinerError, type CoreModules, type Logger, type Service, type TimerHandle } from '../util/index.js';
 import { CacheMetrics } from './cacheMetrics.js';
 import { cacheKey } from './cacheKey.js';
 import { DiskTier } from './diskTier.js';
@@ -71,7 +71,7 @@ export class ResponseCache implements Service {
     try {
       await this.disk?.open();
     } catch (err) {
-      throw new CacheError('CONFIG_INVALID', `cache.disk.dir ${JSON.stringify(this.opts.disk.dir)} is not usable `
+      throw new MinerError('CONFIG_INVALID', `cache.disk.dir ${JSON.stringify(this.opts.disk.dir)} is not usable `
         + `(${err instanceof Error ? err.message : String(err)}); fix: point it at a writable directory or set cache.disk.enabled=false`,
       { cause: err });
     }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InferenceError, MinerError, type Clock, type Service, type TimerHandle } from '../util/index.js';
+import { MinerError, type Clock, type Service, type TimerHandle } from '../util/index.js';
 import type { InferenceMetrics } from './batcherMetrics.js';
 
 export interface BatcherOpts {
@@ -216,12 +216,12 @@ export class DynamicBatcher<I, O> implements Service {
     const t0 = performance.now();
     this.runFn(items.map((it) => it.input), shape)
       .then((outs) => {
-        if (outs.length !== items.length) throw new Error(`model returned ${outs.length} outputs for ${items.length} inputs`);
+        if (outs.length !== items.length) throw new MinerError('INFERENCE_FAILED', `model returned ${outs.length} outputs for ${items.length} inputs`);
         items.forEach((it, i) => it.resolve(outs[i]!));
         m.itemsTotal.inc(label, items.length);
       })
       .catch((err: unknown) => {
-        const wrapped = err instanceof MinerError ? err : new InferenceError('INFERENCE_FAILED', 'model run failed', { cause: err });
+        const wrapped = err instanceof MinerError ? err : new MinerError('INFERENCE_FAILED', 'model run failed', { cause: err });
         this.log.error({ err, items: items.length, shape }, 'model run failed');
         for (const it of items) it.reject(wrapped);
       })
