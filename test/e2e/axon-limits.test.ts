@@ -1,8 +1,8 @@
 /* Axon limits, internal errors, metrics and shutdown, over real sockets. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AxonServer, Dendrite, buildWsFrame, type DendriteQuery } from '../../src/axon/index.js';
-import { PriorityScheduler } from '../../src/synapse/index.js';
+import { Dendrite, buildWsFrame, type DendriteQuery } from '../../src/axon/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { createRootLogger, systemClock, type CoreModules } from '../../src/util/index.js';
 import type { AxonConfig } from '../../src/config/index.js';
@@ -25,9 +25,8 @@ async function startAxon(over: Partial<AxonConfig> = {}, m: CoreModules = coreMo
       ctx.signal.addEventListener('abort', () => clearTimeout(t));
     }),
   });
-  const scheduler = new PriorityScheduler({ queueLength: 4, concurrency: 1 }, m);
-  const axon = new AxonServer(axonConfig(over), {
-    ...m, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), executor: scheduler, synapses,
+  const { axon } = buildServingStack({ axon: axonConfig(over), scheduler: { queueLength: 4, concurrency: 1 } }, {
+    ...m, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), synapses,
     observer: { observe: () => {} },
   });
   await axon.start();
