@@ -18,7 +18,7 @@ const WRITER = (tierUrl: string): string => `
 import { createHash } from 'node:crypto';
 const { DiskTier } = await import(${JSON.stringify(tierUrl)});
 const dir = process.argv[2];
-const clock = { ...systemClock(), nowNs: () => 0n };
+const clock = { now: () => Date.now(), nowNs: () => 0n, monotonicMs: () => performance.now() };
 const logger = { info() {}, warn() {}, debug() {}, error() {}, child() { return logger; } };
 const tier = new DiskTier({ dir, maxBytes: 256 * 1024 * 1024, ttlMs: 3_600_000, maxPendingWrites: 32 }, { clock, logger });
 await tier.open();
