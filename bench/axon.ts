@@ -14,8 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer } from '../src/axon/index.js';
-import { PriorityScheduler } from '../src/synapse/index.js';
+import { buildServingStack } from '../src/node/index.js';
 import { defaultSynapseRegistry } from '../src/synapses/index.js';
 import { axonSchema } from '../src/config/sections/axon.js';
 import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../src/chain/metagraphTypes.js';
@@ -60,9 +59,9 @@ async function serverMain(verifyWorkers: number): Promise<void> {
     btauth: { maxAgeMs: 600_000 },
     epistula: { maxAgeMs: 600_000 },
   });
-  const axon = new AxonServer({ ...cfg, port: 0 }, {
+  const { axon } = buildServingStack({ axon: { ...cfg, port: 0 }, scheduler: cfg }, {
     ...m, pair: eve, metagraph: staticMetagraph(bob.address), synapses: defaultSynapseRegistry(),
-    executor: new PriorityScheduler(cfg, m), observer: { observe: () => void served++ },
+    observer: { observe: () => void served++ },
   });
   let served = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });

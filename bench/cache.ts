@@ -14,8 +14,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { AxonServer } from '../src/axon/index.js';
 import { Dendrite } from '../src/client/index.js';
+import { buildServingStack } from '../src/node/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../src/synapse/index.js';
 import { dummySynapse } from '../src/synapses/index.js';
 import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../src/synapse/index.js';
@@ -136,15 +136,17 @@ async function wsHit(rate: number, seconds: number): Promise<void> {
   const m = modules();
   const synapses = new SynapseRegistry();
   synapses.register(dummySynapse());
-  const cache = new ResponseCache(cacheSchema.parse({}), m);
-  await cache.start();
-  const scheduler = new PriorityScheduler({ queueLength: 1024, concurrency: 8 }, m);
   const big = 1e9;
-  const axon = new AxonServer({
-    ...axonSchema.parse({ host: '127.0.0.1' }), port: 0,
-    rateLimit: { perHotkeyPerSec: big, perHotkeyBurst: big, perIpPerSec: big, perIpBurst: big, maxTrackedKeys: 1000 },
+  const { cache, axon } = buildServingStack({
+    axon: {
+      ...axonSchema.parse({ host: '127.0.0.1' }), port: 0,
+      rateLimit: { perHotkeyPerSec: big, perHotkeyBurst: big, perIpPerSec: big, perIpBurst: big, maxTrackedKeys: 1000 },
+    },
+    scheduler: { queueLength: 1024, concurrency: 8 },
+    cache: cacheSchema.parse({}),
   }, { ...m, pair: axonPair, metagraph: new OneMetagraph([axonPair.address, ...VALIDATOR_URIS.map((u) => kr.addFromUri(u).address)]),
-    executor: cache.wrap(scheduler), synapses, observer: { observe: () => {} } });
+    synapses, observer: { observe: () => {} } });
+  await cache.start();
   await axon.start();
   const port = axon.address().port;
   const child = fork(fileURLToPath(import.meta.url), ['--ws-client', String(port), axonPair.address, String(rate), String(seconds)]);

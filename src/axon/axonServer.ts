@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { AxonConfig } from '../config/index.js';
 import type { MetagraphSource } from '../chain/index.js';
-import type { CoreModules, Logger, RequestObserver, Service } from '../util/index.js';
+import { MinerError, type CoreModules, type Logger, type RequestObserver, type Service, type TimerHandle } from '../util/index.js';
 import type { SynapseExecutor, SynapseRegistry } from '../synapse/index.js';
 import type { AxonMetrics } from '../metrics/index.js';
 import { RequestPipeline } from './requestPipeline.js';
@@ -55,7 +55,7 @@ export class AxonServer implements Service {
   private readonly wsBySocket = new WeakMap<Socket, WsConnection>();
   private readonly refused = new WeakSet<Socket>();
   private readonly wsConns = new Set<WsConnection>();
-  private timers: NodeJS.Timeout[] = [];
+  private timers: TimerHandle[] = [];
   private draining = false;
   private inflight = 0;
   private idle: Array<() => void> = [];
@@ -105,7 +105,7 @@ export class AxonServer implements Service {
   /** The bound address (port 0 in config picks a free one). */
   address(): { host: string; port: number } {
     const a = this.server?.address();
-    if (!a || typeof a === 'string') throw new Error('axon is not listening');
+    if (!a || typeof a === 'string') throw new MinerError('NOT_READY', 'axon is not listening');
     return { host: a.address, port: a.port };
   }
 
@@ -140,8 +140,8 @@ export class AxonServer implements Service {
         resolve();
       });
     });
-    this.timers.push(setInterval(() => this.pingAll(), o.wsPingIntervalMs).unref());
-    this.timers.push(setInterval(() => this.pipeline.sweep(), 10_000).unref());
+    this.timers.push(this.m.clock.setInterval(() => this.pingAll(), o.wsPingIntervalMs, { unref: true }));
+    this.timers.push(this.m.clock.setInterval(() => this.pipeline.sweep(), 10_000, { unref: true }));
     this.log.info({ ...this.address(), hotkey: this.m.pair.address, verifyWorkers: o.verifyWorkers }, 'axon listening');
   }
 
@@ -257,19 +257,19 @@ export class AxonServer implements Service {
     server.close();
     server.closeIdleConnections();
     if (this.inflight > 0) {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: TimerHandle | undefined;
       await Promise.race([
         new Promise<void>((r) => this.idle.push(r)),
-        new Promise<void>((r) => (timer = setTimeout(r, ms))),
+        new Promise<void>((r) => (timer = this.m.clock.setTimeout(r, ms))),
       ]);
-      clearTimeout(timer);
+      this.m.clock.clearTimer(timer);
     }
     this.stopController.abort();
     await new Promise((r) => setTimeout(r, 20));
     for (const c of this.wsConns) c.close(1001, 'server shutting down');
     server.closeAllConnections();
     for (const s of this.sockets) s.destroy();
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) this.m.clock.clearTimer(t);
     this.timers = [];
     this.wss?.close();
     await this.crypto.close();

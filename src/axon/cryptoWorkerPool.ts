@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../util/index.js';
+import { MinerError, type Logger } from '../util/index.js';
 import { SCHNORRKEL_MODULE_PATH, verifyTrustedKey } from '../wire/index.js';
 import { InlinePolicy, threadLoopUtilization, type LoopUtilization } from './inlinePolicy.js';
 import { ed25519InputsOk, verifyEd25519 } from './ed25519.js';
@@ -144,7 +144,7 @@ export class CryptoWorkerPool {
     if (inline === null && this.key === null) return Promise.reject(new Error('no signing key'));
     if (inline !== null && (this.key === null || this.runInline())) return Promise.resolve(this.policy.timed(() => inline(msg)));
     return this.submit(SIGN, EMPTY, msg, EMPTY).then((r) => {
-      if (!r.sig) throw new Error('signing worker failed');
+      if (!r.sig) throw new MinerError('INTERNAL', 'signing worker failed');
       return r.sig;
     });
   }

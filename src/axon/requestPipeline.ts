@@ -198,7 +198,7 @@ export class RequestPipeline {
     if (req.signal.aborted || stop.aborted) onAbort();
     req.signal.addEventListener('abort', onAbort, { once: true });
     stop.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
+    const timer = this.m.clock.setTimeout(
       () => controller.abort(rejection('DEADLINE_EXCEEDED', 'Request Timeout: deadline passed')),
       Math.max(0, deadlineMs - this.m.clock.now()),
     );
@@ -210,7 +210,7 @@ export class RequestPipeline {
       if (typeof outputs !== 'object' || outputs === null) throw new MinerError('INTERNAL', 'handler returned no outputs');
       return result.cache === undefined ? { outputs, requestId } : { outputs, requestId, cache: result.cache };
     } finally {
-      clearTimeout(timer);
+      this.m.clock.clearTimer(timer);
       req.signal.removeEventListener('abort', onAbort);
       stop.removeEventListener('abort', onAbort);
     }
@@ -227,9 +227,7 @@ export class RequestPipeline {
     this.m.metrics?.duration.observe({ synapse, transport }, durationMs / 1000);
     if (err !== undefined) {
       const me = toMinerError(err);
-      if (me.spec.status < 500 || me.spec.status === 503) {
-        this.m.metrics?.rejected.inc({ reason: me.spec.metricLabel });
-      }
+      if (me.spec.rejection) this.m.metrics?.rejected.inc({ reason: me.spec.metricLabel });
       // Refusals log at debug: under a flood, skip building lines nobody will write.
       if (this.m.logger.isLevelEnabled(me.spec.level)) {
         const log = this.m.logger[me.spec.level].bind(this.m.logger);

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../synapse/index.js';
-import { MinerError, type Clock } from '../util/index.js';
+import { MinerError, type Clock, type TimerHandle } from '../util/index.js';
 
 /** setTimeout cannot wait longer than this; later deadlines are left to the caller's signal. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -86,12 +86,12 @@ export class InFlight<T> {
     flight.maxPriority = Math.max(flight.maxPriority, ctx.priority);
     return new Promise<T>((resolve, reject) => {
       let done = false;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: TimerHandle | undefined;
       const finish = (): boolean => {
         if (done) return false;
         done = true;
         flight.waiters--;
-        if (timer) clearTimeout(timer);
+        this.clock.clearTimer(timer);
         ctx.signal.removeEventListener('abort', onAbort);
         return true;
       };
@@ -105,7 +105,7 @@ export class InFlight<T> {
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       const wait = ctx.deadlineMs - this.clock.now();
       if (wait <= MAX_TIMER_MS) {
-        timer = setTimeout(() => leave(new MinerError('DEADLINE_EXCEEDED', 'Request timed out')), Math.max(0, wait));
+        timer = this.clock.setTimeout(() => leave(new MinerError('DEADLINE_EXCEEDED', 'Request timed out')), Math.max(0, wait));
       }
       flight.promise.then(
         (v) => { if (finish()) resolve(v); },

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Clock } from '../util/index.js';
+import { MinerError, type Clock } from '../util/index.js';
 import { decodeEntry, encodeEntry, type StoredEntry } from './storedEntry.js';
 
 export interface RedisTierOpts {
@@ -153,7 +153,7 @@ export class RedisTier {
   /** Counts (and with `remove`, deletes) this miner's keys, scanning instead of KEYS. */
   async scanKeys(remove: boolean): Promise<number> {
     const client = this.client;
-    if (!client || this.state !== 'up') throw new Error(`redis is ${this.state}`);
+    if (!client || this.state !== 'up') throw new MinerError('CACHE_UNAVAILABLE', `redis is ${this.state}`);
     let cursor = '0';
     let n = 0;
     do {

@@ -1,5 +1,5 @@
 import type { CachePolicy, ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../synapse/index.js';
-import { CacheError, type CoreModules, type Logger, type Service } from '../util/index.js';
+import { MinerError, type CoreModules, type Logger, type Service, type TimerHandle } from '../util/index.js';
 import type { CacheMetrics } from '../metrics/index.js';
 import { cacheKey } from './cacheKey.js';
 import { DiskTier } from './diskTier.js';
@@ -40,7 +40,7 @@ export class ResponseCache implements Service {
   private readonly counts = { hits: 0, misses: 0, coalesced: 0, bypassed: 0 };
   private readonly tierHits: Record<CacheTierName, number> = { memory: 0, disk: 0, redis: 0 };
   private readonly lastErrorLog = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly opts: ResponseCacheOptions, private readonly modules: ResponseCacheModules) {
@@ -83,14 +83,13 @@ export class ResponseCache implements Service {
     try {
       await this.disk?.open();
     } catch (err) {
-      throw new CacheError('CONFIG_INVALID', `cache.disk.dir ${JSON.stringify(this.opts.disk.dir)} is not usable `
+      throw new MinerError('CONFIG_INVALID', `cache.disk.dir ${JSON.stringify(this.opts.disk.dir)} is not usable `
         + `(${err instanceof Error ? err.message : String(err)}); fix: point it at a writable directory or set cache.disk.enabled=false`,
       { cause: err });
     }
     await this.redis?.start();
     const every = this.opts.pruneIntervalMs ?? 60_000;
-    this.timer = setInterval(() => void this.sweep(), every);
-    this.timer.unref();
+    this.timer = this.modules.clock.setInterval(() => void this.sweep(), every, { unref: true });
   }
 
   async stop(): Promise<void> {
@@ -99,7 +98,7 @@ export class ResponseCache implements Service {
     await starting.catch(() => {});
     if (this.starting !== starting) return;
     this.starting = undefined;
-    if (this.timer) clearInterval(this.timer);
+    this.modules.clock.clearTimer(this.timer);
     this.timer = undefined;
     await this.disk?.close();
     await this.redis?.stop();

@@ -1,7 +1,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { Header } from '@polkadot/types/interfaces';
 import type { Logger } from 'pino';
-import { MinerError, type CoreModules, type Service } from '../util/index.js';
+import { MinerError, type CoreModules, type Service, type TimerHandle } from '../util/index.js';
 import type { ChainClientMetrics } from '../metrics/index.js';
 import { defineUnknownSignedExtensions } from './signedExtensions.js';
 import { blockTimeOf } from './readPlan.js';
@@ -93,8 +93,8 @@ export class ChainClient implements Service {
   private bestBlock: number | undefined;
   private lastBlockAtMs: number | undefined;
   private blockTimeMs: number | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private watchdogTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: TimerHandle | undefined;
+  private watchdogTimer: TimerHandle | undefined;
 
   constructor(private readonly opts: ChainClientOpts, private readonly modules: ChainClientModules) {
     if (opts.endpoints.length === 0) throw new MinerError('CONFIG_INVALID', 'chain: no endpoints configured');
@@ -112,8 +112,7 @@ export class ChainClient implements Service {
     this.running = true;
     this.modules.signal.addEventListener('abort', () => void this.stop(), { once: true });
     const interval = this.opts.watchdogMs ? Math.max(250, Math.min(5_000, Math.floor(this.opts.watchdogMs / 4))) : 1_000;
-    this.watchdogTimer = setInterval(() => this.checkWatchdog(), interval);
-    this.watchdogTimer.unref();
+    this.watchdogTimer = this.modules.clock.setInterval(() => this.checkWatchdog(), interval, { unref: true });
     void this.connect();
     const ok = await this.waitConnected(this.opts.connectTimeoutMs);
     if (!ok) this.log.warn({ endpoints: this.opts.endpoints }, 'chain not reachable yet; retrying in the background');
@@ -122,8 +121,8 @@ export class ChainClient implements Service {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearTimeout(this.reconnectTimer);
-    clearInterval(this.watchdogTimer);
+    this.modules.clock.clearTimer(this.reconnectTimer);
+    this.modules.clock.clearTimer(this.watchdogTimer);
     this.gen++;
     await this.teardown();
     this.metrics?.connected.set(0);
@@ -171,11 +170,11 @@ export class ChainClient implements Service {
     if (this.live) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        this.modules.clock.clearTimer(timer);
         this.connectedWaiters.delete(done);
         resolve(this.live);
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = this.modules.clock.setTimeout(done, timeoutMs);
       this.connectedWaiters.add(done);
     });
   }
@@ -213,18 +212,19 @@ export class ChainClient implements Service {
 
   private async open(conn: Connection): Promise<void> {
     const { provider, api } = conn;
+    const clock = this.modules.clock;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`no connection within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
+      const timer = clock.setTimeout(() => fail(new Error(`no connection within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
       const offErr = provider.on('error', (e: unknown) => fail(socketError(e)));
       const offDisc = provider.on('disconnected', () => fail(new Error('socket closed')));
       function fail(e: Error): void {
-        clearTimeout(timer);
+        clock.clearTimer(timer);
         offErr();
         offDisc();
         reject(e);
       }
       api.isReady.then(() => {
-        clearTimeout(timer);
+        clock.clearTimer(timer);
         offErr();
         offDisc();
         resolve();
@@ -292,8 +292,8 @@ export class ChainClient implements Service {
     if (this.opts.endpoints.length > 1) this.endpointIdx = (this.endpointIdx + 1) % this.opts.endpoints.length;
     const delay = this.backoffMs();
     this.log.info({ reason, nextEndpoint: this.opts.endpoints[this.endpointIdx], delayMs: delay }, 'chain reconnect scheduled');
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.modules.clock.clearTimer(this.reconnectTimer);
+    this.reconnectTimer = this.modules.clock.setTimeout(() => void this.connect(), delay);
   }
 
   /** Exponential in consecutive failures, capped, with jitter in [50%, 100%] so that many miners do not reconnect in step. */
@@ -326,9 +326,9 @@ export class ChainClient implements Service {
           // the socket may already be gone
         }
         await conn.api.disconnect().catch(() => undefined);
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([conn.closed, new Promise<void>((r) => { timer = setTimeout(r, CLOSE_WAIT_MS); })]);
-        clearTimeout(timer);
+        let timer: TimerHandle | undefined;
+        await Promise.race([conn.closed, new Promise<void>((r) => { timer = this.modules.clock.setTimeout(r, CLOSE_WAIT_MS); })]);
+        this.modules.clock.clearTimer(timer);
       });
     }
     return this.closing;

@@ -50,11 +50,7 @@ export function rejected(chainError: string, message?: string): MinerError {
 
 /** The chain's error name carried by a CHAIN_REJECTED error, if any. */
 export function chainErrorOf(err: unknown): string | undefined {
-  if (err instanceof MinerError && err.code === 'CHAIN_REJECTED') {
-    const v = err.details?.['chainError'];
-    return typeof v === 'string' ? v : undefined;
-  }
-  return undefined;
+  return err instanceof MinerError && err.is('CHAIN_REJECTED') ? err.details?.chainError : undefined;
 }
 
 function poolRejection(err: unknown): MinerError {

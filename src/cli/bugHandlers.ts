@@ -1,4 +1,4 @@
-import { EXIT_CODES, flushLogger, toMinerError, type Logger } from '../util/index.js';
+import { flushLogger, specFor, toMinerError, type Logger } from '../util/index.js';
 
 /** The part of `process` the handlers use, so a test can stand in for it. */
 export interface BugTarget {
@@ -19,7 +19,8 @@ export function installBugHandlers(logger: Logger, target: BugTarget): void {
   });
   target.on('uncaughtException', (err) => {
     const e = toMinerError(err);
-    logger.fatal({ code: 'INTERNAL', errorId: e.errorId, exitCode: EXIT_CODES.INTERNAL, err }, 'uncaught exception (a bug), exiting');
-    void flushLogger(logger, 1_000).finally(() => target.exit(EXIT_CODES.INTERNAL));
+    const exitCode = specFor('INTERNAL').exitCode;
+    logger.fatal({ code: 'INTERNAL', errorId: e.errorId, exitCode, err }, 'uncaught exception (a bug), exiting');
+    void flushLogger(logger, 1_000).finally(() => target.exit(exitCode));
   });
 }

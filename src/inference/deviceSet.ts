@@ -1,6 +1,6 @@
 import type ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
-import { InferenceError, MinerError, type Clock } from '../util/index.js';
+import { MinerError, type Clock } from '../util/index.js';
 import type { DeviceMetrics } from '../metrics/index.js';
 import type { DeviceSpec } from './deviceSpec.js';
 import { SessionPool, type SessionFactory } from './sessionPool.js';
@@ -131,7 +131,7 @@ export class DeviceSet {
     for (;;) {
       const lane = this.pick(model, cost, tried);
       if (!lane) {
-        throw new InferenceError('INFERENCE_FAILED', this.upCount() === 0 ? 'no inference device is left in rotation' : 'model run failed on every device', { cause: lastErr });
+        throw new MinerError('INFERENCE_FAILED', this.upCount() === 0 ? 'no inference device is left in rotation' : 'model run failed on every device', { cause: lastErr });
       }
       tried.add(lane);
       try {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InferenceError, MinerError, type Clock, type Service } from '../util/index.js';
+import { MinerError, type Clock, type Service, type TimerHandle } from '../util/index.js';
 import type { BatcherMetrics } from '../metrics/index.js';
 
 export interface BatcherOpts {
@@ -73,7 +73,7 @@ export class DynamicBatcher<I, O> implements Service {
   private inFlight = 0;
   private seq = 0;
   private runsDone = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -152,17 +152,15 @@ export class DynamicBatcher<I, O> implements Service {
   }
 
   private pump(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.modules.clock.clearTimer(this.timer);
+    this.timer = undefined;
     this.dropExpired();
     while (this.inFlight < this.opts.concurrency && this.queue.length > 0) {
       if (this.inFlight > 0 && !this.stopping && !this.queueCanFill()) {
         const oldest = Math.min(...this.queue.map((q) => q.enqueuedAt));
         const waitLeft = this.opts.maxWaitMs - (this.modules.clock.monotonicMs() - oldest);
         if (waitLeft > 0) {
-          this.timer = setTimeout(() => this.pump(), Math.ceil(waitLeft));
+          this.timer = this.modules.clock.setTimeout(() => this.pump(), Math.ceil(waitLeft));
           break;
         }
       }
@@ -218,12 +216,12 @@ export class DynamicBatcher<I, O> implements Service {
     const t0 = performance.now();
     this.runFn(items.map((it) => it.input), shape)
       .then((outs) => {
-        if (outs.length !== items.length) throw new Error(`model returned ${outs.length} outputs for ${items.length} inputs`);
+        if (outs.length !== items.length) throw new MinerError('INFERENCE_FAILED', `model returned ${outs.length} outputs for ${items.length} inputs`);
         items.forEach((it, i) => it.resolve(outs[i]!));
         m?.itemsTotal.inc(label, items.length);
       })
       .catch((err: unknown) => {
-        const wrapped = err instanceof MinerError ? err : new InferenceError('INFERENCE_FAILED', 'model run failed', { cause: err });
+        const wrapped = err instanceof MinerError ? err : new MinerError('INFERENCE_FAILED', 'model run failed', { cause: err });
         this.log.error({ err, items: items.length, shape }, 'model run failed');
         for (const it of items) it.reject(wrapped);
       })

@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import { MinerError } from '../util/index.js';
 
 export type TypedData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Float64Array;
 
@@ -51,7 +52,7 @@ export function stackItems(items: readonly ItemTensors[], names: readonly string
   for (const name of names) {
     const parts = items.map((it) => {
       const t = it[name];
-      if (!t) throw new Error(`input ${name} missing from a batch item`);
+      if (!t) throw new MinerError('INFERENCE_FAILED', `input ${name} missing from a batch item`);
       return t;
     });
     const dims = parts[0]!.dims.map((_, d) => Math.max(...parts.map((p) => p.dims[d] ?? 0)));
@@ -68,7 +69,7 @@ export function splitOutputs(out: ort.InferenceSession.OnnxValueMapType, names: 
   const items: ItemTensors[] = Array.from({ length: n }, () => ({}));
   for (const name of names) {
     const t = out[name] as ort.Tensor | undefined;
-    if (!t) throw new Error(`output ${name} missing`);
+    if (!t) throw new MinerError('INFERENCE_FAILED', `output ${name} missing`);
     const dims = t.dims.slice(1);
     const per = dims.reduce((a, b) => a * b, 1);
     const data = t.data as TypedData;

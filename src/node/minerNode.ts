@@ -2,16 +2,17 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Registry } from 'prom-client';
 import type { MinerConfig } from '../config/index.js';
 import { resolveEndpoints } from '../config/index.js';
-import { ServiceGroup, type Service, type CoreModules, type Logger, MinerError } from '../util/index.js';
+import { ServiceGroup, type Service, type CoreModules, type Logger, type TimerHandle, MinerError } from '../util/index.js';
 import { ChainClient, MetagraphSync, AxonAnnouncer } from '../chain/index.js';
-import { AxonServer } from '../axon/index.js';
-import { PriorityScheduler, SynapseRegistry } from '../synapse/index.js';
+import type { AxonServer } from '../axon/index.js';
+import { SynapseRegistry, type PriorityScheduler } from '../synapse/index.js';
 import { DummySynapse, ocrSynapseFor } from '../synapses/index.js';
 import { InferenceEngine } from '../inference/index.js';
-import { ResponseCache } from '../cache/index.js';
+import type { ResponseCache } from '../cache/index.js';
 import { createMonitor, DrainTally, healthVerdict, type HealthReport, type Monitor } from '../monitor/index.js';
 import { createMinerMetrics } from '../metrics/index.js';
 import { versionAsInt } from './version.js';
+import { buildServingStack } from './servingStack.js';
 
 export interface MinerNodeOpts {
   config: MinerConfig;
@@ -73,12 +74,6 @@ export class MinerNode implements Service {
       { ...core('announce'), chain: this.chain, metagraph: this.metagraph, pair: modules.pair },
     );
     this.engine = new InferenceEngine(config.inference, { ...core('inference'), metrics: metrics.inference });
-    this.cache = new ResponseCache(
-      { ...config.cache, ...(opts.secrets?.redisPassword ? { redisPassword: opts.secrets.redisPassword } : {}) },
-      { ...core('cache'), metrics: metrics.cache },
-    );
-    this.scheduler = new PriorityScheduler(config.axon, { ...core('scheduler'), metrics: metrics.synapse });
-    const synapses = this.buildSynapses();
     this.monitor = createMonitor(
       config.monitor,
       {
@@ -94,17 +89,15 @@ export class MinerNode implements Service {
       { ...core('monitor'), metrics: metrics.monitor, registry: modules.registry },
     );
     this.drainTally = new DrainTally(this.monitor.stats);
-    this.axon = new AxonServer(config.axon, {
-      ...core('axon'),
-      metrics: metrics.axon,
-      pair: modules.pair,
-      metagraph: this.metagraph,
-      executor: this.cache.wrap(this.scheduler),
-      synapses,
-      observer: this.drainTally,
-    });
+    const stack = buildServingStack(
+      { axon: config.axon, cache: { ...config.cache, ...(opts.secrets?.redisPassword ? { redisPassword: opts.secrets.redisPassword } : {}) } },
+      { clock: modules.clock, signal: modules.signal, logger: modules.logger, metrics, pair: modules.pair, metagraph: this.metagraph, synapses: this.buildSynapses(), observer: this.drainTally },
+    );
+    this.cache = stack.cache;
+    this.scheduler = stack.scheduler;
+    this.axon = stack.axon;
     // serve_axon only once the axon listens: the announcer starts after the axon service (models loaded, port open).
-    for (const s of [this.chain, this.metagraph, this.engine, this.cache, this.axon, announcer, ...this.monitor.services]) {
+    for (const s of [this.chain, this.metagraph, this.engine, ...stack.services, announcer, ...this.monitor.services]) {
       this.group.add(s);
     }
   }
@@ -201,11 +194,11 @@ export class MinerNode implements Service {
    */
   async forceStop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       this.engine.stop().catch((err: unknown) => this.log.warn({ err: String(err) }, 'inference stop failed')),
-      new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
+      new Promise<void>((r) => (timer = this.modules.clock.setTimeout(r, graceMs))),
     ]);
-    clearTimeout(timer);
+    this.modules.clock.clearTimer(timer);
   }
 }

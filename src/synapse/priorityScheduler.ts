@@ -1,4 +1,4 @@
-import { MinerError, type CoreModules } from '../util/index.js';
+import { MinerError, type CoreModules, type TimerHandle } from '../util/index.js';
 import type { SynapseMetrics } from '../metrics/index.js';
 import type { ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from './synapseHandler.js';
 
@@ -123,10 +123,10 @@ export class PriorityScheduler implements SynapseExecutor {
 
   private async runUnderDeadline(job: Job): Promise<void> {
     const { ctx } = job;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     let onAbort: (() => void) | undefined;
     const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(deadline()), Math.max(0, ctx.deadlineMs - this.clock.now()));
+      timer = this.clock.setTimeout(() => reject(deadline()), Math.max(0, ctx.deadlineMs - this.clock.now()));
       onAbort = () => reject(abortError(ctx.signal));
       if (ctx.signal.aborted) onAbort();
       else ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -136,7 +136,7 @@ export class PriorityScheduler implements SynapseExecutor {
     } catch (err) {
       job.reject(err);
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimer(timer);
       if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
       guard.catch(() => {});
     }
@@ -164,14 +164,14 @@ export class PriorityScheduler implements SynapseExecutor {
   async drain(ms: number): Promise<void> {
     this.accepting = false;
     if (this.running > 0 || this.heap.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: TimerHandle | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, ms);
+          timer = this.clock.setTimeout(resolve, ms);
         }),
       ]);
-      clearTimeout(timer);
+      this.clock.clearTimer(timer);
     }
     for (const job of this.heap.drainAll()) job.reject(new MinerError('SHUTTING_DOWN', 'Service Unavailable: shutting down'));
   }

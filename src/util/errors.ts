@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 /**
  * Every error a caller can see has a stable code. One table maps the code to the wire
- * status, the log level, the metric label and the CLI exit code, so the axon, the logs, the
- * metrics and systemd agree.
+ * status, the log level, the metric label, whether the message is public, whether it counts
+ * as a refusal and the CLI exit code, so the axon, the logs, the metrics and systemd agree;
+ * nothing else keeps a list of codes.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -13,6 +14,8 @@ export interface ErrorSpec {
   readonly metricLabel: string;
   /** The message may reach a remote caller; otherwise callers see only the error id. */
   readonly publicMessage: boolean;
+  /** The axon refused the caller (counted in miner_axon_rejected_total) rather than failed it. */
+  readonly rejection: boolean;
   /** Seconds a caller should wait before retrying (HTTP Retry-After), where that is known. */
   readonly retryAfterSec?: number;
   /**
@@ -55,39 +58,47 @@ export const EXIT_CODES = {
 } as const;
 
 export const ERROR_TABLE = {
-  BAD_REQUEST: { status: 400, level: 'debug', metricLabel: 'bad_request', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  BAD_IMAGE: { status: 400, level: 'debug', metricLabel: 'bad_image', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  BAD_SIGNATURE: { status: 401, level: 'debug', metricLabel: 'bad_signature', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  BAD_NONCE: { status: 401, level: 'debug', metricLabel: 'bad_nonce', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  BLACKLISTED: { status: 403, level: 'debug', metricLabel: 'blacklisted', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  UNKNOWN_SYNAPSE: { status: 404, level: 'debug', metricLabel: 'unknown_synapse', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  DEADLINE_EXCEEDED: { status: 408, level: 'info', metricLabel: 'deadline', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  PAYLOAD_TOO_LARGE: { status: 413, level: 'debug', metricLabel: 'too_large', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  RATE_LIMITED: { status: 429, level: 'debug', metricLabel: 'rate_limited', publicMessage: true, exitCode: EXIT_CODES.FAILED },
-  OVERLOADED: { status: 503, level: 'warn', metricLabel: 'overloaded', publicMessage: true, retryAfterSec: 1, exitCode: EXIT_CODES.FAILED },
-  NOT_READY: { status: 503, level: 'info', metricLabel: 'not_ready', publicMessage: true, retryAfterSec: 5, exitCode: EXIT_CODES.FAILED },
-  SHUTTING_DOWN: { status: 503, level: 'info', metricLabel: 'shutting_down', publicMessage: true, retryAfterSec: 5, exitCode: EXIT_CODES.FAILED },
-  INTERNAL: { status: 500, level: 'error', metricLabel: 'internal', publicMessage: false, exitCode: EXIT_CODES.INTERNAL },
-  INFERENCE_FAILED: { status: 500, level: 'error', metricLabel: 'inference_failed', publicMessage: false, exitCode: EXIT_CODES.INTERNAL },
-  CONFIG_INVALID: { status: 500, level: 'fatal', metricLabel: 'config_invalid', publicMessage: false, exitCode: EXIT_CODES.CONFIG_INVALID },
-  WALLET_INVALID: { status: 500, level: 'fatal', metricLabel: 'wallet_invalid', publicMessage: false, exitCode: EXIT_CODES.WALLET_INVALID },
-  CHAIN_UNAVAILABLE: { status: 503, level: 'warn', metricLabel: 'chain_unavailable', publicMessage: false, retryAfterSec: 5, exitCode: EXIT_CODES.CHAIN_UNAVAILABLE },
-  AXON_NOT_FOUND: { status: 404, level: 'warn', metricLabel: 'axon_not_found', publicMessage: true, exitCode: EXIT_CODES.AXON_NOT_FOUND },
-  USAGE: { status: 400, level: 'error', metricLabel: 'usage', publicMessage: true, exitCode: EXIT_CODES.USAGE },
-  CHAIN_REJECTED: { status: 500, level: 'error', metricLabel: 'chain_rejected', publicMessage: false, exitCode: EXIT_CODES.CHAIN_REJECTED },
-  CACHE_UNAVAILABLE: { status: 500, level: 'warn', metricLabel: 'cache_unavailable', publicMessage: false, exitCode: EXIT_CODES.FAILED },
-  MODEL_LOAD_FAILED: { status: 500, level: 'fatal', metricLabel: 'model_load_failed', publicMessage: false, exitCode: EXIT_CODES.MODEL_LOAD_FAILED },
+  BAD_REQUEST: { status: 400, level: 'debug', metricLabel: 'bad_request', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  BAD_IMAGE: { status: 400, level: 'debug', metricLabel: 'bad_image', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  BAD_SIGNATURE: { status: 401, level: 'debug', metricLabel: 'bad_signature', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  BAD_NONCE: { status: 401, level: 'debug', metricLabel: 'bad_nonce', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  BLACKLISTED: { status: 403, level: 'debug', metricLabel: 'blacklisted', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  UNKNOWN_SYNAPSE: { status: 404, level: 'debug', metricLabel: 'unknown_synapse', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  DEADLINE_EXCEEDED: { status: 408, level: 'info', metricLabel: 'deadline', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  PAYLOAD_TOO_LARGE: { status: 413, level: 'debug', metricLabel: 'too_large', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  RATE_LIMITED: { status: 429, level: 'debug', metricLabel: 'rate_limited', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
+  OVERLOADED: { status: 503, level: 'warn', metricLabel: 'overloaded', publicMessage: true, rejection: true, retryAfterSec: 1, exitCode: EXIT_CODES.FAILED },
+  NOT_READY: { status: 503, level: 'info', metricLabel: 'not_ready', publicMessage: true, rejection: true, retryAfterSec: 5, exitCode: EXIT_CODES.FAILED },
+  SHUTTING_DOWN: { status: 503, level: 'info', metricLabel: 'shutting_down', publicMessage: true, rejection: true, retryAfterSec: 5, exitCode: EXIT_CODES.FAILED },
+  INTERNAL: { status: 500, level: 'error', metricLabel: 'internal', publicMessage: false, rejection: false, exitCode: EXIT_CODES.INTERNAL },
+  INFERENCE_FAILED: { status: 500, level: 'error', metricLabel: 'inference_failed', publicMessage: false, rejection: false, exitCode: EXIT_CODES.INTERNAL },
+  CONFIG_INVALID: { status: 500, level: 'fatal', metricLabel: 'config_invalid', publicMessage: false, rejection: false, exitCode: EXIT_CODES.CONFIG_INVALID },
+  WALLET_INVALID: { status: 500, level: 'fatal', metricLabel: 'wallet_invalid', publicMessage: false, rejection: false, exitCode: EXIT_CODES.WALLET_INVALID },
+  CHAIN_UNAVAILABLE: { status: 503, level: 'warn', metricLabel: 'chain_unavailable', publicMessage: false, rejection: true, retryAfterSec: 5, exitCode: EXIT_CODES.CHAIN_UNAVAILABLE },
+  AXON_NOT_FOUND: { status: 404, level: 'warn', metricLabel: 'axon_not_found', publicMessage: true, rejection: true, exitCode: EXIT_CODES.AXON_NOT_FOUND },
+  USAGE: { status: 400, level: 'error', metricLabel: 'usage', publicMessage: true, rejection: true, exitCode: EXIT_CODES.USAGE },
+  CHAIN_REJECTED: { status: 500, level: 'error', metricLabel: 'chain_rejected', publicMessage: false, rejection: false, exitCode: EXIT_CODES.CHAIN_REJECTED },
+  CACHE_UNAVAILABLE: { status: 500, level: 'warn', metricLabel: 'cache_unavailable', publicMessage: false, rejection: false, exitCode: EXIT_CODES.FAILED },
+  MODEL_LOAD_FAILED: { status: 500, level: 'fatal', metricLabel: 'model_load_failed', publicMessage: false, rejection: false, exitCode: EXIT_CODES.MODEL_LOAD_FAILED },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
-export class MinerError extends Error {
-  readonly code: ErrorCode;
+/** Details whose fields callers read, typed per code; other codes carry free-form details for the log. */
+export interface ErrorDetailsByCode {
+  /** `chainError`: the chain's `section.Name` for the refusal (register and serve read it). */
+  CHAIN_REJECTED: { chainError: string };
+}
+
+export type ErrorDetails<C extends ErrorCode> = C extends keyof ErrorDetailsByCode ? ErrorDetailsByCode[C] : Record<string, unknown>;
+
+export class MinerError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   /** Short id shown to callers and written in the log line, so the two can be matched. */
   readonly errorId: string;
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: ErrorDetails<C> | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(code: C, message: string, opts: { cause?: unknown; details?: ErrorDetails<C> } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
@@ -98,24 +109,25 @@ export class MinerError extends Error {
   get spec(): ErrorSpec {
     return ERROR_TABLE[this.code];
   }
+
+  /** Narrows to one code, so that code's typed details can be read. */
+  is<K extends ErrorCode>(code: K): this is MinerError<K> {
+    return (this.code as ErrorCode) === code;
+  }
 }
 
-export class ConfigError extends MinerError {
+export class ConfigError extends MinerError<'CONFIG_INVALID'> {
   constructor(message: string, details?: Record<string, unknown>) {
     super('CONFIG_INVALID', message, { details });
   }
 }
 
-export class WalletError extends MinerError {
+export class WalletError extends MinerError<'WALLET_INVALID'> {
   constructor(message: string, details?: Record<string, unknown>) {
     super('WALLET_INVALID', message, { details });
   }
 }
 
-export class ChainError extends MinerError {}
-export class AxonError extends MinerError {}
-export class InferenceError extends MinerError {}
-export class CacheError extends MinerError {}
 
 /** Wraps anything thrown into a MinerError; unknown errors become INTERNAL and keep the cause for the log. */
 export function toMinerError(err: unknown): MinerError {
@@ -127,9 +139,14 @@ export function specFor(code: ErrorCode): ErrorSpec {
   return ERROR_TABLE[code];
 }
 
-/** The exit status for anything thrown: its code's column, INTERNAL for the unknown. */
+/** The exit status for anything thrown: its code's column, INTERNAL's for the unknown. */
 export function exitCodeFor(err: unknown): number {
-  return err instanceof MinerError ? err.spec.exitCode : EXIT_CODES.INTERNAL;
+  return specFor(err instanceof MinerError ? err.code : 'INTERNAL').exitCode;
+}
+
+/** Whether anything thrown counts as a refusal of the caller (the table's rejection column). */
+export function isRejection(err: unknown): boolean {
+  return err instanceof MinerError && err.spec.rejection;
 }
 
 /**

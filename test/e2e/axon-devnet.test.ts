@@ -4,9 +4,9 @@ import { Registry } from 'prom-client';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { ChainClient, MetagraphSync } from '../../src/chain/index.js';
-import { AxonServer } from '../../src/axon/index.js';
+import type { AxonServer } from '../../src/axon/index.js';
 import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
-import { PriorityScheduler } from '../../src/synapse/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { axonSchema } from '../../src/config/sections/axon.js';
 import { silentLogger, systemClock } from '../../src/util/index.js';
@@ -45,10 +45,10 @@ describe('axon on the chopsticks devnet', () => {
     await mg.start();
     await waitFor('metagraph', () => mg.current()?.byHotkey(DEVNET_ROLES.validatorHotkey.ss58), 60_000);
     const cfg = axonSchema.parse({ host: '127.0.0.1' });
-    axon = new AxonServer({ ...cfg, port: 0 }, {
+    axon = buildServingStack({ axon: { ...cfg, port: 0 }, scheduler: cfg }, {
       ...core, pair: keyring.addFromUri(DEVNET_ROLES.minerHotkey.uri), metagraph: mg,
-      executor: new PriorityScheduler(cfg, core), synapses: defaultSynapseRegistry(), observer: { observe: () => {} },
-    });
+      synapses: defaultSynapseRegistry(), observer: { observe: () => {} },
+    }).axon;
     await axon.start();
     port = axon.address().port;
   }, 240_000);

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer } from '../../src/axon/index.js';
+import type { AxonServer } from '../../src/axon/index.js';
 import { Dendrite, type DendriteQuery, type RawHttpAnswer } from '../../src/client/index.js';
 import { buildBtAuthRequest, buildEpistulaRequest } from '../../src/client/signedHttpRequests.js';
-import { PriorityScheduler } from '../../src/synapse/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { systemClock } from '../../src/util/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';
@@ -38,16 +38,16 @@ beforeAll(async () => {
     neuron(1, edValidator.address, 500, true),
     neuron(2, k.eve.address, 0, false),
   ]);
-  axon = new AxonServer(
-    axonConfig({
+  axon = buildServingStack({
+    axon: axonConfig({
       routes: [
         { path: '/v1/double', synapse: 'Dummy', forms: ['btauth'] },
         { path: '/v1/any', synapse: 'Dummy', forms: ['legacy', 'btauth', 'epistula'] },
       ],
       rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 },
     }),
-    { ...m, pair: k.eve, metagraph, executor: new PriorityScheduler({ queueLength: 64, concurrency: 4 }, m), synapses: defaultSynapseRegistry(), observer: { observe: () => {} } },
-  );
+    scheduler: { queueLength: 64, concurrency: 4 },
+  }, { ...m, pair: k.eve, metagraph, synapses: defaultSynapseRegistry(), observer: { observe: () => {} } }).axon;
   await axon.start();
   port = axon.address().port;
 });

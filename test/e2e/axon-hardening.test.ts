@@ -5,9 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AxonServer } from '../../src/axon/index.js';
 import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
-import { PriorityScheduler } from '../../src/synapse/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { systemClock, type CoreModules } from '../../src/util/index.js';
 import type { AxonConfig } from '../../src/config/index.js';
@@ -51,9 +50,8 @@ function hostileRegistry() {
 async function startAxon(over: Partial<AxonConfig> = {}, metagraph?: StaticMetagraph, m: CoreModules = coreModules(clock)) {
   const k = await keys();
   const mg = metagraph ?? new StaticMetagraph([neuron(0, k.bob.address, 100, true), neuron(1, k.alice.address, 50, true)]);
-  const scheduler = new PriorityScheduler({ queueLength: 64, concurrency: 4 }, m);
-  const axon = new AxonServer(axonConfig({ maxPayloadBytes: 64 * 1024, ...over }), {
-    ...m, metrics: null, pair: k.eve, metagraph: mg, executor: scheduler, synapses: hostileRegistry(), observer: { observe: () => {} },
+  const { axon } = buildServingStack({ axon: axonConfig({ maxPayloadBytes: 64 * 1024, ...over }), scheduler: { queueLength: 64, concurrency: 4 } }, {
+    ...m, metrics: null, pair: k.eve, metagraph: mg, synapses: hostileRegistry(), observer: { observe: () => {} },
   });
   await axon.start();
   cleanup.push(() => axon.stop());

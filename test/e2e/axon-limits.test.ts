@@ -3,9 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Registry } from 'prom-client';
 import { createMinerMetrics } from '../../src/metrics/index.js';
-import { AxonServer } from '../../src/axon/index.js';
 import { Dendrite, buildWsFrame, type DendriteQuery } from '../../src/client/index.js';
-import { PriorityScheduler } from '../../src/synapse/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { createRootLogger, systemClock, type CoreModules } from '../../src/util/index.js';
 import type { AxonConfig } from '../../src/config/index.js';
@@ -30,9 +29,8 @@ async function startAxon(over: Partial<AxonConfig> = {}, m: CoreModules = coreMo
   });
   const registry = new Registry();
   const metrics = createMinerMetrics(registry);
-  const scheduler = new PriorityScheduler({ queueLength: 4, concurrency: 1 }, { ...m, metrics: metrics.synapse });
-  const axon = new AxonServer(axonConfig(over), {
-    ...m, metrics: metrics.axon, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), executor: scheduler, synapses,
+  const { axon } = buildServingStack({ axon: axonConfig(over), scheduler: { queueLength: 4, concurrency: 1 } }, {
+    ...m, metrics, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), synapses,
     observer: { observe: () => {} },
   });
   await axon.start();

@@ -3,9 +3,9 @@ import { WebSocket } from 'ws';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer, EMPTY_BODY_HASH } from '../../src/axon/index.js';
+import { EMPTY_BODY_HASH, type AxonServer } from '../../src/axon/index.js';
 import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
-import { PriorityScheduler } from '../../src/synapse/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { defaultSynapseRegistry } from '../../src/synapses/index.js';
 import { systemClock, type RequestObservation } from '../../src/util/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';
@@ -45,7 +45,6 @@ beforeAll(async () => {
     neuron(2, k.charlie.address, 500, false),
     neuron(3, k.eve.address, 0, false),
   ]);
-  const scheduler = new PriorityScheduler({ queueLength: 64, concurrency: 4 }, m);
   const synapses = defaultSynapseRegistry();
   synapses.register({
     name: 'Slow', inputFields: [], modelId: 'slow',
@@ -55,15 +54,15 @@ beforeAll(async () => {
       ctx.signal.addEventListener('abort', () => clearTimeout(t));
     }),
   });
-  axon = new AxonServer(
-    axonConfig({
+  axon = buildServingStack({
+    axon: axonConfig({
       maxPayloadBytes: 64 * 1024,
       maxConnectionsPerIp: 1000,
       blacklist: { allowUnregistered: false, requireValidatorPermit: true, minStake: 10, allowHotkeys: [], denyHotkeys: [] },
       rateLimit: { perHotkeyPerSec: 1000, perHotkeyBurst: 1000, perIpPerSec: 5000, perIpBurst: 5000, maxTrackedKeys: 1000 },
     }),
-    { ...m, pair: k.eve, metagraph, executor: scheduler, synapses, observer: { observe: (o) => observed.push(o) } },
-  );
+    scheduler: { queueLength: 64, concurrency: 4 },
+  }, { ...m, pair: k.eve, metagraph, synapses, observer: { observe: (o) => observed.push(o) } }).axon;
   await axon.start();
   port = axon.address().port;
   dendrite = new Dendrite({ pair: k.bob }, { clock });
@@ -176,10 +175,10 @@ describe('axon over real sockets', () => {
   it('rate limits per hotkey (429) while others keep flowing', async () => {
     const m = coreModules(clock);
     const metagraph = new StaticMetagraph([neuron(0, k.bob.address, 100, true), neuron(1, k.alice.address, 100, true)]);
-    const small = new AxonServer(
-      axonConfig({ rateLimit: { perHotkeyPerSec: 1, perHotkeyBurst: 5, perIpPerSec: 1000, perIpBurst: 1000, maxTrackedKeys: 10 } }),
-      { ...m, pair: k.eve, metagraph, executor: new PriorityScheduler({ queueLength: 8, concurrency: 2 }, m), synapses: defaultSynapseRegistry(), observer: { observe: () => {} } },
-    );
+    const { axon: small } = buildServingStack({
+      axon: axonConfig({ rateLimit: { perHotkeyPerSec: 1, perHotkeyBurst: 5, perIpPerSec: 1000, perIpBurst: 1000, maxTrackedKeys: 10 } }),
+      scheduler: { queueLength: 8, concurrency: 2 },
+    }, { ...m, pair: k.eve, metagraph, synapses: defaultSynapseRegistry(), observer: { observe: () => {} } });
     await small.start();
     const p2 = small.address().port;
     const bob = new Dendrite({ pair: k.bob }, { clock });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { AxonServer } from '../../src/axon/index.js';
+import type { AxonServer } from '../../src/axon/index.js';
 import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
-import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
+import { SynapseRegistry } from '../../src/synapse/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import type { RequestContext, SynapseBody, SynapseHandler } from '../../src/synapse/index.js';
-import { ResponseCache, type CacheOutcome } from '../../src/cache/index.js';
+import type { CacheOutcome, ResponseCache } from '../../src/cache/index.js';
 import { MinerError, systemClock } from '../../src/util/index.js';
 import { StaticMetagraph, axonConfig, coreModules, keys, neuron } from '../unit/axon/fixtures.js';
 import { cacheOpts } from '../unit/cache/cacheTestKit.js';
@@ -60,23 +61,24 @@ beforeAll(async () => {
     neuron(2, k.charlie.address, 300, true),
     neuron(3, k.eve.address, 0, false),
   ]);
-  const scheduler = new PriorityScheduler({ queueLength: 256, concurrency: 4 }, m);
   const synapses = new SynapseRegistry();
   for (const h of [shared, perValidator, off]) synapses.register(h);
-  cache = new ResponseCache(cacheOpts({
+  const cacheOptions = cacheOpts({
     synapses: {
       SharedOcr: { policy: 'shared' },
       PerValidatorOcr: { policy: 'per-validator' },
       OffOcr: { policy: 'off', dedupInFlight: false },
     },
-  }, { onOutcome: (id, o) => outcomes.set(id, o) }), m);
-  await cache.start();
-  axon = new AxonServer(
-    axonConfig({
+  }, { onOutcome: (id, o) => outcomes.set(id, o) });
+  const stack = buildServingStack({
+    axon: axonConfig({
       rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 },
     }),
-    { ...m, pair: k.eve, metagraph, executor: cache.wrap(scheduler), synapses, observer: { observe: () => {} } },
-  );
+    scheduler: { queueLength: 256, concurrency: 4 },
+    cache: cacheOptions,
+  }, { ...m, pair: k.eve, metagraph, synapses, observer: { observe: () => {} } });
+  ({ cache, axon } = stack);
+  await cache.start();
   await axon.start();
   port = axon.address().port;
 });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ocrSynapseFor } from '../../src/synapses/index.js';
-import { AxonServer } from '../../src/axon/index.js';
+import type { AxonServer } from '../../src/axon/index.js';
 import { Dendrite } from '../../src/client/index.js';
-import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
-import { ResponseCache } from '../../src/cache/index.js';
+import { SynapseRegistry } from '../../src/synapse/index.js';
+import type { ResponseCache } from '../../src/cache/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { inferenceSchema } from '../../src/config/sections/inference.js';
 import { InferenceEngine } from '../../src/inference/index.js';
 import { systemClock } from '../../src/util/index.js';
@@ -35,13 +36,12 @@ beforeAll(async () => {
   ]);
   const synapses = new SynapseRegistry();
   synapses.register(ocrSynapseFor(engine));
-  const scheduler = new PriorityScheduler({ queueLength: 256, concurrency: 4 }, m);
-  cache = new ResponseCache(cacheOpts({}), m);
+  ({ cache, axon } = buildServingStack({
+    axon: axonConfig({ rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 } }),
+    scheduler: { queueLength: 256, concurrency: 4 },
+    cache: cacheOpts({}),
+  }, { ...m, pair: k.eve, metagraph, synapses, observer: { observe: () => {} } }));
   await cache.start();
-  axon = new AxonServer(
-    axonConfig({ rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 } }),
-    { ...m, pair: k.eve, metagraph, executor: cache.wrap(scheduler), synapses, observer: { observe: () => {} } },
-  );
   await axon.start();
   port = axon.address().port;
 });

@@ -13,9 +13,9 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { startTestDevnet, DEVNET_ROLES, type Devnet, type SpecName } from '../helpers/devnet.js';
-import { AxonServer } from '../../src/axon/index.js';
 import { Dendrite } from '../../src/client/index.js';
-import { PriorityScheduler, SynapseRegistry } from '../../src/synapse/index.js';
+import { SynapseRegistry } from '../../src/synapse/index.js';
+import { buildServingStack } from '../../src/node/index.js';
 import { AxonAnnouncer, ChainClient, MetagraphSync } from '../../src/chain/index.js';
 import { axonSchema } from '../../src/config/sections/axon.js';
 import { noopObserver, silentLogger, systemClock, type CoreModules } from '../../src/util/index.js';
@@ -56,8 +56,7 @@ async function startMiner(): Promise<number> {
     handle: async (img: string) => ({ response: pages.get(img)?.labels ?? [] }),
   });
   const config = { ...axonSchema.parse({}), host: '127.0.0.1', port: 0 };
-  const scheduler = new PriorityScheduler(config, core());
-  const axon = new AxonServer(config, { ...core(), pair: eve, metagraph, executor: scheduler, synapses, observer: noopObserver });
+  const { axon } = buildServingStack({ axon: config }, { ...core(), pair: eve, metagraph, synapses, observer: noopObserver });
   await axon.start();
   stoppers.push(() => axon.stop());
   return axon.address().port;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CacheAdmin, type CacheAdminStats } from '../../cache/index.js';
-import { silentLogger, systemClock } from '../../util/index.js';
+import { EXIT_CODES, silentLogger, systemClock } from '../../util/index.js';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../options.js';
 
 type CacheCliOptions = CommonOptions & { json?: boolean };
@@ -41,7 +41,7 @@ async function runStats(opts: CacheCliOptions): Promise<void> {
     const s = await admin.stats();
     if (opts.json) console.log(JSON.stringify({ memory: 'in-daemon', ...s }, null, 2));
     else printStats(s);
-    if (s.redis.enabled && s.redis.error) process.exitCode = 1;
+    if (s.redis.enabled && s.redis.error) process.exitCode = EXIT_CODES.FAILED;
   });
 }
 
@@ -54,7 +54,7 @@ async function runClear(opts: CacheCliOptions): Promise<void> {
     if (r.redisError) console.log(`redis tier: not cleared: ${r.redisError}`);
     if (r.disk === undefined && r.redis === undefined && !r.redisError) console.log('no disk or redis tier configured');
     console.log(`${MEMORY_NOTE}; a running daemon keeps serving its memory tier until its TTL or a restart`);
-    if (r.redisError) process.exitCode = 1;
+    if (r.redisError) process.exitCode = EXIT_CODES.FAILED;
   });
 }
 

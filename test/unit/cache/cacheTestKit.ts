@@ -34,6 +34,8 @@ export class CountingSynapse implements SynapseHandler<{ x: number; pad?: number
   failNext = 0;
   lastSignal: AbortSignal | undefined;
   lastDeadlineMs: number | undefined;
+  /** The clock delayMs runs on; a ManualClock keeps the test off real sleeps. */
+  clock: Clock = systemClock();
   constructor(readonly name = 'Counting', readonly modelId = 'counting-v1') {}
   parseInput(body: SynapseBody): { x: number; pad?: number } {
     if (typeof body['x'] !== 'number') throw new MinerError('BAD_REQUEST', 'x must be a number');
@@ -43,7 +45,7 @@ export class CountingSynapse implements SynapseHandler<{ x: number; pad?: number
     this.runs++;
     this.lastSignal = ctx.signal;
     this.lastDeadlineMs = ctx.deadlineMs;
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.delayMs > 0) await this.clock.sleep(this.delayMs);
     if (this.failNext > 0) {
       this.failNext--;
       throw new MinerError('INFERENCE_FAILED', 'model failed');
@@ -66,6 +68,23 @@ export function bodies(ex: SynapseExecutor): {
     execute: async (s, i, c) => (await ex.execute(s, i, c)).outputs,
     outcome: async (s, i, c) => (await ex.execute(s, i, c)).cache,
   };
+}
+
+/** Moves a manual clock 1 ms at a time, letting promises settle, until `done` holds. */
+export async function runUntil(clock: ManualClock, done: () => boolean, maxMs = 60_000): Promise<void> {
+  for (let ms = 0; !done(); ms++) {
+    if (ms >= maxMs) throw new Error(`runUntil: not done after ${maxMs} ms of manual time`);
+    await clock.advanceAsync(1);
+  }
+}
+
+/** Drives a manual clock until the promise settles; returns what it settled to. */
+export async function settleWith<T>(clock: ManualClock, p: Promise<T>): Promise<T> {
+  let settled = false;
+  const watched = p.finally(() => (settled = true));
+  watched.catch(() => {});
+  await runUntil(clock, () => settled);
+  return watched;
 }
 
 export { ManualClock };

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { InFlight } from '../../../src/cache/inFlight.js';
 import type { RequestContext } from '../../../src/synapse/index.js';
-import { MinerError, systemClock } from '../../../src/util/index.js';
-import { ctxFor } from './cacheTestKit.js';
+import { ManualClock, MinerError } from '../../../src/util/index.js';
+import { ctxFor, settleWith } from './cacheTestKit.js';
 
-const clock = systemClock();
-const later = <T>(ms: number, v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), ms));
+const clock = new ManualClock();
+const later = async <T>(ms: number, v: T): Promise<T> => {
+  await clock.sleep(ms);
+  return v;
+};
 
 describe('InFlight', () => {
   it('the shared computation sees the highest priority and the latest deadline of its waiters', async () => {
@@ -18,7 +21,7 @@ describe('InFlight', () => {
     const a = f.join('k', { ...ctxFor(clock, 'A', { deadlineInMs: 1_000 }), priority: 1 }, run)!;
     const b = f.join('k', { ...ctxFor(clock, 'B', { deadlineInMs: 9_000 }), priority: 50 }, run)!;
     expect([a.joined, b.joined]).toEqual([false, true]);
-    await Promise.all([a.result, b.result]);
+    await settleWith(clock, Promise.all([a.result, b.result]));
     expect(seen!.priority).toBe(50);
     expect(seen!.deadlineMs).toBeGreaterThan(clock.now() + 8_000);
     expect(seen!.callerHotkey).toBe('A');
@@ -31,7 +34,7 @@ describe('InFlight', () => {
     expect(a).toBeDefined();
     expect(f.join('k2', ctxFor(clock), () => later(20, 2))).toBeUndefined();
     expect((f.join('k1', ctxFor(clock), () => later(20, 3)))!.joined).toBe(true);
-    expect(await a!.result).toBe(1);
+    expect(await settleWith(clock, a!.result)).toBe(1);
   });
 
   it('a waiter that is already aborted leaves at once with the abort reason', async () => {
@@ -41,6 +44,6 @@ describe('InFlight', () => {
     const other = f.join('k', ctxFor(clock), () => later(30, 7))!;
     const gone = f.join('k', ctxFor(clock, 'B', { signal: ac.signal }), () => later(30, 8))!;
     await expect(gone.result).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
-    expect(await other.result).toBe(7);
+    expect(await settleWith(clock, other.result)).toBe(7);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseCache, type CacheOutcome } from '../../../src/cache/index.js';
 import { MinerError, systemClock } from '../../../src/util/index.js';
-import { CountingSynapse, ManualClock, cacheOpts, ctxFor, directExecutor, modulesFor, bodies } from './cacheTestKit.js';
+import { CountingSynapse, ManualClock, cacheOpts, ctxFor, directExecutor, modulesFor, bodies, runUntil, settleWith } from './cacheTestKit.js';
 
 const caches: ResponseCache[] = [];
 async function makeCache(over: Record<string, unknown> = {}, clock = systemClock(), onOutcome?: (id: string, o: CacheOutcome) => void) {
@@ -19,13 +19,14 @@ const policy = (p: string, extra: Record<string, unknown> = {}) => ({ synapses: 
 
 describe('ResponseCache', () => {
   it('100 concurrent identical requests run the handler once and all get the answer', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const outcomes: CacheOutcome[] = [];
     const { cache } = await makeCache(policy('shared'), clock, (_id, o) => outcomes.push(o));
     const syn = new CountingSynapse();
+    syn.clock = clock;
     syn.delayMs = 30;
     const exec = bodies(cache.wrap(directExecutor));
-    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => exec.execute(syn, { x: 21 }, ctxFor(clock, `V${i}`))));
+    const answers = await settleWith(clock, Promise.all(Array.from({ length: 100 }, (_, i) => exec.execute(syn, { x: 21 }, ctxFor(clock, `V${i}`)))));
     expect(syn.runs).toBe(1);
     expect(answers.every((a) => a['y'] === 42)).toBe(true);
     expect(outcomes.filter((o) => o === 'miss')).toHaveLength(1);
@@ -66,59 +67,63 @@ describe('ResponseCache', () => {
   });
 
   it('off never stores but still shares a computation in flight; with dedup off it bypasses', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const { cache } = await makeCache(policy('off'), clock);
     const syn = new CountingSynapse();
+    syn.clock = clock;
     const ex = bodies(cache.wrap(directExecutor));
     await ex.execute(syn, { x: 5 }, ctxFor(clock));
     await ex.execute(syn, { x: 5 }, ctxFor(clock));
     expect(syn.runs).toBe(2);
     expect(cache.stats().memory.entries).toBe(0);
     syn.delayMs = 20;
-    await Promise.all([1, 2, 3].map(() => ex.execute(syn, { x: 5 }, ctxFor(clock))));
+    await settleWith(clock, Promise.all([1, 2, 3].map(() => ex.execute(syn, { x: 5 }, ctxFor(clock)))));
     expect(syn.runs).toBe(3);
 
     const outcomes: CacheOutcome[] = [];
     const noDedup = await makeCache(policy('off', { dedupInFlight: false }), clock, (_i, o) => outcomes.push(o));
     const syn2 = new CountingSynapse();
+    syn2.clock = clock;
     syn2.delayMs = 10;
     const ex2 = bodies(noDedup.cache.wrap(directExecutor));
-    await Promise.all([1, 2, 3].map(() => ex2.execute(syn2, { x: 5 }, ctxFor(clock))));
+    await settleWith(clock, Promise.all([1, 2, 3].map(() => ex2.execute(syn2, { x: 5 }, ctxFor(clock)))));
     expect(syn2.runs).toBe(3);
     expect(outcomes).toEqual(['bypass', 'bypass', 'bypass']);
   });
 
   it('a failed computation reaches every waiter and the next request tries again', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const { cache } = await makeCache(policy('shared'), clock);
     const syn = new CountingSynapse();
+    syn.clock = clock;
     syn.delayMs = 20;
     syn.failNext = 1;
     const ex = bodies(cache.wrap(directExecutor));
-    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => ex.execute(syn, { x: 9 }, ctxFor(clock))));
+    const settled = await settleWith(clock, Promise.allSettled(Array.from({ length: 5 }, () => ex.execute(syn, { x: 9 }, ctxFor(clock)))));
     expect(syn.runs).toBe(1);
     for (const s of settled) {
       expect(s.status).toBe('rejected');
       expect((s as PromiseRejectedResult).reason).toBeInstanceOf(MinerError);
       expect(((s as PromiseRejectedResult).reason as MinerError).code).toBe('INFERENCE_FAILED');
     }
-    const ok = await ex.execute(syn, { x: 9 }, ctxFor(clock));
+    const ok = await settleWith(clock, ex.execute(syn, { x: 9 }, ctxFor(clock)));
     expect(ok['y']).toBe(18);
     expect(syn.runs).toBe(2);
   });
 
   it("a waiter past its deadline gets 408 while the others get the answer; the first caller's abort fails nobody else", async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const { cache } = await makeCache(policy('shared'), clock);
     const syn = new CountingSynapse();
+    syn.clock = clock;
     syn.delayMs = 120;
     const ex = bodies(cache.wrap(directExecutor));
     const firstAbort = new AbortController();
     const first = ex.execute(syn, { x: 4 }, ctxFor(clock, 'A', { signal: firstAbort.signal }));
     const short = ex.execute(syn, { x: 4 }, ctxFor(clock, 'B', { deadlineInMs: 30 }));
     const patient = ex.execute(syn, { x: 4 }, ctxFor(clock, 'C', { deadlineInMs: 5_000 }));
-    setTimeout(() => firstAbort.abort(new MinerError('DEADLINE_EXCEEDED', 'caller went away')), 10);
-    const [r1, r2, r3] = await Promise.allSettled([first, short, patient]);
+    clock.setTimeout(() => firstAbort.abort(new MinerError('DEADLINE_EXCEEDED', 'caller went away')), 10);
+    const [r1, r2, r3] = await settleWith(clock, Promise.allSettled([first, short, patient]));
     expect(r1.status).toBe('rejected');
     expect(r2.status).toBe('rejected');
     expect(((r2 as PromiseRejectedResult).reason as MinerError).code).toBe('DEADLINE_EXCEEDED');
@@ -132,9 +137,10 @@ describe('ResponseCache', () => {
   });
 
   it('when every waiter has gone the shared computation is aborted and the key is free again', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const { cache } = await makeCache(policy('shared'), clock);
     const syn = new CountingSynapse();
+    syn.clock = clock;
     syn.delayMs = 100;
     const ex = bodies(cache.wrap(directExecutor));
     const ac1 = new AbortController();
@@ -143,13 +149,13 @@ describe('ResponseCache', () => {
       ex.execute(syn, { x: 2 }, ctxFor(clock, 'A', { signal: ac1.signal })),
       ex.execute(syn, { x: 2 }, ctxFor(clock, 'B', { signal: ac2.signal })),
     ]);
-    await new Promise((r) => setTimeout(r, 10));
+    await runUntil(clock, () => syn.runs === 1);
     ac1.abort();
     ac2.abort();
     await p;
     expect(syn.lastSignal?.aborted).toBe(true);
     expect(cache.stats().inFlight).toBe(0);
-    const fresh = await ex.execute(syn, { x: 2 }, ctxFor(clock));
+    const fresh = await settleWith(clock, ex.execute(syn, { x: 2 }, ctxFor(clock)));
     expect(fresh['y']).toBe(4);
     expect(syn.runs).toBe(2);
   });

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { Registry } from 'prom-client';
 import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { ChainClient } from '../../../src/chain/chainClient.js';
-import { MinerError, silentLogger, systemClock } from '../../../src/util/index.js';
+import { ManualClock, MinerError, silentLogger, type Clock } from '../../../src/util/index.js';
+import { captureLogger } from '../monitor/fixtures.js';
 
 /** A WebSocket server that accepts and never answers: the client's connect attempts time out. */
 class SilentServer {
@@ -40,11 +41,36 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function client(endpoints: string[], registry = new Registry()): ChainClient {
+function client(endpoints: string[], clock: Clock, registry = new Registry(), logger = silentLogger()): ChainClient {
   return new ChainClient(
     { endpoints, watchdogMs: 60_000, connectTimeoutMs: 300, reconnectMinMs: 50, reconnectMaxMs: 200 },
-    { logger: silentLogger(), metrics: createMinerMetrics(registry).chain.client, clock: systemClock(), signal: new AbortController().signal },
+    { logger, metrics: createMinerMetrics(registry).chain.client, clock, signal: new AbortController().signal },
   );
+}
+
+/** Waits for socket I/O (never for time: the client's timers run on the manual clock). */
+const until = (cond: () => boolean): Promise<void> => vi.waitFor(() => expect(cond()).toBe(true), { timeout: 5_000, interval: 1 });
+
+/** The backoff delays the client logged, in order. */
+const delays = (lines: Array<Record<string, unknown>>): number[] =>
+  lines.filter((l) => l['msg'] === 'chain reconnect scheduled').map((l) => l['delayMs'] as number);
+
+/**
+ * Drives one failed attempt: the server saw the socket, the connect timeout passes on the
+ * manual clock, the socket closes, and the logged backoff elapses.
+ */
+async function failAttempt(clock: ManualClock, seen: () => number, track: { open: number }, lines: Array<Record<string, unknown>>, timeoutMs: number): Promise<number> {
+  const n = seen();
+  await until(() => seen() === n && track.open === 1);
+  const logged = delays(lines).length;
+  await clock.advanceAsync(timeoutMs);
+  await until(() => track.open === 0 && delays(lines).length === logged + 1);
+  const delay = delays(lines)[logged]!;
+  await clock.advanceAsync(delay - 1);
+  expect(seen()).toBe(n);
+  await clock.advanceAsync(1);
+  await until(() => seen() === n + 1);
+  return delay;
 }
 
 describe('ChainClient connection management', () => {
@@ -55,9 +81,16 @@ describe('ChainClient connection management', () => {
     servers.push(a, b);
     await Promise.all([a.listening(), b.listening()]);
     const registry = new Registry();
-    const c = client([a.endpoint, b.endpoint], registry);
-    await c.start();
-    await new Promise((r) => setTimeout(r, 2_500));
+    const clock = new ManualClock();
+    const { logger, lines } = captureLogger();
+    const c = client([a.endpoint, b.endpoint], clock, registry, logger);
+    const started = c.start();
+    const seen = () => a.accepted + b.accepted;
+    await until(() => seen() === 1);
+    for (let i = 0; i < 4; i++) {
+      await failAttempt(clock, seen, track, lines, 300);
+      if (i === 0) await started;
+    }
     const st = c.state();
     expect(st.connected).toBe(false);
     expect(() => c.api()).toThrow(MinerError);
@@ -73,11 +106,11 @@ describe('ChainClient connection management', () => {
     expect(st.reconnects).toBeGreaterThanOrEqual(3);
     expect(await registry.getSingleMetricAsString('miner_chain_connected_bool')).toContain('miner_chain_connected_bool 0');
     await c.stop();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(track.open).toBe(0);
-    const accepted = a.accepted + b.accepted;
-    await new Promise((r) => setTimeout(r, 600));
-    expect(a.accepted + b.accepted).toBe(accepted);
+    await until(() => track.open === 0);
+    const accepted = seen();
+    await clock.advanceAsync(10_000);
+    expect(seen()).toBe(accepted);
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it('backs off exponentially up to reconnectMaxMs', async () => {
@@ -85,26 +118,29 @@ describe('ChainClient connection management', () => {
     const a = new SilentServer(track);
     servers.push(a);
     await a.listening();
-    const times: number[] = [];
-    a.wss.on('connection', () => times.push(Date.now()));
+    const clock = new ManualClock();
+    const { logger, lines } = captureLogger();
     const c = new ChainClient(
       { endpoints: [a.endpoint], watchdogMs: 60_000, connectTimeoutMs: 100, reconnectMinMs: 100, reconnectMaxMs: 800 },
-      { logger: silentLogger(), metrics: null, clock: systemClock(), signal: new AbortController().signal },
+      { logger, metrics: null, clock, signal: new AbortController().signal },
     );
-    await c.start();
-    await new Promise((r) => setTimeout(r, 3_500));
+    const started = c.start();
+    await until(() => a.accepted === 1);
+    const gaps: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      gaps.push(await failAttempt(clock, () => a.accepted, track, lines, 100));
+      if (k === 0) await started;
+    }
     await c.stop();
-    const gaps = times.slice(1).map((t, i) => t - times[i]! - 100);
-    expect(gaps.length).toBeGreaterThanOrEqual(3);
     // jitter keeps each delay within [50%, 100%] of min * 2^k, capped at the max
     for (const [k, g] of gaps.entries()) {
       const cap = Math.min(800, 100 * 2 ** k);
-      expect(g).toBeGreaterThanOrEqual(cap * 0.5 - 30);
-      expect(g).toBeLessThanOrEqual(cap + 150);
+      expect(g).toBeGreaterThanOrEqual(cap * 0.5);
+      expect(g).toBeLessThanOrEqual(cap);
     }
   });
 
   it('refuses an empty endpoint list', () => {
-    expect(() => client([])).toThrow(MinerError);
+    expect(() => client([], new ManualClock())).toThrow(MinerError);
   });
 });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { installBugHandlers } from '../../../src/cli/bugHandlers.js';
 import { createRootLogger } from '../../../src/util/index.js';
 
@@ -16,7 +16,8 @@ describe('bug handlers', () => {
   it('an uncaught exception is one fatal line with an error id, then exit 70', async () => {
     const h = harness();
     h.events.emit('uncaughtException', new Error('boom'));
-    await new Promise((r) => setTimeout(r, 20));
+    // The exit waits for the log to flush, not for a time.
+    await vi.waitFor(() => expect(h.exits).toHaveLength(1), { interval: 1 });
     const fatal = h.lines.filter((l) => l['level'] === 'fatal');
     expect(fatal).toHaveLength(1);
     expect(fatal[0]).toMatchObject({ code: 'INTERNAL', exitCode: 70, msg: 'uncaught exception (a bug), exiting' });
@@ -27,7 +28,7 @@ describe('bug handlers', () => {
   it('an unhandled rejection is logged with an error id and the process keeps running', async () => {
     const h = harness();
     h.events.emit('unhandledRejection', new Error('late'));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setImmediate(r));
     expect(h.lines.find((l) => l['msg'] === 'unhandled promise rejection (a bug)')?.['errorId']).toMatch(/^[0-9a-f]{8}$/);
     expect(h.exits).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DeviceSet, isDeviceError, parseDeviceList, type ModelSession, type SessionFactory,
 } from '../../../src/inference/index.js';
-import { InferenceError, ManualClock, MinerError } from '../../../src/util/index.js';
+import { ManualClock, MinerError } from '../../../src/util/index.js';
 import { createMinerMetrics } from '../../../src/metrics/index.js';
 
 interface Call { device: string; cost: number }
@@ -157,7 +157,7 @@ describe('DeviceSet failures', () => {
     const h = harness(['cpu', 'cpu', 'cpu'], { 'cpu:0': 1, 'cpu:1': 1, 'cpu:2': 1 });
     for (const d of ['cpu:0', 'cpu:1', 'cpu:2']) h.failing.set(d, 'session worker exited with code 1');
     const err = await h.run(5).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InferenceError);
+    expect(err).toBeInstanceOf(MinerError);
     expect((err as MinerError).code).toBe('INFERENCE_FAILED');
     expect(h.calls.map((c) => c.device).sort()).toEqual(['cpu:0', 'cpu:1', 'cpu:2']);
     expect(h.set.upCount()).toBe(0);

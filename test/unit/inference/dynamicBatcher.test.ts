@@ -2,29 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { DynamicBatcher, type BatcherOpts } from '../../../src/inference/index.js';
 import { createMinerMetrics } from '../../../src/metrics/index.js';
-import { MinerError, silentLogger, systemClock } from '../../../src/util/index.js';
+import { ManualClock, MinerError, silentLogger } from '../../../src/util/index.js';
 
 interface Run { inputs: number[]; shape: readonly number[]; startedAt: number }
 
-/** A fake model: records every run and finishes it when told (or after `ms`). */
+/** A fake model: records every run and finishes it when told (or after `ms` of the manual clock). */
 function harness(opts: Partial<BatcherOpts> = {}, ms = 0) {
   const runs: Run[] = [];
   const gates: (() => void)[] = [];
   const registry = new Registry();
-  const t0 = performance.now();
+  const clock = new ManualClock();
+  const t0 = clock.monotonicMs();
   const batcher = new DynamicBatcher<number, number>(
     { name: 'fake', maxItems: 64, maxCost: 1e9, maxWaitMs: 5, queueLength: 100, concurrency: 1, ...opts },
     async (inputs, shape) => {
-      runs.push({ inputs: [...inputs], shape, startedAt: performance.now() - t0 });
-      if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+      runs.push({ inputs: [...inputs], shape, startedAt: clock.monotonicMs() - t0 });
+      if (ms > 0) await clock.sleep(ms);
       else await new Promise<void>((r) => gates.push(r));
       return inputs.map((x) => x * 2);
     },
-    { logger: silentLogger(), clock: systemClock(), metrics: createMinerMetrics(registry).inference.batcher },
+    { logger: silentLogger(), clock, metrics: createMinerMetrics(registry).inference.batcher },
   );
   const release = () => { const g = gates.shift(); g?.(); };
-  const tick = () => new Promise((r) => setTimeout(r, 1));
-  return { batcher, runs, release, tick, registry, t0 };
+  // Lets settled runs and the batcher's reaction to them happen; time does not move.
+  const tick = () => clock.advanceAsync(0);
+  return { batcher, runs, release, tick, registry, t0, clock };
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -74,15 +76,13 @@ describe('DynamicBatcher', () => {
     const h = harness({ concurrency: 2, maxWaitMs: 30 });
     void h.batcher.submit(1, [1]);
     await h.tick();
-    const submittedAt = performance.now() - h.t0;
+    const submittedAt = h.clock.monotonicMs() - h.t0;
     const p = h.batcher.submit(2, [1]);
-    await new Promise((r) => setTimeout(r, 10));
+    await h.clock.advanceAsync(29);
     expect(h.runs).toHaveLength(1); // still filling: the device is busy
-    for (let i = 0; i < 100 && h.runs.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    await h.clock.advanceAsync(1);
     expect(h.runs).toHaveLength(2); // the wait bound released it while the first run is still in flight
-    const waited = h.runs[1]!.startedAt - submittedAt;
-    expect(waited).toBeGreaterThanOrEqual(25);
-    expect(waited).toBeLessThan(250); // 30 ms bound plus timer slack on a busy machine
+    expect(h.runs[1]!.startedAt - submittedAt).toBe(30);
     h.release(); h.release();
     expect(await p).toBe(4);
   });
@@ -91,13 +91,13 @@ describe('DynamicBatcher', () => {
     const h = harness();
     void h.batcher.submit(1, [1]);
     await h.tick();
-    const now = Date.now();
+    const now = h.clock.now();
     const expired = codeOf(h.batcher.submit(2, [1], { deadlineMs: now + 15 }));
     const live = h.batcher.submit(3, [1], { deadlineMs: now + 60_000 });
     const ac = new AbortController();
     const cancelled = codeOf(h.batcher.submit(4, [1], { signal: ac.signal }));
     ac.abort();
-    await new Promise((r) => setTimeout(r, 30));
+    await h.clock.advanceAsync(30);
     h.release();
     expect(await expired).toBe('DEADLINE_EXCEEDED');
     expect(await cancelled).toBe('DEADLINE_EXCEEDED');
@@ -106,7 +106,7 @@ describe('DynamicBatcher', () => {
     expect(await live).toBe(6);
     const ran = h.runs.flatMap((r) => r.inputs);
     expect(ran).toEqual([1, 3]);
-    expect(await codeOf(h.batcher.submit(5, [1], { deadlineMs: Date.now() - 1 }))).toBe('DEADLINE_EXCEEDED');
+    expect(await codeOf(h.batcher.submit(5, [1], { deadlineMs: h.clock.now() - 1 }))).toBe('DEADLINE_EXCEEDED');
     expect(h.runs.flatMap((r) => r.inputs)).not.toContain(5);
   });
 
@@ -137,14 +137,18 @@ describe('DynamicBatcher', () => {
   it('stop() lets queued work finish and refuses new work', async () => {
     const h = harness({}, 5);
     const ps = [1, 2, 3].map((i) => h.batcher.submit(i, [1]));
-    await h.batcher.stop();
+    const stopped = h.batcher.stop();
+    await h.clock.runAllAsync();
+    await stopped;
     expect(await Promise.all(ps)).toEqual([2, 4, 6]);
     expect(await codeOf(h.batcher.submit(9, [1]))).toBe('SHUTTING_DOWN');
   });
 
   it('reports the engine metrics by model', async () => {
     const h = harness({}, 1);
-    await Promise.all([1, 2, 3].map((i) => h.batcher.submit(i, [4])));
+    const done = Promise.all([1, 2, 3].map((i) => h.batcher.submit(i, [4])));
+    await h.clock.runAllAsync();
+    await done;
     const text = await h.registry.metrics();
     for (const name of ['miner_inference_batch_size_items', 'miner_inference_batch_cost_elements', 'miner_inference_queue_depth_items',
       'miner_inference_wait_seconds', 'miner_inference_run_seconds', 'miner_inference_items_total']) {

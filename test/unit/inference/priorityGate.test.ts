@@ -20,13 +20,14 @@ describe('PriorityGate', () => {
   });
 
   it('refuses an expired or cancelled request when its turn comes and frees the slot', async () => {
-    const gate = new PriorityGate(1, 10, () => Date.now());
+    let now = 1_000;
+    const gate = new PriorityGate(1, 10, () => now);
     const first = await gate.enter(0, undefined, undefined);
-    const expired = code(gate.enter(0, Date.now() + 5, undefined));
+    const expired = code(gate.enter(0, now + 5, undefined));
     const ac = new AbortController();
     const cancelled = code(gate.enter(0, undefined, ac.signal));
     ac.abort();
-    await new Promise((r) => setTimeout(r, 10));
+    now += 10;
     first();
     expect(await expired).toBe('DEADLINE_EXCEEDED');
     expect(await cancelled).toBe('DEADLINE_EXCEEDED');

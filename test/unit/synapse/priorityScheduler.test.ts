@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createMinerMetrics } from '../../../src/metrics/index.js';
-import { ManualClock, MinerError, systemClock, type Clock } from '../../../src/util/index.js';
+import { ManualClock, MinerError, type Clock } from '../../../src/util/index.js';
 import { PriorityScheduler } from '../../../src/synapse/index.js';
 import type { RequestContext, SynapseHandler } from '../../../src/synapse/index.js';
 
@@ -27,7 +27,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('PriorityScheduler', () => {
   it('runs queued work by priority (caller stake), FIFO among equals', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const s = new PriorityScheduler({ queueLength: 10, concurrency: 1 }, { clock });
     const g = gated();
     const all = [s.execute(g.handler, 0, ctx(clock, 0))];
@@ -42,7 +42,7 @@ describe('PriorityScheduler', () => {
   });
 
   it('answers OVERLOADED beyond the queue length', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const s = new PriorityScheduler({ queueLength: 2, concurrency: 1 }, { clock });
     const g = gated();
     const running = s.execute(g.handler, 0, ctx(clock, 0));
@@ -71,17 +71,21 @@ describe('PriorityScheduler', () => {
   });
 
   it('races a running handler against its deadline', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const s = new PriorityScheduler({ queueLength: 5, concurrency: 1 }, { clock });
     const g = gated();
-    const t0 = Date.now();
-    await expect(s.execute(g.handler, 0, ctx(clock, 0, 50))).rejects.toBeInstanceOf(MinerError);
-    expect(Date.now() - t0).toBeLessThan(1_000);
+    const done = s.execute(g.handler, 0, ctx(clock, 0, 50));
+    let settled = false;
+    void done.catch(() => {}).finally(() => (settled = true));
+    await clock.advanceAsync(49);
+    expect(settled).toBe(false);
+    await clock.advanceAsync(1);
+    await expect(done).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
     expect(s.inFlight()).toBe(0);
   });
 
   it('stops a running handler when ctx.signal aborts, and drain answers queued work SHUTTING_DOWN', async () => {
-    const clock = systemClock();
+    const clock = new ManualClock();
     const registry = new Registry();
     const s = new PriorityScheduler({ queueLength: 5, concurrency: 1 }, { clock, metrics: createMinerMetrics(registry).synapse });
     const g = gated();
@@ -94,6 +98,7 @@ describe('PriorityScheduler', () => {
     // The queued one starts now; drain waits briefly, then gives up on it.
     const drained = s.drain(50);
     await expect(s.execute(g.handler, 2, ctx(clock, 0))).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    await clock.advanceAsync(50);
     await drained;
     g.release(); // the aborted first call's gate
     g.release();
