@@ -36,11 +36,30 @@ async function pairs(): Promise<{ bob: KeyringPair; eve: KeyringPair; ferdie: Ke
 // ---------------------------------------------------------------- server child
 function staticMetagraph(bob: string): MetagraphSource {
   const n: NeuronInfo = {
-    uid: 0, hotkey: bob, coldkey: bob, active: true, validatorPermit: true, stakeRao: 10n ** 12n, stake: 1000,
-    incentive: 0, dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: null,
+    uid: 0,
+    hotkey: bob,
+    coldkey: bob,
+    active: true,
+    validatorPermit: true,
+    stakeRao: 10n ** 12n,
+    stake: 1000,
+    incentive: 0,
+    dividends: 0,
+    consensus: 0,
+    trust: 0,
+    rank: 0,
+    emissionRao: 0n,
+    lastUpdate: 0,
+    axon: null,
   };
   const snap: MetagraphSnapshot = {
-    netuid: 1, block: 1, tempo: 360, n: 1, syncedAtMs: Date.now(), source: 'storage', neurons: [n],
+    netuid: 1,
+    block: 1,
+    tempo: 360,
+    n: 1,
+    syncedAtMs: Date.now(),
+    source: 'storage',
+    neurons: [n],
     byHotkey: (h) => (h === bob ? n : undefined),
   };
   return { current: () => snap, onUpdate: () => () => {} };
@@ -50,8 +69,13 @@ async function serverMain(verifyWorkers: number): Promise<void> {
   const { bob, eve } = await pairs();
   const m = { logger: silentLogger(), metrics: null, clock, signal: new AbortController().signal };
   const cfg = axonSchema.parse({
-    host: '127.0.0.1', verifyWorkers, maxConnectionsPerIp: 5000, maxConnections: 5000,
-    queueLength: 100_000, concurrency: 1024, maxInflightPerConnection: 4096,
+    host: '127.0.0.1',
+    verifyWorkers,
+    maxConnectionsPerIp: 5000,
+    maxConnections: 5000,
+    queueLength: 100_000,
+    concurrency: 1024,
+    maxInflightPerConnection: 4096,
     rateLimit: { perHotkeyPerSec: 1e9, perHotkeyBurst: 1e9, perIpPerSec: 1e9, perIpBurst: 1e9 },
     // Frames are signed before the timed run (signing here would eat the cores the axon needs),
     // so their first nonce may be older than the default 4 s window by the time it is sent.
@@ -59,10 +83,16 @@ async function serverMain(verifyWorkers: number): Promise<void> {
     btauth: { maxAgeMs: 600_000 },
     epistula: { maxAgeMs: 600_000 },
   });
-  const { axon } = buildServingStack({ axon: { ...cfg, port: 0 }, scheduler: cfg }, {
-    ...m, pair: eve, metagraph: staticMetagraph(bob.address), synapses: defaultSynapseRegistry(),
-    observer: { observe: () => void served++ },
-  });
+  const { axon } = buildServingStack(
+    { axon: { ...cfg, port: 0 }, scheduler: cfg },
+    {
+      ...m,
+      pair: eve,
+      metagraph: staticMetagraph(bob.address),
+      synapses: defaultSynapseRegistry(),
+      observer: { observe: () => void served++ },
+    },
+  );
   let served = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
@@ -75,7 +105,9 @@ async function serverMain(verifyWorkers: number): Promise<void> {
       const c = process.cpuUsage();
       process.send?.({ cpuUs: c.user + c.system, served });
       if (process.env['BENCH_LOOP_DELAY']) {
-        console.log(`  axon event-loop delay ms p50 ${(loopDelay.percentile(50) / 1e6).toFixed(2)} p99 ${(loopDelay.percentile(99) / 1e6).toFixed(2)} max ${(loopDelay.max / 1e6).toFixed(2)}`);
+        console.log(
+          `  axon event-loop delay ms p50 ${(loopDelay.percentile(50) / 1e6).toFixed(2)} p99 ${(loopDelay.percentile(99) / 1e6).toFixed(2)} max ${(loopDelay.max / 1e6).toFixed(2)}`,
+        );
       }
       loopDelay.reset();
     }
@@ -186,7 +218,9 @@ async function clientMain(): Promise<void> {
   const forms = await formsCompare(bob, eve, seconds);
   if (process.env['BENCH_ONLY'] === 'forms') {
     const r = (x: number): string => `${((100 * x) / Math.max(1, forms.legacy)).toFixed(0)}%`;
-    console.log(`\nforms: legacy ${forms.legacy.toFixed(0)}/s, btauth/1 ${forms.btauth.toFixed(0)}/s = ${r(forms.btauth)}, Epistula ${forms.epistula.toFixed(0)}/s = ${r(forms.epistula)} of legacy (goal >= 90%)`);
+    console.log(
+      `\nforms: legacy ${forms.legacy.toFixed(0)}/s, btauth/1 ${forms.btauth.toFixed(0)}/s = ${r(forms.btauth)}, Epistula ${forms.epistula.toFixed(0)}/s = ${r(forms.epistula)} of legacy (goal >= 90%)`,
+    );
     return;
   }
   const best = await closedLoops(bob, eve, seconds);
@@ -198,10 +232,16 @@ async function clientMain(): Promise<void> {
   console.log('\nsummary');
   console.log(`  two-core verify ceiling ${c.toFixed(0)}/s (goal: 90% = ${(0.9 * c).toFixed(0)}/s)`);
   const ofLegacy = (x: number): string => `${((100 * x) / Math.max(1, forms.legacy)).toFixed(0)}%`;
-  console.log(`  forms (HTTP, verifyWorkers=2): legacy ${forms.legacy.toFixed(0)}/s, btauth/1 ${forms.btauth.toFixed(0)}/s = ${ofLegacy(forms.btauth)}, Epistula ${forms.epistula.toFixed(0)}/s = ${ofLegacy(forms.epistula)} of legacy (goal >= 90%)`);
-  console.log(`  best WS ${best.ws.toFixed(0)}/s = ${pctOf(best.ws)}; best HTTP ${best.http.toFixed(0)}/s = ${pctOf(best.http)}; bare reference ${best.bare.toFixed(0)}/s = ${pctOf(best.bare)}`);
+  console.log(
+    `  forms (HTTP, verifyWorkers=2): legacy ${forms.legacy.toFixed(0)}/s, btauth/1 ${forms.btauth.toFixed(0)}/s = ${ofLegacy(forms.btauth)}, Epistula ${forms.epistula.toFixed(0)}/s = ${ofLegacy(forms.epistula)} of legacy (goal >= 90%)`,
+  );
+  console.log(
+    `  best WS ${best.ws.toFixed(0)}/s = ${pctOf(best.ws)}; best HTTP ${best.http.toFixed(0)}/s = ${pctOf(best.http)}; bare reference ${best.bare.toFixed(0)}/s = ${pctOf(best.bare)}`,
+  );
   for (const [rate, run] of open) console.log(`  open loop ${rate}/s: p99 ${fmt(pct(run.lat, 99))} ms (axon-side p99 ${fmt(pct(run.server, 99))} ms)`);
-  console.log(`  flood: ${fmt(flood.maxRejects)} rejects/s closed loop; valid p99 under a ${flood.offered}/s flood / without, per trial: ${flood.ratios.map(fmt).join(', ')}`);
+  console.log(
+    `  flood: ${fmt(flood.maxRejects)} rejects/s closed loop; valid p99 under a ${flood.offered}/s flood / without, per trial: ${flood.ratios.map(fmt).join(', ')}`,
+  );
 }
 
 interface FloodResult {

@@ -36,8 +36,11 @@ export interface Run {
 }
 
 export function report(label: string, r: Run): void {
-  console.log(`${label}: ${(r.ok / r.seconds).toFixed(0)} req/s ok (${r.other} non-200, ${r.late} late), latency ms p50 ${fmt(pct(r.lat, 50))} p95 ${fmt(pct(r.lat, 95))} p99 ${fmt(pct(r.lat, 99))}`);
-  if (r.server.some((x) => x > 0)) console.log(`  axon processTimeMs p50 ${fmt(pct(r.server, 50))} p95 ${fmt(pct(r.server, 95))} p99 ${fmt(pct(r.server, 99))}`);
+  console.log(
+    `${label}: ${(r.ok / r.seconds).toFixed(0)} req/s ok (${r.other} non-200, ${r.late} late), latency ms p50 ${fmt(pct(r.lat, 50))} p95 ${fmt(pct(r.lat, 95))} p99 ${fmt(pct(r.lat, 99))}`,
+  );
+  if (r.server.some((x) => x > 0))
+    console.log(`  axon processTimeMs p50 ${fmt(pct(r.server, 50))} p95 ${fmt(pct(r.server, 95))} p99 ${fmt(pct(r.server, 99))}`);
 }
 
 export interface Frame {
@@ -51,10 +54,19 @@ export function wsFrames(bob: KeyringPair, eve: KeyringPair, conn: number, n: nu
   const base = clock.nowNs();
   return Array.from({ length: n }, (_, i) => {
     const id = `c${conn}-${i}`;
-    const text = JSON.stringify(buildWsFrame({
-      id, synapse: 'Dummy', bodyText: JSON.stringify({ dummy_input: i }), timeoutSec: 12,
-      address: bob.address, sign, uuid: `bench-${conn}-${process.pid}-${base}`, nonce: base + BigInt(i), axonHotkey: eve.address,
-    }));
+    const text = JSON.stringify(
+      buildWsFrame({
+        id,
+        synapse: 'Dummy',
+        bodyText: JSON.stringify({ dummy_input: i }),
+        timeoutSec: 12,
+        address: bob.address,
+        sign,
+        uuid: `bench-${conn}-${process.pid}-${base}`,
+        nonce: base + BigInt(i),
+        axonHotkey: eve.address,
+      }),
+    );
     return { id, text };
   });
 }
@@ -65,46 +77,51 @@ export async function wsLoad(port: number, frames: Frame[][], inflight: number, 
   // The first second warms the axon (JIT, worker threads, connections) and is not counted.
   const from = performance.now() + WARMUP_MS;
   const end = from + seconds * 1000;
-  await Promise.all(frames.map((list) => new Promise<void>((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
-    const sentAt = new Map<string, number>();
-    let next = 0;
-    let timer: NodeJS.Timeout | undefined;
-    const send = (): void => {
-      if (next >= list.length || performance.now() > end) return;
-      const f = list[next++]!;
-      sentAt.set(f.id, performance.now());
-      ws.send(f.text);
-    };
-    ws.on('open', () => {
-      if (ratePerSec) {
-        // Open loop: every 2 ms, send what the offered rate owes by now (timers may fire late).
-        const start = performance.now();
-        const perMs = ratePerSec / frames.length / 1000;
-        timer = setInterval(() => {
-          const owed = Math.floor((performance.now() - start) * perMs);
-          while (next < owed && next < list.length && performance.now() <= end) send();
-        }, 2);
-      } else for (let i = 0; i < inflight; i++) send();
-      setTimeout(() => clearInterval(timer), WARMUP_MS + seconds * 1000);
-      setTimeout(() => ws.close(), WARMUP_MS + seconds * 1000 + 3000);
-    });
-    ws.on('message', (d) => {
-      const r = JSON.parse(d.toString()) as { id: string; status: number; processTimeMs: number };
-      const t = sentAt.get(r.id);
-      if (t !== undefined && t >= from) {
-        run.server.push(r.processTimeMs);
-        // Latency of every answer that came back; throughput only of those inside the window.
-        run.lat.push(performance.now() - t);
-        if (performance.now() > end) run.late++;
-        else if (r.status === 200) run.ok++;
-        else run.other++;
-      }
-      if (!ratePerSec) send();
-    });
-    ws.on('close', () => resolve());
-    ws.on('error', () => resolve());
-  })));
+  await Promise.all(
+    frames.map(
+      (list) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+          const sentAt = new Map<string, number>();
+          let next = 0;
+          let timer: NodeJS.Timeout | undefined;
+          const send = (): void => {
+            if (next >= list.length || performance.now() > end) return;
+            const f = list[next++]!;
+            sentAt.set(f.id, performance.now());
+            ws.send(f.text);
+          };
+          ws.on('open', () => {
+            if (ratePerSec) {
+              // Open loop: every 2 ms, send what the offered rate owes by now (timers may fire late).
+              const start = performance.now();
+              const perMs = ratePerSec / frames.length / 1000;
+              timer = setInterval(() => {
+                const owed = Math.floor((performance.now() - start) * perMs);
+                while (next < owed && next < list.length && performance.now() <= end) send();
+              }, 2);
+            } else for (let i = 0; i < inflight; i++) send();
+            setTimeout(() => clearInterval(timer), WARMUP_MS + seconds * 1000);
+            setTimeout(() => ws.close(), WARMUP_MS + seconds * 1000 + 3000);
+          });
+          ws.on('message', (d) => {
+            const r = JSON.parse(d.toString()) as { id: string; status: number; processTimeMs: number };
+            const t = sentAt.get(r.id);
+            if (t !== undefined && t >= from) {
+              run.server.push(r.processTimeMs);
+              // Latency of every answer that came back; throughput only of those inside the window.
+              run.lat.push(performance.now() - t);
+              if (performance.now() > end) run.late++;
+              else if (r.status === 200) run.ok++;
+              else run.other++;
+            }
+            if (!ratePerSec) send();
+          });
+          ws.on('close', () => resolve());
+          ws.on('error', () => resolve());
+        }),
+    ),
+  );
   return run;
 }
 
@@ -116,10 +133,21 @@ export function httpRequests(port: number, bob: KeyringPair, eve: KeyringPair, c
   const perConn = Math.ceil((seconds * 6000) / connections);
   return Array.from({ length: connections }, (_, c) => {
     const base = clock.nowNs();
-    return Array.from({ length: perConn }, (_, i) => buildHttpRequest({
-      synapse: 'Dummy', body: { dummy_input: i }, timeoutSec: 12, address: bob.address, sign, uuid: `h${c}-${base}`,
-      nonce: base + BigInt(i), axonHotkey: eve.address, axonIp: '127.0.0.1', axonPort: port, dendriteIp: '127.0.0.1',
-    }));
+    return Array.from({ length: perConn }, (_, i) =>
+      buildHttpRequest({
+        synapse: 'Dummy',
+        body: { dummy_input: i },
+        timeoutSec: 12,
+        address: bob.address,
+        sign,
+        uuid: `h${c}-${base}`,
+        nonce: base + BigInt(i),
+        axonHotkey: eve.address,
+        axonIp: '127.0.0.1',
+        axonPort: port,
+        dendriteIp: '127.0.0.1',
+      }),
+    );
   });
 }
 
@@ -131,9 +159,10 @@ export function signedFormRequests(form: 'btauth' | 'epistula', bob: KeyringPair
     const base = clock.nowNs();
     return Array.from({ length: perConn }, (_, i) => {
       const bodyText = JSON.stringify({ dummy_input: i });
-      const r = form === 'btauth'
-        ? buildBtAuthRequest({ pair: bob, sign, target: '/Dummy', bodyText, receiver: eve.address, nonce: base + BigInt(c * perConn + i) })
-        : buildEpistulaRequest({ pair: bob, sign, target: '/Dummy', bodyText, signedFor: eve.address, uuid: `e${c}-${i}-${base}` });
+      const r =
+        form === 'btauth'
+          ? buildBtAuthRequest({ pair: bob, sign, target: '/Dummy', bodyText, receiver: eve.address, nonce: base + BigInt(c * perConn + i) })
+          : buildEpistulaRequest({ pair: bob, sign, target: '/Dummy', bodyText, signedFor: eve.address, uuid: `e${c}-${i}-${base}` });
       return { path: r.target, headers: r.headers, body: r.body };
     });
   });
@@ -145,25 +174,29 @@ export async function httpLoad(port: number, all: HttpRequests, seconds: number)
   const agent = new Agent({ keepAlive: true, maxSockets: all.length });
   const from = performance.now() + WARMUP_MS;
   const end = from + seconds * 1000;
-  await Promise.all(all.map(async (reqs) => {
-    for (const r of reqs) {
-      if (performance.now() > end) break;
-      const t0 = performance.now();
-      const status = await new Promise<number>((resolve) => {
-        const q = request({ host: '127.0.0.1', port, method: 'POST', path: r.path, agent, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
+  await Promise.all(
+    all.map(async (reqs) => {
+      for (const r of reqs) {
+        if (performance.now() > end) break;
+        const t0 = performance.now();
+        const status = await new Promise<number>((resolve) => {
+          const q = request(
+            { host: '127.0.0.1', port, method: 'POST', path: r.path, agent, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
+          q.on('error', () => resolve(0));
+          q.end(r.body);
         });
-        q.on('error', () => resolve(0));
-        q.end(r.body);
-      });
-      if (t0 < from) continue;
-      run.lat.push(performance.now() - t0);
-      if (status === 200) run.ok++;
-      else run.other++;
-    }
-  }));
+        if (t0 < from) continue;
+        run.lat.push(performance.now() - t0);
+        if (status === 200) run.ok++;
+        else run.other++;
+      }
+    }),
+  );
   agent.destroy();
   return run;
 }
-

@@ -25,28 +25,37 @@ export async function bareServerMain(axon: KeyringPair): Promise<void> {
   const keys = new Map<string, Uint8Array>();
   const stats = { served: 0, verifyMs: 0, signMs: 0 };
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  wss.on('connection', (ws) => ws.on('message', (data: Buffer) => {
-    const r = JSON.parse(data.toString()) as Frame;
-    const d = r.dendrite;
-    let pub = keys.get(d.hotkey);
-    if (!pub) keys.set(d.hotkey, (pub = decodeAddress(d.hotkey)));
-    const signed = Buffer.from(`${d.nonce}.${d.hotkey}.${axon.address}.${d.uuid}.${sha3(r.body)}`);
-    let t0 = performance.now();
-    const ok = sr25519_verify(pub, signed, Buffer.from(d.signature.slice(2), 'hex'));
-    stats.verifyMs += performance.now() - t0;
-    const body = JSON.parse(r.body) as { dummy_input: number; dummy_output?: number };
-    body.dummy_output = body.dummy_input * 2;
-    const out = JSON.stringify(body);
-    const nonce = `${Date.now()}000000`;
-    t0 = performance.now();
-    const sig = sr25519_sign(axon.publicKey, secret, Buffer.from(`${nonce}.${axon.address}.${d.hotkey}.bare.${sha3(out)}`));
-    stats.signMs += performance.now() - t0;
-    ws.send(JSON.stringify({
-      type: 'response', id: r.id, status: ok ? 200 : 401, message: ok ? 'Success' : 'Signature mismatch', body: out,
-      processTimeMs: 0, axon: { hotkey: axon.address, nonce, uuid: 'bare', signature: `0x${Buffer.from(sig).toString('hex')}` },
-    }));
-    stats.served++;
-  }));
+  wss.on('connection', (ws) =>
+    ws.on('message', (data: Buffer) => {
+      const r = JSON.parse(data.toString()) as Frame;
+      const d = r.dendrite;
+      let pub = keys.get(d.hotkey);
+      if (!pub) keys.set(d.hotkey, (pub = decodeAddress(d.hotkey)));
+      const signed = Buffer.from(`${d.nonce}.${d.hotkey}.${axon.address}.${d.uuid}.${sha3(r.body)}`);
+      let t0 = performance.now();
+      const ok = sr25519_verify(pub, signed, Buffer.from(d.signature.slice(2), 'hex'));
+      stats.verifyMs += performance.now() - t0;
+      const body = JSON.parse(r.body) as { dummy_input: number; dummy_output?: number };
+      body.dummy_output = body.dummy_input * 2;
+      const out = JSON.stringify(body);
+      const nonce = `${Date.now()}000000`;
+      t0 = performance.now();
+      const sig = sr25519_sign(axon.publicKey, secret, Buffer.from(`${nonce}.${axon.address}.${d.hotkey}.bare.${sha3(out)}`));
+      stats.signMs += performance.now() - t0;
+      ws.send(
+        JSON.stringify({
+          type: 'response',
+          id: r.id,
+          status: ok ? 200 : 401,
+          message: ok ? 'Success' : 'Signature mismatch',
+          body: out,
+          processTimeMs: 0,
+          axon: { hotkey: axon.address, nonce, uuid: 'bare', signature: `0x${Buffer.from(sig).toString('hex')}` },
+        }),
+      );
+      stats.served++;
+    }),
+  );
   await new Promise((r) => wss.once('listening', r));
   const addr = wss.address();
   process.send?.({ port: addr !== null && typeof addr === 'object' ? addr.port : 0 });

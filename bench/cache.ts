@@ -34,7 +34,11 @@ const modules = (): CoreModules & { metrics: null } => ({ logger: silentLogger()
 const direct: SynapseExecutor = { execute: async (s, i, c) => ({ outputs: await s.handle(i, c) }) };
 let reqSeq = 0;
 const ctx = (hotkey = 'V', deadlineInMs = 60_000): RequestContext => ({
-  requestId: `b${++reqSeq}`, callerHotkey: hotkey, priority: 1, deadlineMs: clock.now() + deadlineInMs, signal: new AbortController().signal,
+  requestId: `b${++reqSeq}`,
+  callerHotkey: hotkey,
+  priority: 1,
+  deadlineMs: clock.now() + deadlineInMs,
+  signal: new AbortController().signal,
 });
 
 function pct(xs: number[], p: number): number {
@@ -48,7 +52,10 @@ function summary(xs: number[]): string {
 
 function sleeper(name: string, ms: number): SynapseHandler<number, SynapseBody> & { runs: number } {
   const h = {
-    name, inputFields: ['page'], modelId: `${name}-v1`, runs: 0,
+    name,
+    inputFields: ['page'],
+    modelId: `${name}-v1`,
+    runs: 0,
     parseInput: (b: SynapseBody) => Number(b['page']),
     async handle(page: number): Promise<SynapseBody> {
       h.runs++;
@@ -74,8 +81,10 @@ async function inProcessHit(): Promise<void> {
     lat.push((performance.now() - s) * 1000);
   }
   const total = performance.now() - t0;
-  console.log(`[1] in-process hit (answer ~${JSON.stringify(await ex.execute(syn, 1, ctx())).length} B JSON): ${(100_000 / (total / 1000)).toFixed(0)} hits/s; `
-    + `p50=${f3(pct(lat, 50))}us p99=${f3(pct(lat, 99))}us max=${f3(Math.max(...lat))}us (runs=${syn.runs})`);
+  console.log(
+    `[1] in-process hit (answer ~${JSON.stringify(await ex.execute(syn, 1, ctx())).length} B JSON): ${(100_000 / (total / 1000)).toFixed(0)} hits/s; ` +
+      `p50=${f3(pct(lat, 50))}us p99=${f3(pct(lat, 99))}us max=${f3(Math.max(...lat))}us (runs=${syn.runs})`,
+  );
   await cache.stop();
 }
 
@@ -83,19 +92,42 @@ class OneMetagraph implements MetagraphSource {
   private readonly snap: MetagraphSnapshot;
   constructor(hotkeys: string[]) {
     const neurons: NeuronInfo[] = hotkeys.map((hotkey, uid) => ({
-      uid, hotkey, coldkey: hotkey, active: true, validatorPermit: true, stakeRao: 1_000_000_000_000n, stake: 1000,
-      incentive: 0, dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: null,
+      uid,
+      hotkey,
+      coldkey: hotkey,
+      active: true,
+      validatorPermit: true,
+      stakeRao: 1_000_000_000_000n,
+      stake: 1000,
+      incentive: 0,
+      dividends: 0,
+      consensus: 0,
+      trust: 0,
+      rank: 0,
+      emissionRao: 0n,
+      lastUpdate: 0,
+      axon: null,
     }));
     const map = new Map(neurons.map((n) => [n.hotkey, n]));
     this.snap = { netuid: 1, block: 1, tempo: 360, n: neurons.length, syncedAtMs: clock.now(), source: 'storage', neurons, byHotkey: (h) => map.get(h) };
   }
-  current(): MetagraphSnapshot { return this.snap; }
-  onUpdate(): () => void { return () => {}; }
+  current(): MetagraphSnapshot {
+    return this.snap;
+  }
+  onUpdate(): () => void {
+    return () => {};
+  }
 }
 
 const VALIDATOR_URIS = ['//Alice', '//Bob', '//Charlie', '//Dave'];
 
-interface WsClientResult { lat: number[]; server: number[]; bad: number; wallS: number; why: Record<string, number> }
+interface WsClientResult {
+  lat: number[];
+  server: number[];
+  bad: number;
+  wallS: number;
+  why: Record<string, number>;
+}
 
 /** The load generator runs in its own process, so the axon's event loop is not also the client's. */
 async function wsClient(port: number, axonHotkey: string, rate: number, seconds: number): Promise<WsClientResult> {
@@ -108,18 +140,20 @@ async function wsClient(port: number, axonHotkey: string, rate: number, seconds:
   const total = rate * seconds;
   const pending: Promise<void>[] = [];
   const t0 = performance.now();
-  for (let sent = 0; sent < total;) {
+  for (let sent = 0; sent < total; ) {
     const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
     for (; sent < due; sent++) {
-      pending.push(q(ds[sent % ds.length]!).then((a) => {
-        if (a.status !== 200) {
-          res.bad++;
-          const why = `${a.status} ${a.message}`.slice(0, 60);
-          res.why[why] = (res.why[why] ?? 0) + 1;
-        }
-        res.lat.push(a.latencyMs);
-        res.server.push(a.processTimeMs);
-      }));
+      pending.push(
+        q(ds[sent % ds.length]!).then((a) => {
+          if (a.status !== 200) {
+            res.bad++;
+            const why = `${a.status} ${a.message}`.slice(0, 60);
+            res.why[why] = (res.why[why] ?? 0) + 1;
+          }
+          res.lat.push(a.latencyMs);
+          res.server.push(a.processTimeMs);
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 1));
   }
@@ -137,15 +171,24 @@ async function wsHit(rate: number, seconds: number): Promise<void> {
   const synapses = new SynapseRegistry();
   synapses.register(dummySynapse());
   const big = 1e9;
-  const { cache, axon } = buildServingStack({
-    axon: {
-      ...axonSchema.parse({ host: '127.0.0.1' }), port: 0,
-      rateLimit: { perHotkeyPerSec: big, perHotkeyBurst: big, perIpPerSec: big, perIpBurst: big, maxTrackedKeys: 1000 },
+  const { cache, axon } = buildServingStack(
+    {
+      axon: {
+        ...axonSchema.parse({ host: '127.0.0.1' }),
+        port: 0,
+        rateLimit: { perHotkeyPerSec: big, perHotkeyBurst: big, perIpPerSec: big, perIpBurst: big, maxTrackedKeys: 1000 },
+      },
+      scheduler: { queueLength: 1024, concurrency: 8 },
+      cache: cacheSchema.parse({}),
     },
-    scheduler: { queueLength: 1024, concurrency: 8 },
-    cache: cacheSchema.parse({}),
-  }, { ...m, pair: axonPair, metagraph: new OneMetagraph([axonPair.address, ...VALIDATOR_URIS.map((u) => kr.addFromUri(u).address)]),
-    synapses, observer: { observe: () => {} } });
+    {
+      ...m,
+      pair: axonPair,
+      metagraph: new OneMetagraph([axonPair.address, ...VALIDATOR_URIS.map((u) => kr.addFromUri(u).address)]),
+      synapses,
+      observer: { observe: () => {} },
+    },
+  );
   await cache.start();
   await axon.start();
   const port = axon.address().port;
@@ -159,12 +202,18 @@ async function wsHit(rate: number, seconds: number): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const served = cache.stats().hits - hits0;
   const st = cache.stats();
-  console.log(`[2] WebSocket hit end to end (Dummy, 4 validators, signed requests, axon signs answers, client in its own process): `
-    + `offered ${rate}/s for ${seconds}s, achieved ${(res.lat.length / res.wallS).toFixed(0)}/s, non-200=${res.bad} ${JSON.stringify(res.why)}`);
+  console.log(
+    `[2] WebSocket hit end to end (Dummy, 4 validators, signed requests, axon signs answers, client in its own process): ` +
+      `offered ${rate}/s for ${seconds}s, achieved ${(res.lat.length / res.wallS).toFixed(0)}/s, non-200=${res.bad} ${JSON.stringify(res.why)}`,
+  );
   console.log(`    client round trip (incl. request signing): ${summary(res.lat)}`);
   console.log(`    axon process time: ${summary(res.server)}; cache hits=${st.hits} misses=${st.misses} hitRate=${f3(st.hitRate)}`);
-  console.log(`    axon process CPU per answered request (warm-up included): ${(((cpu.user + cpu.system) / served)).toFixed(0)} us; `
-    + `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  console.log(
+    `    axon process CPU per answered request (warm-up included): ${((cpu.user + cpu.system) / served).toFixed(0)} us; ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores`,
+  );
   await axon.stop();
   await cache.stop();
 }
@@ -177,7 +226,7 @@ async function hitRate(dupFraction: number, n: number): Promise<void> {
   let distinct = 0;
   let dups = 0;
   let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < n; i++) {
     const repeat = distinct > 0 && rnd() < dupFraction;
     const page = repeat ? Math.floor(rnd() * distinct) : distinct++;
@@ -185,19 +234,30 @@ async function hitRate(dupFraction: number, n: number): Promise<void> {
     await ex.execute(syn, page, ctx(`V${i % 16}`));
   }
   const st = cache.stats();
-  console.log(`[3] hit rate: ${n} requests, duplicate fraction ${f3(dups / n)} (target ${dupFraction}); `
-    + `cache hitRate=${f3(st.hitRate)} (hits=${st.hits}, misses=${st.misses}, model runs=${syn.runs})`);
+  console.log(
+    `[3] hit rate: ${n} requests, duplicate fraction ${f3(dups / n)} (target ${dupFraction}); ` +
+      `cache hitRate=${f3(st.hitRate)} (hits=${st.hits}, misses=${st.misses}, model runs=${syn.runs})`,
+  );
   await cache.stop();
 }
 
-interface RoundResult { answersPerS: number; answered: number; seconds: number }
+interface RoundResult {
+  answersPerS: number;
+  answered: number;
+  seconds: number;
+}
 
 /**
  * `validators` identical requests per round on one device. With `maxSeconds` the round stops
  * there (the rest are aborted) and throughput is what was answered by then.
  */
 async function dedupRound(
-  handler: SynapseHandler, dedup: boolean, validators: number, rounds: number, pageOf: (r: number) => unknown, maxSeconds = Infinity,
+  handler: SynapseHandler,
+  dedup: boolean,
+  validators: number,
+  rounds: number,
+  pageOf: (r: number) => unknown,
+  maxSeconds = Infinity,
 ): Promise<RoundResult> {
   const policy = dedup ? { policy: 'off', dedupInFlight: true } : { policy: 'off', dedupInFlight: false };
   const m = modules();
@@ -213,10 +273,14 @@ async function dedupRound(
   const t0 = performance.now();
   for (let r = 0; r < rounds && !stop.signal.aborted; r++) {
     const input = handler.parseInput(pageOf(r) as SynapseBody);
-    await Promise.allSettled(Array.from({ length: validators }, (_, v) => {
-      const c = { ...ctx(`V${v}`, 3_600_000), signal: stop.signal };
-      return ex.execute(handler, input, c).then(() => { answered++; });
-    }));
+    await Promise.allSettled(
+      Array.from({ length: validators }, (_, v) => {
+        const c = { ...ctx(`V${v}`, 3_600_000), signal: stop.signal };
+        return ex.execute(handler, input, c).then(() => {
+          answered++;
+        });
+      }),
+    );
   }
   const seconds = (performance.now() - t0) / 1000;
   if (timer) clearTimeout(timer);
@@ -231,9 +295,11 @@ async function dedupGain(): Promise<void> {
   const on = await dedupRound(h, true, v, rounds, (r) => ({ page: r }));
   const runsOn = h.runs;
   const off = await dedupRound(h, false, v, rounds, (r) => ({ page: r }));
-  console.log(`[4] in-flight dedup, ${v} validators x ${rounds} pages, 50 ms handler, one device: `
-    + `with dedup ${on.answersPerS.toFixed(0)} answers/s (${runsOn} runs), without ${off.answersPerS.toFixed(0)} answers/s `
-    + `(${h.runs - runsOn} runs), gain x${(on.answersPerS / off.answersPerS).toFixed(1)}`);
+  console.log(
+    `[4] in-flight dedup, ${v} validators x ${rounds} pages, 50 ms handler, one device: ` +
+      `with dedup ${on.answersPerS.toFixed(0)} answers/s (${runsOn} runs), without ${off.answersPerS.toFixed(0)} answers/s ` +
+      `(${h.runs - runsOn} runs), gain x${(on.answersPerS / off.answersPerS).toFixed(1)}`,
+  );
   if (!process.argv.includes('--ocr')) return;
   const { InferenceEngine } = await import('../src/inference/index.js');
   const { inferenceSchema } = await import('../src/config/sections/inference.js');
@@ -244,13 +310,17 @@ async function dedupGain(): Promise<void> {
   const body = { base64_image: (await invoicePage(3)).base64 };
   const ocrOn = await dedupRound(ocr, true, v, 1, () => body);
   const runs1 = engine.runCount('ocr');
-  console.log(`[4] real OCR engine (${engine.device()}), ${v} validators, same page, with dedup: ${ocrOn.answered} answers in `
-    + `${ocrOn.seconds.toFixed(2)} s = ${ocrOn.answersPerS.toFixed(1)} answers/s (${runs1} OCR run)`);
+  console.log(
+    `[4] real OCR engine (${engine.device()}), ${v} validators, same page, with dedup: ${ocrOn.answered} answers in ` +
+      `${ocrOn.seconds.toFixed(2)} s = ${ocrOn.answersPerS.toFixed(1)} answers/s (${runs1} OCR run)`,
+  );
   const cap = arg('ocr-seconds', 90);
   const ocrOff = await dedupRound(ocr, false, v, 1, () => body, cap);
-  console.log(`[4] real OCR engine, without dedup: ${ocrOff.answered} answers in ${ocrOff.seconds.toFixed(2)} s = `
-    + `${ocrOff.answersPerS.toFixed(2)} answers/s (${engine.runCount('ocr') - runs1} OCR runs started; stopped after ${cap} s); `
-    + `gain x${(ocrOn.answersPerS / ocrOff.answersPerS).toFixed(1)}`);
+  console.log(
+    `[4] real OCR engine, without dedup: ${ocrOff.answered} answers in ${ocrOff.seconds.toFixed(2)} s = ` +
+      `${ocrOff.answersPerS.toFixed(2)} answers/s (${engine.runCount('ocr') - runs1} OCR runs started; stopped after ${cap} s); ` +
+      `gain x${(ocrOn.answersPerS / ocrOff.answersPerS).toFixed(1)}`,
+  );
   await engine.stop();
 }
 
@@ -262,7 +332,7 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => process.send!(res, () => r()));
     return;
   }
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : '1234';
+  const only = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '') : '1234';
   if (only.includes('1')) await inProcessHit();
   if (only.includes('2')) await wsHit(arg('rate', 1000), arg('seconds', 10));
   if (only.includes('3')) {
@@ -272,7 +342,10 @@ async function main(): Promise<void> {
   if (only.includes('4')) await dedupGain();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

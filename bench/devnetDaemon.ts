@@ -28,7 +28,12 @@ export class DevnetDaemon {
   private serving = false;
   private readonly keep = 400;
 
-  private constructor(readonly devnet: Devnet, readonly dir: string, readonly configPath: string, readonly axonPort: number) {}
+  private constructor(
+    readonly devnet: Devnet,
+    readonly dir: string,
+    readonly configPath: string,
+    readonly axonPort: number,
+  ) {}
 
   /** `axon` is merged into the daemon's axon config (payload limits, rate limits). */
   static async start(axon: Record<string, unknown> = {}): Promise<DevnetDaemon> {
@@ -38,7 +43,11 @@ export class DevnetDaemon {
     await prepareDevnetWallets(join(ROOT, 'wallets.example'), walletPath);
     const [axonPort, adminPort] = [await freePort(), await freePort()];
     const cfg = devnetMinerConfig({
-      endpoint: devnet.endpoint, netuid: devnet.netuid, walletPath, axonPort, adminPort,
+      endpoint: devnet.endpoint,
+      netuid: devnet.netuid,
+      walletPath,
+      axonPort,
+      adminPort,
       extra: { inference: { ocr: { enabled: false } }, shutdown: { drainMs: 2_000 }, axon },
     });
     const configPath = join(dir, 'miner.config.json');
@@ -62,11 +71,13 @@ export class DevnetDaemon {
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
     createInterface({ input: child.stderr! }).on('line', onLine);
-    this.exited = new Promise((res) => child.once('exit', (code, sig) => {
-      this.exitCode = code ?? -1;
-      this.exitSignal = sig;
-      res();
-    }));
+    this.exited = new Promise((res) =>
+      child.once('exit', (code, sig) => {
+        this.exitCode = code ?? -1;
+        this.exitSignal = sig;
+        res();
+      }),
+    );
     const t0 = Date.now();
     while (!this.serving) {
       if (this.exitCode !== null) throw new Error(`daemon exited ${this.exitCode} while starting:\n${this.tail.slice(-20).join('\n')}`);

@@ -35,7 +35,6 @@ function str(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-
 interface FloodOpts {
   calmS: number;
   floodS: number;
@@ -50,8 +49,15 @@ interface FloodOpts {
 
 function floodOpts(): FloodOpts {
   return {
-    calmS: opt('calm-s', 10), floodS: opt('flood-s', 20), afterS: opt('after-s', 10), closedS: opt('closed-loop-s', 5),
-    rate: opt('junk-rate', 12_500), wsConns: opt('ws-conns', 32), httpConns: opt('http-conns', 32), probeRate: opt('probe-rate', 20), nice: opt('junk-nice', 19),
+    calmS: opt('calm-s', 10),
+    floodS: opt('flood-s', 20),
+    afterS: opt('after-s', 10),
+    closedS: opt('closed-loop-s', 5),
+    rate: opt('junk-rate', 12_500),
+    wsConns: opt('ws-conns', 32),
+    httpConns: opt('http-conns', 32),
+    probeRate: opt('probe-rate', 20),
+    nice: opt('junk-nice', 19),
   };
 }
 
@@ -61,7 +67,10 @@ type JunkBase = { port: number; axonHotkey: string; validator: string };
 async function startJunk(o: FloodOpts, base: JunkBase, closedLoop: boolean): Promise<JunkChild[]> {
   const total = Math.max(1, o.wsConns + o.httpConns);
   const gens: JunkChild[] = [];
-  for (const [form, conns] of [['ws', o.wsConns], ['http', o.httpConns]] as const) {
+  for (const [form, conns] of [
+    ['ws', o.wsConns],
+    ['http', o.httpConns],
+  ] as const) {
     if (conns > 0) gens.push(new JunkChild({ ...base, form, conns, rate: closedLoop ? 0 : (o.rate * conns) / total }, o.nice));
   }
   for (const c of gens) if (!(await c.ready(15_000))) console.log('a junk generator is not running after 15 s (starved at its nice level?)');
@@ -75,11 +84,17 @@ async function window(gens: JunkChild[], probe: ValidatorProbe, phase: string, s
   for (const c of gens) c.startWindow();
   await sleep(seconds * 1000);
   probe.phase = 'done';
-  return junkLine(label, seconds, gens.map((c) => c.window()));
+  return junkLine(
+    label,
+    seconds,
+    gens.map((c) => c.window()),
+  );
 }
 
 async function runPhases(o: FloodOpts, probe: ValidatorProbe, base: JunkBase, gens: JunkChild[]): Promise<void> {
-  console.log(`probe ${o.probeRate}/s; calm ${o.calmS} s, flood ${o.floodS} s (${o.rate}/s junk over ${o.wsConns} WS + ${o.httpConns} HTTP connections), after ${o.afterS} s`);
+  console.log(
+    `probe ${o.probeRate}/s; calm ${o.calmS} s, flood ${o.floodS} s (${o.rate}/s junk over ${o.wsConns} WS + ${o.httpConns} HTTP connections), after ${o.afterS} s`,
+  );
   probe.start(o.probeRate);
   probe.phase = 'calm';
   await sleep(o.calmS * 1000);

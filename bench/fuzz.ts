@@ -83,18 +83,29 @@ async function main(): Promise<void> {
     own = await DevnetDaemon.start(FUZZ_DAEMON_AXON);
     const d = own;
     target = {
-      port: d.axonPort, axonHotkey: DEVNET_ROLES.minerHotkey.ss58, maxPayloadBytes: FUZZ_DAEMON_AXON.maxPayloadBytes,
-      alive: () => d.alive(), lastWords: () => d.lastWords(), restart: () => d.launch(),
+      port: d.axonPort,
+      axonHotkey: DEVNET_ROLES.minerHotkey.ss58,
+      maxPayloadBytes: FUZZ_DAEMON_AXON.maxPayloadBytes,
+      alive: () => d.alive(),
+      lastWords: () => d.lastWords(),
+      restart: () => d.launch(),
     };
     console.log(`daemon pid ${d.pid} serving on 127.0.0.1:${d.axonPort}`);
   }
   const every = Math.max(1, num(a, 'check-every', 200));
   try {
     const s = await runFuzz(target, {
-      seed, cases, concurrency: Math.max(1, num(a, 'concurrency', 8)), checkEvery: every, maxSeconds: num(a, 'max-seconds', 900),
-      validator, stranger, log: (l) => console.log(`  ${l}`),
+      seed,
+      cases,
+      concurrency: Math.max(1, num(a, 'concurrency', 8)),
+      checkEvery: every,
+      maxSeconds: num(a, 'max-seconds', 900),
+      validator,
+      stranger,
+      log: (l) => console.log(`  ${l}`),
     });
-    if (a.has('case')) for (const r of s.results) console.log(`#${r.n} ${r.family}: ${r.note}\n  -> ${r.outcome}${r.failure ? `\n  FAILED: ${r.failure}` : ''}`);
+    if (a.has('case'))
+      for (const r of s.results) console.log(`#${r.n} ${r.family}: ${r.note}\n  -> ${r.outcome}${r.failure ? `\n  FAILED: ${r.failure}` : ''}`);
     console.log(formatSummary(s, seed, 'node dist/bench/fuzz.js'));
     process.exitCode = s.failures.length === 0 && s.results.length > 0 ? 0 : 1;
   } finally {

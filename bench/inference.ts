@@ -27,7 +27,8 @@ import type { LineTensor } from '../src/inference/ocr/lineCrop.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
 import { InvoiceGenerator, scoreResponse, type OcrLabel } from '../packages/validator-sim/src/index.js';
 
-const H = 48, W = 320;
+const H = 48,
+  W = 320;
 const env = process.env;
 const device = (env['BENCH_DEVICE'] ?? 'auto') as 'auto' | 'cpu' | 'cuda';
 const tuningName = env['BENCH_TUNING'] ?? 'default';
@@ -44,7 +45,10 @@ const TUNINGS: Record<string, Record<string, unknown>> = {
   oneRunPerDevice: { maxConcurrentRuns: 1 },
 };
 
-interface Page { base64Image: string; labels: OcrLabel[] }
+interface Page {
+  base64Image: string;
+  labels: OcrLabel[];
+}
 
 function config() {
   const tuning = TUNINGS[tuningName];
@@ -82,14 +86,21 @@ async function raw(cfg: Cfg, kind: 'cpu' | 'cuda', model: 'rec' | 'det', out: st
   const bytes = model === 'rec' ? appendArgmax(await readFile(files.rec), charsetMask(await loadDictionary(files.keys), 'latin')) : await readFile(files.det);
   const session = await ort.InferenceSession.create(bytes, opts);
   const [h, w] = model === 'rec' ? [H, W] : cfg.ocr.detWarmupShapes[0]!;
-  const sizes = model === 'rec' ? (kind === 'cuda' ? [1, 8, 32, 128, 256, 512] : [1, 4, 8, 16]) : (kind === 'cuda' ? [1, 2, 4, 8] : [1, 2]);
-  let best = 0, bestN = 1;
+  const sizes = model === 'rec' ? (kind === 'cuda' ? [1, 8, 32, 128, 256, 512] : [1, 4, 8, 16]) : kind === 'cuda' ? [1, 2, 4, 8] : [1, 2];
+  let best = 0,
+    bestN = 1;
   for (const n of sizes) {
     const x = new ort.Tensor('float32', random(n * 3 * h * w), [n, 3, h, w]);
     await session.run({ [session.inputNames[0]!]: x });
-    const perSec = await timeFor(model === 'rec' ? 2 : 3, async () => { await session.run({ [session.inputNames[0]!]: x }); return n; });
+    const perSec = await timeFor(model === 'rec' ? 2 : 3, async () => {
+      await session.run({ [session.inputNames[0]!]: x });
+      return n;
+    });
     out.push(`  raw ${model} N=${n}: ${perSec.toFixed(1)} ${model === 'rec' ? 'lines' : 'pages'}/s`);
-    if (perSec > best) { best = perSec; bestN = n; }
+    if (perSec > best) {
+      best = perSec;
+      bestN = n;
+    }
   }
   await session.release();
   return { best, bestN };
@@ -101,21 +112,30 @@ async function enginePaths(engine: InferenceEngine, cfg: Cfg, out: string[]) {
   const inFlight = Math.max(64, 2 * perBatch * engine.deviceStatus().length);
   const lines: LineTensor[] = Array.from({ length: inFlight }, () => ({ data: random(3 * H * W), height: H, width: W }));
   await Promise.all(lines.slice(0, 8).map((l) => rec.submit(l, [H, W])));
-  const batched = await timeFor(4, async () => { await Promise.all(lines.map((l) => rec.submit(l, [H, W]))); return lines.length; });
+  const batched = await timeFor(4, async () => {
+    await Promise.all(lines.map((l) => rec.submit(l, [H, W])));
+    return lines.length;
+  });
   out.push(`engine rec via batcher (${inFlight} lines in flight): ${batched.toFixed(1)} lines/s`);
-  const single = await timeFor(3, async () => { await rec.submit(lines[0]!, [H, W]); return 1; });
+  const single = await timeFor(3, async () => {
+    await rec.submit(lines[0]!, [H, W]);
+    return 1;
+  });
   out.push(`engine rec one line at a time: ${single.toFixed(1)} lines/s`);
   const [dh, dw] = cfg.ocr.detWarmupShapes[0]!;
   const det = engine.batcher<DetInput, Float32Array>('ocr-det');
   const pages: DetInput[] = Array.from({ length: 16 }, () => ({ data: random(3 * dh * dw), height: dh, width: dw }));
-  const detPerSec = await timeFor(3, async () => { await Promise.all(pages.map((p) => det.submit(p, [dh, dw]))); return pages.length; });
+  const detPerSec = await timeFor(3, async () => {
+    await Promise.all(pages.map((p) => det.submit(p, [dh, dw])));
+    return pages.length;
+  });
   out.push(`engine det via batcher (16 pages in flight, ${dh}x${dw}): ${detPerSec.toFixed(2)} pages/s`);
   return { batched, single, detPerSec };
 }
 
 async function loadPages(n: number): Promise<Page[]> {
   const file = env['BENCH_PAGES_FILE'];
-  const source: Page[] = file ? JSON.parse(await readFile(file, 'utf8')) as Page[] : [];
+  const source: Page[] = file ? (JSON.parse(await readFile(file, 'utf8')) as Page[]) : [];
   if (source.length === 0) {
     const gen = new InvoiceGenerator();
     for (let i = 0; i < Math.min(n, 16); i++) source.push(await gen.generate(`bench-${i}`));
@@ -136,23 +156,37 @@ async function burst(engine: InferenceEngine, metrics: BatcherMetrics, pages: Pa
   const cost0 = await recCostSum(metrics);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(pages.map(async (p) => {
-    const s0 = performance.now();
-    const res = await ocr.handle(ocr.parseInput({ base64_image: p.base64Image }), {
-      requestId: 'bench', callerHotkey: 'bench', priority: 0, deadlineMs: Date.now() + 3_600_000, signal: new AbortController().signal,
-    });
-    latencies.push((performance.now() - s0) / 1000);
-    scores.push(scoreResponse(p.labels, res.response, 0).prediction);
-  }));
+  await Promise.all(
+    pages.map(async (p) => {
+      const s0 = performance.now();
+      const res = await ocr.handle(ocr.parseInput({ base64_image: p.base64Image }), {
+        requestId: 'bench',
+        callerHotkey: 'bench',
+        priority: 0,
+        deadlineMs: Date.now() + 3_600_000,
+        signal: new AbortController().signal,
+      });
+      latencies.push((performance.now() - s0) / 1000);
+      scores.push(scoreResponse(p.labels, res.response, 0).prediction);
+    }),
+  );
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
   const r = {
-    pages: pages.length, wall, pagesPerSec: pages.length / wall, p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1)!,
-    cpuSecPerPage: (cpu.user + cpu.system) / 1e6 / pages.length, meanScore: scores.reduce((a, b) => a + b, 0) / scores.length,
+    pages: pages.length,
+    wall,
+    pagesPerSec: pages.length / wall,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    max: latencies.at(-1)!,
+    cpuSecPerPage: (cpu.user + cpu.system) / 1e6 / pages.length,
+    meanScore: scores.reduce((a, b) => a + b, 0) / scores.length,
     recPixelsPerPage: ((await recCostSum(metrics)) - cost0) / pages.length,
   };
-  out.push(`burst of ${r.pages} concurrent pages: ${r.pagesPerSec.toFixed(2)} pages/s, p50 ${r.p50.toFixed(2)} s, p99 ${r.p99.toFixed(2)} s, max ${r.max.toFixed(2)} s, wall ${wall.toFixed(2)} s, process CPU ${r.cpuSecPerPage.toFixed(3)} s/page, mean score ${r.meanScore.toFixed(3)}`);
+  out.push(
+    `burst of ${r.pages} concurrent pages: ${r.pagesPerSec.toFixed(2)} pages/s, p50 ${r.p50.toFixed(2)} s, p99 ${r.p99.toFixed(2)} s, max ${r.max.toFixed(2)} s, wall ${wall.toFixed(2)} s, process CPU ${r.cpuSecPerPage.toFixed(3)} s/page, mean score ${r.meanScore.toFixed(3)}`,
+  );
   return r;
 }
 
@@ -183,16 +217,28 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await engine.start();
   const kind = engine.device() === 'cuda' ? 'cuda' : 'cpu';
-  const out = [`tuning ${tuningName}; devices ${engine.deviceStatus().map((d) => d.device).join(',')}; engine start (probe, load, warm-up) ${((performance.now() - t0) / 1000).toFixed(1)} s`];
+  const out = [
+    `tuning ${tuningName}; devices ${engine
+      .deviceStatus()
+      .map((d) => d.device)
+      .join(',')}; engine start (probe, load, warm-up) ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  ];
   const rec = await raw(cfg, kind, 'rec', out);
   out.push(`raw onnxruntime rec, best: ${rec.best.toFixed(1)} lines/s at N=${rec.bestN} (input [N,3,48,320])`);
   const det = await raw(cfg, kind, 'det', out);
   out.push(`raw onnxruntime det, best: ${det.best.toFixed(2)} pages/s at N=${det.bestN}`);
   const e = await enginePaths(engine, cfg, out);
-  out.push(`engine rec = ${((e.batched / rec.best) * 100).toFixed(0)}% of raw best; batching gain ${(e.batched / e.single).toFixed(2)}x; engine det = ${((e.detPerSec / det.best) * 100).toFixed(0)}% of raw`);
+  out.push(
+    `engine rec = ${((e.batched / rec.best) * 100).toFixed(0)}% of raw best; batching gain ${(e.batched / e.single).toFixed(2)}x; engine det = ${((e.detPerSec / det.best) * 100).toFixed(0)}% of raw`,
+  );
   const b = await burst(engine, metrics.batcher, await loadPages(Number(env['BENCH_PAGES'] ?? 64)), out);
   out.push(...verdicts({ recRaw: rec.best, batched: e.batched, single: e.single, detRaw: det.best, gpu: kind === 'cuda', b }));
-  out.push(`per device: ${engine.deviceStatus().map((d) => `${d.device} ${d.state} ${d.batches} batches ${d.items} items`).join('; ')}`);
+  out.push(
+    `per device: ${engine
+      .deviceStatus()
+      .map((d) => `${d.device} ${d.state} ${d.batches} batches ${d.items} items`)
+      .join('; ')}`,
+  );
   await engine.stop();
   process.stdout.write(`${out.join('\n')}\n`);
   if (env['BENCH_JSON']) {
@@ -201,6 +247,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

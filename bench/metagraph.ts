@@ -4,7 +4,16 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { encodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 import { startDevnet, type Devnet } from '../packages/devnet/src/index.js';
-import { ChainClient, FrozenMetagraph, MetagraphSync, ReadPlanCache, decodeNeuronsLite, readMetagraph, type MetagraphSnapshot, type ReadOpts } from '../src/chain/index.js';
+import {
+  ChainClient,
+  FrozenMetagraph,
+  MetagraphSync,
+  ReadPlanCache,
+  decodeNeuronsLite,
+  readMetagraph,
+  type MetagraphSnapshot,
+  type ReadOpts,
+} from '../src/chain/index.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
 
 const N = Number(process.env['BENCH_NEURONS'] ?? 256);
@@ -64,10 +73,17 @@ function snapshotObjectBytes(src: FrozenMetagraph): number {
   const before = process.memoryUsage().heapUsed;
   const keep: FrozenMetagraph[] = [];
   for (let i = 0; i < 20; i++) {
-    keep.push(new FrozenMetagraph({
-      ...src,
-      neurons: src.neurons.map((n) => ({ ...n, hotkey: fresh(n.hotkey), coldkey: fresh(n.coldkey), axon: n.axon ? { ...n.axon, ip: fresh(n.axon.ip) } : null })),
-    }));
+    keep.push(
+      new FrozenMetagraph({
+        ...src,
+        neurons: src.neurons.map((n) => ({
+          ...n,
+          hotkey: fresh(n.hotkey),
+          coldkey: fresh(n.coldkey),
+          axon: n.axon ? { ...n.axon, ip: fresh(n.axon.ip) } : null,
+        })),
+      }),
+    );
   }
   gc();
   gc();

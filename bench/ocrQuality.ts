@@ -27,21 +27,37 @@ import { InvoiceGenerator, iou, scoreResponse, type OcrLabel } from '../packages
 
 const env = process.env;
 
-interface CorpusPage { name: string; base64: string; labels: OcrLabel[] }
+interface CorpusPage {
+  name: string;
+  base64: string;
+  labels: OcrLabel[];
+}
 interface PageResult {
-  name: string; score: number; text: number; position: number; font: number; labels: number; preds: number; ms: number;
+  name: string;
+  score: number;
+  text: number;
+  position: number;
+  font: number;
+  labels: number;
+  preds: number;
+  ms: number;
   /** Mean signed edge offsets (prediction - label, px) over labels paired with their best-IoU prediction. */
   edges: [number, number, number, number];
 }
 
 export async function loadCorpus(dir: string, limit = Infinity): Promise<CorpusPage[]> {
-  const names = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().slice(0, limit);
-  return Promise.all(names.map(async (f) => {
-    const stem = f.slice(0, -5);
-    const labels = JSON.parse(await readFile(join(dir, f), 'utf8')) as OcrLabel[];
-    const base64 = (await readFile(join(dir, `${stem}.jpg`))).toString('base64');
-    return { name: stem, base64, labels };
-  }));
+  const names = (await readdir(dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .slice(0, limit);
+  return Promise.all(
+    names.map(async (f) => {
+      const stem = f.slice(0, -5);
+      const labels = JSON.parse(await readFile(join(dir, f), 'utf8')) as OcrLabel[];
+      const base64 = (await readFile(join(dir, `${stem}.jpg`))).toString('base64');
+      return { name: stem, base64, labels };
+    }),
+  );
 }
 
 async function sharpCorpus(n: number): Promise<CorpusPage[]> {
@@ -59,13 +75,27 @@ async function scoreCorpus(ocr: OcrSynapse, pages: CorpusPage[]): Promise<PageRe
   for (const p of pages) {
     const t0 = performance.now();
     const res = await ocr.handle(ocr.parseInput({ base64_image: p.base64 }), {
-      requestId: p.name, callerHotkey: 'bench', priority: 0, deadlineMs: Date.now() + 600_000, signal: new AbortController().signal,
+      requestId: p.name,
+      callerHotkey: 'bench',
+      priority: 0,
+      deadlineMs: Date.now() + 600_000,
+      signal: new AbortController().signal,
     });
     const ms = performance.now() - t0;
     const s = scoreResponse(p.labels, res.response, 0);
     out.push({
-      name: p.name, score: s.prediction, text: s.text, position: s.position, font: s.font, labels: s.labels, preds: s.predictions, ms,
-      edges: edgeOffsets(p.labels, res.response.map((r) => r.position)),
+      name: p.name,
+      score: s.prediction,
+      text: s.text,
+      position: s.position,
+      font: s.font,
+      labels: s.labels,
+      preds: s.predictions,
+      ms,
+      edges: edgeOffsets(
+        p.labels,
+        res.response.map((r) => r.position),
+      ),
     });
   }
   return out;
@@ -76,8 +106,15 @@ function edgeOffsets(labels: OcrLabel[], preds: [number, number, number, number]
   const sum = [0, 0, 0, 0];
   let n = 0;
   for (const l of labels) {
-    let best: [number, number, number, number] | undefined, bestIou = 0.3;
-    for (const p of preds) { const q = iou(l.position, p); if (q > bestIou) { bestIou = q; best = p; } }
+    let best: [number, number, number, number] | undefined,
+      bestIou = 0.3;
+    for (const p of preds) {
+      const q = iou(l.position, p);
+      if (q > bestIou) {
+        bestIou = q;
+        best = p;
+      }
+    }
     if (!best) continue;
     for (let k = 0; k < 4; k++) sum[k]! += best[k]! - l.position[k]!;
     n++;
@@ -90,14 +127,18 @@ const f3 = (v: number): string => v.toFixed(3);
 function report(corpus: string, rows: PageResult[]): void {
   const mean = (k: keyof PageResult) => rows.reduce((a, r) => a + (r[k] as number), 0) / Math.max(1, rows.length);
   const min = rows.reduce((m, r) => Math.min(m, r.score), Infinity);
-  process.stdout.write(`corpus ${corpus}: pages ${rows.length} mean ${f3(mean('score'))} min ${f3(min)}`
-    + ` | text ${f3(mean('text'))} position ${f3(mean('position'))} font ${f3(mean('font'))} | ms/page ${mean('ms').toFixed(0)} (noisy)\n`);
+  process.stdout.write(
+    `corpus ${corpus}: pages ${rows.length} mean ${f3(mean('score'))} min ${f3(min)}` +
+      ` | text ${f3(mean('text'))} position ${f3(mean('position'))} font ${f3(mean('font'))} | ms/page ${mean('ms').toFixed(0)} (noisy)\n`,
+  );
   const edge = (k: number) => (rows.reduce((a, r) => a + r.edges[k]!, 0) / Math.max(1, rows.length)).toFixed(2);
   process.stdout.write(`  box edges, prediction - label (px): x0 ${edge(0)} y0 ${edge(1)} x1 ${edge(2)} y1 ${edge(3)}\n`);
   if (env['OCRQ_QUIET']) return;
   for (const r of rows) {
-    process.stdout.write(`  ${r.name.padEnd(28)} ${f3(r.score)}  text ${f3(r.text)} pos ${f3(r.position)} font ${f3(r.font)}`
-      + `  labels ${r.labels} preds ${r.preds} ${r.ms.toFixed(0)} ms  edges ${r.edges.map((e) => e.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(
+      `  ${r.name.padEnd(28)} ${f3(r.score)}  text ${f3(r.text)} pos ${f3(r.position)} font ${f3(r.font)}` +
+        `  labels ${r.labels} preds ${r.preds} ${r.ms.toFixed(0)} ms  edges ${r.edges.map((e) => e.toFixed(1)).join(' ')}\n`,
+    );
   }
 }
 

@@ -54,10 +54,18 @@ export function openRawWs(port: number, counter: FrameCounter): Promise<Socket> 
     let pending = Buffer.alloc(0);
     socket.on('error', reject);
     socket.on('connect', () => {
-      socket.write([
-        'GET /ws HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13', '', '',
-      ].join('\r\n'));
+      socket.write(
+        [
+          'GET /ws HTTP/1.1',
+          `Host: 127.0.0.1:${port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+          'Sec-WebSocket-Version: 13',
+          '',
+          '',
+        ].join('\r\n'),
+      );
     });
     socket.on('data', (chunk: Buffer) => {
       if (upgraded) return counter.push(chunk);
@@ -83,10 +91,21 @@ export function openRawWs(port: number, counter: FrameCounter): Promise<Socket> 
  */
 export async function floodMain(port: number, connections: number, ratePerSec: number, ferdie: KeyringPair, eve: KeyringPair): Promise<void> {
   const body = JSON.stringify({ dummy_input: 1 });
-  const frame = maskedTextFrame(JSON.stringify(buildWsFrame({
-    id: 'f', synapse: 'Dummy', bodyText: body, timeoutSec: 12, address: ferdie.address, sign: () => new Uint8Array(64),
-    uuid: 'flood', nonce: BigInt(Date.now()) * 1_000_000n, axonHotkey: eve.address,
-  })));
+  const frame = maskedTextFrame(
+    JSON.stringify(
+      buildWsFrame({
+        id: 'f',
+        synapse: 'Dummy',
+        bodyText: body,
+        timeoutSec: 12,
+        address: ferdie.address,
+        sign: () => new Uint8Array(64),
+        uuid: 'flood',
+        nonce: BigInt(Date.now()) * 1_000_000n,
+        axonHotkey: eve.address,
+      }),
+    ),
+  );
   const counters: FrameCounter[] = [];
   const tickMs = 5;
   const perTick = Math.max(1, Math.round((ratePerSec * tickMs) / 1000 / connections));

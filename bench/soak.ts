@@ -36,7 +36,15 @@ const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const MiB = 1_048_576;
 
 interface Flags {
-  minutes: number; warmupMin: number; sampleSec: number; qps: number; junk: number; ocrEverySec: number; arena: number; flatPct: number; set: string[];
+  minutes: number;
+  warmupMin: number;
+  sampleSec: number;
+  qps: number;
+  junk: number;
+  ocrEverySec: number;
+  arena: number;
+  flatPct: number;
+  set: string[];
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -65,7 +73,17 @@ function parseFlags(argv: string[]): Flags {
   return f;
 }
 
-interface Sample { min: number; rssMiB: number; heapMiB: number | null; nativeMiB: number | null; arrayBuffersMiB: number | null; answered: number; failed: number; junk: number; ocr: number }
+interface Sample {
+  min: number;
+  rssMiB: number;
+  heapMiB: number | null;
+  nativeMiB: number | null;
+  arrayBuffersMiB: number | null;
+  answered: number;
+  failed: number;
+  junk: number;
+  ocr: number;
+}
 
 function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -113,8 +131,14 @@ function steady(perSec: number, maxInFlight: number, fn: (i: number) => Promise<
 const JUNK: Array<(port: number) => Promise<Response>> = [
   (p) => fetch(`http://127.0.0.1:${p}/Dummy`, { method: 'POST', body: '{"dummy_input": 1}', headers: { 'content-type': 'application/json' } }),
   (p) => fetch(`http://127.0.0.1:${p}/Dummy`, { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } }),
-  (p) => fetch(`http://127.0.0.1:${p}/NoSuchSynapse`, { method: 'POST', body: '{}', headers: { 'bt_header_dendrite_hotkey': DEVNET_ROLES.validatorHotkey.ss58 } }),
-  (p) => fetch(`http://127.0.0.1:${p}/Dummy`, { method: 'POST', body: 'x'.repeat(2048), headers: { 'bt_header_dendrite_hotkey': '5Fake', 'bt_header_dendrite_signature': '0x00' } }),
+  (p) =>
+    fetch(`http://127.0.0.1:${p}/NoSuchSynapse`, { method: 'POST', body: '{}', headers: { bt_header_dendrite_hotkey: DEVNET_ROLES.validatorHotkey.ss58 } }),
+  (p) =>
+    fetch(`http://127.0.0.1:${p}/Dummy`, {
+      method: 'POST',
+      body: 'x'.repeat(2048),
+      headers: { bt_header_dendrite_hotkey: '5Fake', bt_header_dendrite_signature: '0x00' },
+    }),
 ];
 
 function slopeMiBPerMin(s: Sample[]): number {
@@ -133,20 +157,33 @@ function fmt(v: number | null, digits = 1): string {
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));
   await cryptoWaitReady();
-  process.stdout.write(`soak: ${f.minutes} min, warm-up ${f.warmupMin} min, ${f.qps} signed/s, an OCR page every ${f.ocrEverySec} s, ${f.junk} junk/s, MALLOC_ARENA_MAX=${f.arena || 'glibc default'}\n`);
+  process.stdout.write(
+    `soak: ${f.minutes} min, warm-up ${f.warmupMin} min, ${f.qps} signed/s, an OCR page every ${f.ocrEverySec} s, ${f.junk} junk/s, MALLOC_ARENA_MAX=${f.arena || 'glibc default'}\n`,
+  );
   const pages = await Promise.all(Array.from({ length: 6 }, (_, i) => new InvoiceGenerator().generate(`soak-${i}`)));
   let devnet: Devnet | undefined;
   const dir = await mkdtemp(join(tmpdir(), 'miner-soak-'));
   const daemon = new Daemon();
   const stops: Array<() => void> = [];
-  const dendrite = new Dendrite({ pair: new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(DEVNET_ROLES.validatorHotkey.uri) }, { clock: systemClock() });
+  const dendrite = new Dendrite(
+    { pair: new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(DEVNET_ROLES.validatorHotkey.uri) },
+    { clock: systemClock() },
+  );
   try {
-    devnet = await startDevnet({ chainspec: process.env['SUBTENSOR_CHAINSPEC'] ?? resolve(ROOT, '..', 'shared', 'chainspecs', 'subtensor-testfinney-spec103.raw.json'), blockIntervalMs: 2_000, port: 0 });
+    devnet = await startDevnet({
+      chainspec: process.env['SUBTENSOR_CHAINSPEC'] ?? resolve(ROOT, '..', 'shared', 'chainspecs', 'subtensor-testfinney-spec103.raw.json'),
+      blockIntervalMs: 2_000,
+      port: 0,
+    });
     const walletPath = join(dir, 'wallets');
     await prepareDevnetWallets(join(ROOT, 'wallets.example'), walletPath);
     const [axonPort, adminPort] = [await freePort(), await freePort()];
     const cfg = devnetMinerConfig({
-      endpoint: devnet.endpoint, netuid: devnet.netuid, walletPath, axonPort, adminPort,
+      endpoint: devnet.endpoint,
+      netuid: devnet.netuid,
+      walletPath,
+      axonPort,
+      adminPort,
       extra: {
         monitor: { hardwareReportCron: `*/${Math.max(5, Math.min(59, Math.round(f.sampleSec)))} * * * * *` },
         axon: { rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 100_000, perIpBurst: 100_000 } },
@@ -164,20 +201,48 @@ async function main(): Promise<void> {
     }
     const counts = { answered: 0, failed: 0, junk: 0, ocr: 0 };
     const miner = DEVNET_ROLES.minerHotkey.ss58;
-    stops.push(steady(f.qps, 64, async (i) => {
-      const a = await dendrite.query({ host: '127.0.0.1', port: axonPort, axonHotkey: miner, synapse: 'Dummy', body: { dummy_input: i % 1000 }, timeoutMs: 10_000, transport: i % 2 ? 'ws' : 'http' }).catch(() => undefined);
-      if (a?.status === 200) counts.answered++;
-      else counts.failed++;
-    }));
-    stops.push(steady(1 / f.ocrEverySec, 4, async (i) => {
-      const a = await dendrite.query({ host: '127.0.0.1', port: axonPort, axonHotkey: miner, synapse: 'OCRSynapse', body: { base64_image: pages[i % pages.length]!.base64Image }, timeoutMs: 60_000, transport: 'http' }).catch(() => undefined);
-      if (a?.status === 200) counts.ocr++;
-      else counts.failed++;
-    }));
-    stops.push(steady(f.junk, 256, async (i) => {
-      await JUNK[i % JUNK.length]!(axonPort).then((r) => r.arrayBuffer()).catch(() => undefined);
-      counts.junk++;
-    }));
+    stops.push(
+      steady(f.qps, 64, async (i) => {
+        const a = await dendrite
+          .query({
+            host: '127.0.0.1',
+            port: axonPort,
+            axonHotkey: miner,
+            synapse: 'Dummy',
+            body: { dummy_input: i % 1000 },
+            timeoutMs: 10_000,
+            transport: i % 2 ? 'ws' : 'http',
+          })
+          .catch(() => undefined);
+        if (a?.status === 200) counts.answered++;
+        else counts.failed++;
+      }),
+    );
+    stops.push(
+      steady(1 / f.ocrEverySec, 4, async (i) => {
+        const a = await dendrite
+          .query({
+            host: '127.0.0.1',
+            port: axonPort,
+            axonHotkey: miner,
+            synapse: 'OCRSynapse',
+            body: { base64_image: pages[i % pages.length]!.base64Image },
+            timeoutMs: 60_000,
+            transport: 'http',
+          })
+          .catch(() => undefined);
+        if (a?.status === 200) counts.ocr++;
+        else counts.failed++;
+      }),
+    );
+    stops.push(
+      steady(f.junk, 256, async (i) => {
+        await JUNK[i % JUNK.length]!(axonPort)
+          .then((r) => r.arrayBuffer())
+          .catch(() => undefined);
+        counts.junk++;
+      }),
+    );
     const samples = await sampleLoop(f, daemon, t0, counts);
     verdict(f, samples);
   } finally {
@@ -212,9 +277,18 @@ async function sampleLoop(f: Flags, daemon: Daemon, _t0: number, counts: { answe
     if (!pid || daemon.child?.exitCode !== null) throw new Error(`daemon died:\n${daemon.lastWords.join('\n')}`);
     const h = daemon.lastHardware;
     const mib = (k: string): number | null => (typeof h?.[k] === 'number' ? (h[k] as number) / MiB : null);
-    const s: Sample = { min: (Date.now() - start) / 60_000, rssMiB: rssBytes(pid) / MiB, heapMiB: mib('processHeapUsedBytes'), nativeMiB: mib('processNativeBytes'), arrayBuffersMiB: mib('processArrayBuffersBytes'), ...counts };
+    const s: Sample = {
+      min: (Date.now() - start) / 60_000,
+      rssMiB: rssBytes(pid) / MiB,
+      heapMiB: mib('processHeapUsedBytes'),
+      nativeMiB: mib('processNativeBytes'),
+      arrayBuffersMiB: mib('processArrayBuffersBytes'),
+      ...counts,
+    };
     samples.push(s);
-    process.stdout.write(`${fmt(s.min).padStart(5)} ${fmt(s.rssMiB).padStart(9)} ${fmt(s.heapMiB).padStart(9)} ${fmt(s.nativeMiB).padStart(11)} ${fmt(s.arrayBuffersMiB).padStart(13)} ${String(s.answered).padStart(11)} ${String(s.failed).padStart(7)} ${String(s.junk).padStart(7)} ${String(s.ocr).padStart(5)}\n`);
+    process.stdout.write(
+      `${fmt(s.min).padStart(5)} ${fmt(s.rssMiB).padStart(9)} ${fmt(s.heapMiB).padStart(9)} ${fmt(s.nativeMiB).padStart(11)} ${fmt(s.arrayBuffersMiB).padStart(13)} ${String(s.answered).padStart(11)} ${String(s.failed).padStart(7)} ${String(s.junk).padStart(7)} ${String(s.ocr).padStart(5)}\n`,
+    );
   }
   return samples;
 }
@@ -244,13 +318,13 @@ function verdict(f: Flags, samples: Sample[]): void {
   const nativeLast = mean(last, (s) => s.nativeMiB);
   process.stdout.write(
     `verdict: over ${fmt(span)} min after a ${f.warmupMin} min warm-up, RSS ${fmt(base)} -> ${fmt(end)} MiB (first/last quarter means, ${fmt(quarterPct, 2)} %), ` +
-    `trend ${fmt(slope, 3)} MiB/min (${fmt(trendPct, 2)} % over the window), range ${fmt(Math.min(...after.map((s) => s.rssMiB)))}-${fmt(Math.max(...after.map((s) => s.rssMiB)))} MiB; ` +
-    `native ${fmt(nativeFirst)} -> ${fmt(nativeLast)} MiB; heap ${fmt(mean(first, (s) => s.heapMiB))} -> ${fmt(mean(last, (s) => s.heapMiB))} MiB: ` +
-    `${flat ? 'FLAT' : 'GROWING'} (limit ${f.flatPct} %)\n`,
+      `trend ${fmt(slope, 3)} MiB/min (${fmt(trendPct, 2)} % over the window), range ${fmt(Math.min(...after.map((s) => s.rssMiB)))}-${fmt(Math.max(...after.map((s) => s.rssMiB)))} MiB; ` +
+      `native ${fmt(nativeFirst)} -> ${fmt(nativeLast)} MiB; heap ${fmt(mean(first, (s) => s.heapMiB))} -> ${fmt(mean(last, (s) => s.heapMiB))} MiB: ` +
+      `${flat ? 'FLAT' : 'GROWING'} (limit ${f.flatPct} %)\n`,
   );
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`soak failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`soak failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

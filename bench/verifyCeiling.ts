@@ -30,10 +30,15 @@ parentPort.postMessage('ready');
 async function threads(k: number, data: Record<string, unknown>): Promise<number> {
   const ws = Array.from({ length: k }, () => new Worker(LOOP, { eval: true, workerData: data }));
   await Promise.all(ws.map((w) => new Promise((r) => w.once('message', r))));
-  const rates = await Promise.all(ws.map((w) => new Promise<number>((r) => {
-    w.once('message', r);
-    w.postMessage('go');
-  })));
+  const rates = await Promise.all(
+    ws.map(
+      (w) =>
+        new Promise<number>((r) => {
+          w.once('message', r);
+          w.postMessage('go');
+        }),
+    ),
+  );
   await Promise.all(ws.map((w) => w.terminate()));
   return rates.reduce((a, b) => a + b, 0);
 }
@@ -52,7 +57,9 @@ export interface Ceiling {
 }
 
 export async function measureVerifyCeiling(pair: KeyringPair, axonPair: KeyringPair): Promise<Ceiling> {
-  const msg = new TextEncoder().encode(`${Date.now()}000000.${pair.address}.${axonPair.address}.uuid.a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a`);
+  const msg = new TextEncoder().encode(
+    `${Date.now()}000000.${pair.address}.${axonPair.address}.uuid.a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a`,
+  );
   const sig = pair.sign(msg);
   const data = { path: createRequire(import.meta.url).resolve('@polkadot-labs/schnorrkel-wasm'), pub: pair.publicKey, msg, sig, ms: 3000 };
   const one = await threads(1, data);
@@ -62,7 +69,11 @@ export async function measureVerifyCeiling(pair: KeyringPair, axonPair: KeyringP
   const sk = usPerOp(2000, () => sr25519_verify(pair.publicKey, msg, sig));
   const secret = secretOf(axonPair)!;
   const signUs = usPerOp(2000, () => sr25519_sign(axonPair.publicKey, secret, msg).length === 64);
-  console.log(`verify us/op (main thread): schnorrkel-wasm ${sk.toFixed(1)}, @polkadot/wasm-crypto ${wc.toFixed(1)}, util-crypto ${ut.toFixed(1)}; schnorrkel-wasm sign ${signUs.toFixed(1)}`);
-  console.log(`verify ceiling (schnorrkel-wasm, tight loop on worker threads): 1 thread ${one.toFixed(0)}/s (${(1e6 / one).toFixed(0)} us), 2 threads ${two.toFixed(0)}/s <- the two-core ceiling`);
+  console.log(
+    `verify us/op (main thread): schnorrkel-wasm ${sk.toFixed(1)}, @polkadot/wasm-crypto ${wc.toFixed(1)}, util-crypto ${ut.toFixed(1)}; schnorrkel-wasm sign ${signUs.toFixed(1)}`,
+  );
+  console.log(
+    `verify ceiling (schnorrkel-wasm, tight loop on worker threads): 1 thread ${one.toFixed(0)}/s (${(1e6 / one).toFixed(0)} us), 2 threads ${two.toFixed(0)}/s <- the two-core ceiling`,
+  );
   return { oneThreadPerSec: one, twoThreadsPerSec: two, signUs };
 }

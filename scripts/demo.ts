@@ -21,8 +21,13 @@ const VALIDATE_CLI = join(process.cwd(), 'packages', 'validator-sim', 'bin', 'su
 /** Raw JSON logs of the miner and the validator stay here after the demo (git-ignored). */
 const LOG_DIR = join(process.cwd(), '.devnet', 'demo-logs');
 
-interface Standing { incentive?: number; emissionPerEpochRao?: string | number; position?: number; minersCount?: number; uid?: number }
-
+interface Standing {
+  incentive?: number;
+  emissionPerEpochRao?: string | number;
+  position?: number;
+  minersCount?: number;
+  uid?: number;
+}
 
 function say(msg: string): void {
   process.stdout.write(`[demo] ${msg}\n`);
@@ -61,16 +66,23 @@ function stopChild(child: ChildProcess | undefined, timeoutMs = 20_000): Promise
 
 function describeStanding(rec: Record<string, unknown>): string {
   const s = rec as Standing & Record<string, unknown>;
-  return `uid=${s.uid} incentive=${Number(s.incentive ?? 0).toFixed(4)} emission/epoch=${String(s['emissionPerEpoch'])} ` +
+  return (
+    `uid=${s.uid} incentive=${Number(s.incentive ?? 0).toFixed(4)} emission/epoch=${String(s['emissionPerEpoch'])} ` +
     `${String(s['emissionUnit'] ?? '')} (~${String(s['emissionPerDay'])}/day) position=${String(s['positionText'] ?? '?')} ` +
-    `stake=${String(s['stake'] ?? '?')} block=${String(s['block'])}`;
+    `stake=${String(s['stake'] ?? '?')} block=${String(s['block'])}`
+  );
 }
 
 function isPaying(rec: Record<string, unknown>): boolean {
   return Number(rec['incentive'] ?? 0) > 0 && Number(rec['emissionPerEpochRao'] ?? 0) > 0;
 }
 
-interface DemoProcs { devnet?: Devnet; miner?: ChildProcess; validator?: ChildProcess; dir?: string }
+interface DemoProcs {
+  devnet?: Devnet;
+  miner?: ChildProcess;
+  validator?: ChildProcess;
+  dir?: string;
+}
 
 async function runDemo(procs: DemoProcs): Promise<boolean> {
   const logger = createRootLogger({ level: 'warn' });
@@ -85,7 +97,11 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
   await prepareDevnetWallets(join(process.cwd(), 'wallets.example'), walletPath);
   const [axonPort, adminPort] = [await freePort(), await freePort()];
   const minerConfig = devnetMinerConfig({
-    endpoint: dn.endpoint, netuid: dn.netuid, walletPath, axonPort, adminPort,
+    endpoint: dn.endpoint,
+    netuid: dn.netuid,
+    walletPath,
+    axonPort,
+    adminPort,
     extra: { monitor: { admin: { enabled: true, host: '127.0.0.1', port: adminPort }, standingCron: '*/10 * * * * *' } },
   });
   const configPath = join(procs.dir, 'miner.config.json');
@@ -114,15 +130,34 @@ async function runDemo(procs: DemoProcs): Promise<boolean> {
   }
 
   say('starting the validator: subnet-miner-validate (OCR invoices over HTTP, weights every tempo)');
-  procs.validator = spawnCli('validator', VALIDATE_CLI, [
-    '--endpoint', dn.endpoint, '--netuid', String(dn.netuid), '--wallet-path', walletPath,
-    '--wallet', 'validator', '--hotkey', 'default', '--miner-host', '127.0.0.1', '--timeout-ms', '60000',
-  ], (rec) => {
-    const msg = String(rec['msg'] ?? '');
-    if (msg === 'miner scored' || msg === 'weights set' || rec['level'] === 'warn' || rec['level'] === 'error') {
-      say(`validator: ${msg} ${JSON.stringify(pick(rec, ['uid', 'status', 'score', 'text', 'position', 'font', 'latencyMs', 'block', 'uids', 'weights', 'chainError', 'message', 'code']))}`);
-    }
-  });
+  procs.validator = spawnCli(
+    'validator',
+    VALIDATE_CLI,
+    [
+      '--endpoint',
+      dn.endpoint,
+      '--netuid',
+      String(dn.netuid),
+      '--wallet-path',
+      walletPath,
+      '--wallet',
+      'validator',
+      '--hotkey',
+      'default',
+      '--miner-host',
+      '127.0.0.1',
+      '--timeout-ms',
+      '60000',
+    ],
+    (rec) => {
+      const msg = String(rec['msg'] ?? '');
+      if (msg === 'miner scored' || msg === 'weights set' || rec['level'] === 'warn' || rec['level'] === 'error') {
+        say(
+          `validator: ${msg} ${JSON.stringify(pick(rec, ['uid', 'status', 'score', 'text', 'position', 'font', 'latencyMs', 'block', 'uids', 'weights', 'chainError', 'message', 'code']))}`,
+        );
+      }
+    },
+  );
 
   while (!paying && Date.now() - t0 < DEMO_TIMEOUT_MS && procs.miner.exitCode === null) await sleep(1_000);
   if (!paying) {

@@ -16,8 +16,17 @@ import { findInk } from '../src/inference/ocr/fontEstimate.js';
 import { glyphFeatures } from '../src/inference/ocr/fontFamily.js';
 import { InvoiceGenerator, type OcrLabel } from '../packages/validator-sim/src/index.js';
 
-interface Row { renderer: string; times: 0 | 1; f: number[] }
-interface Model { mean: number[]; std: number[]; weight: number[]; bias: number }
+interface Row {
+  renderer: string;
+  times: 0 | 1;
+  f: number[];
+}
+interface Model {
+  mean: number[];
+  std: number[];
+  weight: number[];
+  bias: number;
+}
 
 async function linesOf(renderer: string, jpeg: Buffer, labels: readonly OcrLabel[], out: Row[]): Promise<void> {
   const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -31,21 +40,26 @@ async function linesOf(renderer: string, jpeg: Buffer, labels: readonly OcrLabel
   }
 }
 
-function fit(rows: Row[]): Model {
-  const d = rows[0]!.f.length, n = rows.length;
+function fitModel(rows: Row[]): Model {
+  const d = rows[0]!.f.length,
+    n = rows.length;
   const mean = Array.from({ length: d }, (_, k) => rows.reduce((a, r) => a + r.f[k]!, 0) / n);
   const std = mean.map((m, k) => Math.sqrt(rows.reduce((a, r) => a + (r.f[k]! - m) ** 2, 0) / n) || 1);
   const count = new Map<string, number>();
   for (const r of rows) count.set(r.renderer + r.times, (count.get(r.renderer + r.times) ?? 0) + 1);
-  let weight = new Array<number>(d).fill(0), bias = 0;
+  let weight = new Array<number>(d).fill(0),
+    bias = 0;
   for (let it = 0; it < 600; it++) {
     const gw = new Array<number>(d).fill(0);
-    let gb = 0, total = 0;
+    let gb = 0,
+      total = 0;
     for (const r of rows) {
       const z = r.f.map((v, k) => (v - mean[k]!) / std[k]!);
       const p = 1 / (1 + Math.exp(-(bias + z.reduce((a, v, k) => a + v * weight[k]!, 0))));
       const w = 1 / count.get(r.renderer + r.times)!;
-      z.forEach((v, k) => { gw[k]! += (p - r.times) * w * v; });
+      z.forEach((v, k) => {
+        gw[k]! += (p - r.times) * w * v;
+      });
       gb += (p - r.times) * w;
       total += w;
     }
@@ -77,11 +91,11 @@ async function main(): Promise<void> {
   }
   const renderers = [...new Set(rows.map((r) => r.renderer))];
   for (const held of renderers) {
-    const m = fit(rows.filter((r) => r.renderer !== held));
-    const test = rows.filter((r) => r.renderer === held);
-    process.stdout.write(`held out ${held}: Helvetica ${accuracy(m, test, 0)} Times-Roman ${accuracy(m, test, 1)} (${test.length} lines)\n`);
+    const m = fitModel(rows.filter((r) => r.renderer !== held));
+    const heldRows = rows.filter((r) => r.renderer === held);
+    process.stdout.write(`held out ${held}: Helvetica ${accuracy(m, heldRows, 0)} Times-Roman ${accuracy(m, heldRows, 1)} (${heldRows.length} lines)\n`);
   }
-  const m = fit(rows);
+  const m = fitModel(rows);
   const r5 = (v: number[]) => v.map((x) => Number(x.toFixed(5)));
   process.stdout.write(`${JSON.stringify({ mean: r5(m.mean), std: r5(m.std), weight: r5(m.weight), bias: Number(m.bias.toFixed(4)) })}\n`);
 }

@@ -16,9 +16,19 @@ export function phaseTable(samples: ProbeSample[]): { lines: string[]; byKey: Ma
       const ok = xs.filter((s) => s.status === 200);
       const counts = new Map<number, number>();
       for (const s of xs) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
-      const p99 = pct(ok.map((s) => s.ms), 99);
+      const p99 = pct(
+        ok.map((s) => s.ms),
+        99,
+      );
       byKey.set(`${phase}/${form}`, { ok: ok.length, sent: xs.length, p99 });
-      lines.push(`${phase.padEnd(6)} ${form.padEnd(5)} ${String(xs.length).padStart(4)} ${String(ok.length).padStart(4)}  ${(xs.length ? (100 * ok.length) / xs.length : 0).toFixed(1).padStart(6)} %  ${fmt(pct(ok.map((s) => s.ms), 50)).padStart(6)}  ${fmt(p99).padStart(6)}  ${[...counts].map(([k, v]) => `${k < 0 ? 'error' : k} x${v}`).join(', ')}`);
+      lines.push(
+        `${phase.padEnd(6)} ${form.padEnd(5)} ${String(xs.length).padStart(4)} ${String(ok.length).padStart(4)}  ${(xs.length ? (100 * ok.length) / xs.length : 0).toFixed(1).padStart(6)} %  ${fmt(
+          pct(
+            ok.map((s) => s.ms),
+            50,
+          ),
+        ).padStart(6)}  ${fmt(p99).padStart(6)}  ${[...counts].map(([k, v]) => `${k < 0 ? 'error' : k} x${v}`).join(', ')}`,
+      );
     }
   }
   return { lines, byKey };
@@ -33,11 +43,19 @@ export function junkLine(label: string, seconds: number, reports: JunkReport[]):
   const refusedPerSec = answered / seconds;
   return {
     refusedPerSec,
-    line: `${label}: offered ${(sent / seconds).toFixed(0)}/s, answered ${refusedPerSec.toFixed(0)}/s; ${[...mix].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} x${v}`).join(', ')}; ${extra}`,
+    line: `${label}: offered ${(sent / seconds).toFixed(0)}/s, answered ${refusedPerSec.toFixed(0)}/s; ${[...mix]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} x${v}`)
+      .join(', ')}; ${extra}`,
   };
 }
 
-export function verdict(byKey: Map<string, { ok: number; sent: number; p99: number }>, floodRefused: number, closedRefused: number | null, offered: number): void {
+export function verdict(
+  byKey: Map<string, { ok: number; sent: number; p99: number }>,
+  floodRefused: number,
+  closedRefused: number | null,
+  offered: number,
+): void {
   const parts: string[] = [];
   let pass = true;
   for (const form of ['ws', 'http']) {
@@ -47,12 +65,15 @@ export function verdict(byKey: Map<string, { ok: number; sent: number; p99: numb
     const ratio = f.p99 / c.p99;
     const ok = share >= 99 && ratio <= 3;
     pass &&= ok;
-    parts.push(`${form}: ${share.toFixed(1)} % answered in flood (goal >= 99), p99 ${fmt(f.p99)} ms = ${fmt(ratio)}x calm ${fmt(c.p99)} ms (goal <= 3x) ${ok ? 'ok' : 'MISSED'}`);
+    parts.push(
+      `${form}: ${share.toFixed(1)} % answered in flood (goal >= 99), p99 ${fmt(f.p99)} ms = ${fmt(ratio)}x calm ${fmt(c.p99)} ms (goal <= 3x) ${ok ? 'ok' : 'MISSED'}`,
+    );
   }
   const refused = closedRefused ?? floodRefused;
   const junkOk = refused >= 20_000;
   pass &&= junkOk;
-  parts.push(`junk refused ${floodRefused.toFixed(0)}/s at the offered ${offered}/s${closedRefused === null ? '' : `, ${closedRefused.toFixed(0)}/s closed loop`} (goal >= 20,000/s) ${junkOk ? 'ok' : 'MISSED'}`);
+  parts.push(
+    `junk refused ${floodRefused.toFixed(0)}/s at the offered ${offered}/s${closedRefused === null ? '' : `, ${closedRefused.toFixed(0)}/s closed loop`} (goal >= 20,000/s) ${junkOk ? 'ok' : 'MISSED'}`,
+  );
   console.log(`\nVERDICT ${pass ? 'PASS' : 'FAIL'}: ${parts.join('; ')}`);
 }
-

@@ -36,11 +36,17 @@ export class JunkChild {
     const b = this.last ?? { form: 'ws', sent: 0, answered: 0, statuses: {}, reconnects: 0, skipped: 0 };
     const statuses: Record<string, number> = {};
     for (const [k, v] of Object.entries(b.statuses)) statuses[k] = v - (a?.statuses[k] ?? 0);
-    return { form: b.form, sent: b.sent - (a?.sent ?? 0), answered: b.answered - (a?.answered ?? 0), statuses, reconnects: b.reconnects - (a?.reconnects ?? 0), skipped: b.skipped - (a?.skipped ?? 0) };
+    return {
+      form: b.form,
+      sent: b.sent - (a?.sent ?? 0),
+      answered: b.answered - (a?.answered ?? 0),
+      statuses,
+      reconnects: b.reconnects - (a?.reconnects ?? 0),
+      skipped: b.skipped - (a?.skipped ?? 0),
+    };
   }
 
   kill(): void {
     this.child.kill();
   }
 }
-

@@ -42,7 +42,11 @@ class JunkConn {
   private tail = '';
   private wsBuf: Buffer = Buffer.alloc(0);
 
-  constructor(private readonly o: JunkOpts, private readonly onStatus: (s: string) => void, private readonly onReconnect: () => void) {}
+  constructor(
+    private readonly o: JunkOpts,
+    private readonly onStatus: (s: string) => void,
+    private readonly onReconnect: () => void,
+  ) {}
 
   open(): void {
     const s = connect({ host: '127.0.0.1', port: this.o.port, noDelay: true });
@@ -127,14 +131,21 @@ class JunkGenerator {
   private round = 0;
   private lastNs = 0n;
 
-  constructor(private readonly o: JunkOpts, private readonly keys: JunkKeys) {
+  constructor(
+    private readonly o: JunkOpts,
+    private readonly keys: JunkKeys,
+  ) {
     this.report = { form: o.form, sent: 0, answered: 0, statuses: {}, reconnects: 0, skipped: 0 };
     this.cursor = new Array<number>(o.conns).fill(0);
     for (let c = 0; c < o.conns; c++) {
-      const conn = new JunkConn(o, (st) => this.onStatus(conn, st), () => {
-        conn.inflight = 0;
-        this.report.reconnects++;
-      });
+      const conn = new JunkConn(
+        o,
+        (st) => this.onStatus(conn, st),
+        () => {
+          conn.inflight = 0;
+          this.report.reconnects++;
+        },
+      );
       this.conns.push(conn);
     }
   }

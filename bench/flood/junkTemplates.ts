@@ -16,7 +16,13 @@ const ZERO_MASK = Buffer.alloc(4);
 /** A client text frame with an all-zero mask: valid, and no per-byte work for the generator. */
 const textFrame = (s: string): Buffer => rawFrame({ opcode: 1, payload: Buffer.from(s, 'utf8'), maskKey: ZERO_MASK });
 
-export const JUNK_KINDS = ['unsigned-claiming-validator', 'forged-signature-claiming-validator', 'unregistered-key', 'garbage', 'fresh-signature-unknown-key'] as const;
+export const JUNK_KINDS = [
+  'unsigned-claiming-validator',
+  'forged-signature-claiming-validator',
+  'unregistered-key',
+  'garbage',
+  'fresh-signature-unknown-key',
+] as const;
 type Kind = (typeof JUNK_KINDS)[number];
 
 interface Signer {
@@ -50,14 +56,18 @@ const ID_MARK = 'JUNKIDJUNKID';
 
 function partsFor(kind: Kind, keys: JunkKeys, round: number): { address: string; sign: Signer['sign']; forge: Forge; forged: boolean } | null {
   switch (kind) {
-    case 'unsigned-claiming-validator': return { address: keys.validator, sign: NOSIGN, forge: { signature: '' }, forged: false };
-    case 'forged-signature-claiming-validator': return { address: keys.validator, sign: NOSIGN, forge: { signature: wellFormedForgery() }, forged: true };
-    case 'unregistered-key': return { address: keys.unregistered.address, sign: NOSIGN, forge: { signature: wellFormedForgery() }, forged: true };
+    case 'unsigned-claiming-validator':
+      return { address: keys.validator, sign: NOSIGN, forge: { signature: '' }, forged: false };
+    case 'forged-signature-claiming-validator':
+      return { address: keys.validator, sign: NOSIGN, forge: { signature: wellFormedForgery() }, forged: true };
+    case 'unregistered-key':
+      return { address: keys.unregistered.address, sign: NOSIGN, forge: { signature: wellFormedForgery() }, forged: true };
     case 'fresh-signature-unknown-key': {
       const s = keys.unknown[round % keys.unknown.length]!;
       return { ...s, forge: {}, forged: false };
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -73,12 +83,28 @@ function template(form: 'ws' | 'http', kind: Kind, keys: JunkKeys, axonHotkey: s
   const uuid = `junk-${randomBytes(6).toString('hex')}`;
   const sig = p.forged ? (p.forge.signature ?? null) : null;
   if (form === 'ws') {
-    const f = buildWsFrame({ id: ID_MARK, synapse: 'Dummy', bodyText: '{"dummy_input": 1}', timeoutSec: 12, address: p.address, sign: p.sign, uuid, nonce, axonHotkey }, p.forge);
+    const f = buildWsFrame(
+      { id: ID_MARK, synapse: 'Dummy', bodyText: '{"dummy_input": 1}', timeoutSec: 12, address: p.address, sign: p.sign, uuid, nonce, axonHotkey },
+      p.forge,
+    );
     return { text: JSON.stringify(f), sig };
   }
-  const r = buildHttpRequest({
-    synapse: 'Dummy', body: { dummy_input: 1 }, timeoutSec: 12, address: p.address, sign: p.sign, uuid, nonce, axonHotkey, axonIp: '127.0.0.1', axonPort: port, dendriteIp: '127.0.0.1',
-  }, p.forge);
+  const r = buildHttpRequest(
+    {
+      synapse: 'Dummy',
+      body: { dummy_input: 1 },
+      timeoutSec: 12,
+      address: p.address,
+      sign: p.sign,
+      uuid,
+      nonce,
+      axonHotkey,
+      axonIp: '127.0.0.1',
+      axonPort: port,
+      dendriteIp: '127.0.0.1',
+    },
+    p.forge,
+  );
   return { text: httpBytes('POST', r.path, r.headers, r.body).toString('latin1'), sig };
 }
 

@@ -31,7 +31,11 @@ export class ValidatorProbe {
   private n = 0;
   phase = 'calm';
 
-  constructor(pair: KeyringPair, private readonly target: { port: number; axonHotkey: string }, private readonly clock: Clock) {
+  constructor(
+    pair: KeyringPair,
+    private readonly target: { port: number; axonHotkey: string },
+    private readonly clock: Clock,
+  ) {
     this.dendrite = new Dendrite({ pair, verifyResponses: false }, { clock });
     this.httpDendrite = new Dendrite({ pair, verifyResponses: false }, { clock });
   }
@@ -48,12 +52,21 @@ export class ValidatorProbe {
   private fire(): void {
     const form: 'ws' | 'http' = this.n++ % 2 === 0 ? 'ws' : 'http';
     const phase = this.phase;
-    const q: DendriteQuery = { host: '127.0.0.1', port: this.target.port, axonHotkey: this.target.axonHotkey, synapse: 'Dummy', body: { dummy_input: this.n }, timeoutMs: 12_000, transport: form };
+    const q: DendriteQuery = {
+      host: '127.0.0.1',
+      port: this.target.port,
+      axonHotkey: this.target.axonHotkey,
+      synapse: 'Dummy',
+      body: { dummy_input: this.n },
+      timeoutMs: 12_000,
+      transport: form,
+    };
     const t0 = this.clock.monotonicMs();
-    const ws = (): Promise<number> => this.dendrite.query(q).then((a) => {
-      if (a.status !== 200) this.fail('ws', a.status, a.message);
-      return a.status;
-    });
+    const ws = (): Promise<number> =>
+      this.dendrite.query(q).then((a) => {
+        if (a.status !== 200) this.fail('ws', a.status, a.message);
+        return a.status;
+      });
     const p = (form === 'ws' ? ws() : this.http(q))
       .then((status) => void this.samples.push({ phase, form, status, ms: this.clock.monotonicMs() - t0 }))
       .finally(() => this.pending.delete(p));
@@ -63,18 +76,26 @@ export class ValidatorProbe {
   private http(q: DendriteQuery): Promise<number> {
     const req = this.httpDendrite.httpRequest(q);
     return new Promise((resolve) => {
-      const r = request({
-        host: q.host, port: q.port, method: 'POST', path: req.path, agent: this.agent, timeout: q.timeoutMs + 1_000,
-        headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.length < 4 && chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) this.fail('http', res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
-          resolve(res.statusCode ?? 0);
-        });
-        res.on('error', () => resolve(-1));
-      });
+      const r = request(
+        {
+          host: q.host,
+          port: q.port,
+          method: 'POST',
+          path: req.path,
+          agent: this.agent,
+          timeout: q.timeoutMs + 1_000,
+          headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.length < 4 && chunks.push(c));
+          res.on('end', () => {
+            if (res.statusCode !== 200) this.fail('http', res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+            resolve(res.statusCode ?? 0);
+          });
+          res.on('error', () => resolve(-1));
+        },
+      );
       r.on('timeout', () => r.destroy());
       r.on('error', (e) => {
         this.fail('http', -1, e.message);

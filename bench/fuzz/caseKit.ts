@@ -53,25 +53,53 @@ export interface SignedOpts {
 /** A stock-dendrite HTTP request; the Dummy body hash is the constant one, so callers may append fields after signing. */
 export function signedHttp(rng: Rng, ctx: FuzzContext, o: SignedOpts = {}): { path: string; headers: Record<string, string>; body: string } {
   const s = o.signer ?? ctx.validator;
-  return buildHttpRequest({
-    synapse: 'Dummy', body: o.body ?? { dummy_input: rng.int(0, 1000) }, timeoutSec: o.timeoutSec ?? 12, address: s.address, sign: s.sign,
-    uuid: uuidOf(rng), nonce: ctx.nowNs(), axonHotkey: ctx.axonHotkey, axonIp: '127.0.0.1', axonPort: ctx.port, dendriteIp: '127.0.0.1',
-  }, o.forge);
+  return buildHttpRequest(
+    {
+      synapse: 'Dummy',
+      body: o.body ?? { dummy_input: rng.int(0, 1000) },
+      timeoutSec: o.timeoutSec ?? 12,
+      address: s.address,
+      sign: s.sign,
+      uuid: uuidOf(rng),
+      nonce: ctx.nowNs(),
+      axonHotkey: ctx.axonHotkey,
+      axonIp: '127.0.0.1',
+      axonPort: ctx.port,
+      dendriteIp: '127.0.0.1',
+    },
+    o.forge,
+  );
 }
 
 /** A `/ws` request frame signed over `bodyText` exactly. */
 export function signedWs(rng: Rng, ctx: FuzzContext, bodyText: string, o: SignedOpts & { id?: string } = {}): Record<string, unknown> {
   const s = o.signer ?? ctx.validator;
-  return buildWsFrame({
-    id: o.id ?? `c${rng.hex(8)}`, synapse: 'Dummy', bodyText, timeoutSec: o.timeoutSec ?? 12, address: s.address, sign: s.sign,
-    uuid: uuidOf(rng), nonce: ctx.nowNs(), axonHotkey: ctx.axonHotkey,
-  }, o.forge);
+  return buildWsFrame(
+    {
+      id: o.id ?? `c${rng.hex(8)}`,
+      synapse: 'Dummy',
+      bodyText,
+      timeoutSec: o.timeoutSec ?? 12,
+      address: s.address,
+      sign: s.sign,
+      uuid: uuidOf(rng),
+      nonce: ctx.nowNs(),
+      axonHotkey: ctx.axonHotkey,
+    },
+    o.forge,
+  );
 }
 
 export type HeaderList = Array<[string, string]>;
 
 /** Raw HTTP/1.1 request bytes; `contentLength: null` sends none, a number overrides the real length. */
-export function httpBytes(method: string, path: string, headers: HeaderList | Record<string, string>, body: Buffer | string, o: { contentLength?: number | null; port?: number } = {}): Buffer {
+export function httpBytes(
+  method: string,
+  path: string,
+  headers: HeaderList | Record<string, string>,
+  body: Buffer | string,
+  o: { contentLength?: number | null; port?: number } = {},
+): Buffer {
   const list: HeaderList = Array.isArray(headers) ? headers : Object.entries(headers);
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   const lines = [`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1${o.port ? `:${o.port}` : ''}`];
@@ -81,13 +109,24 @@ export function httpBytes(method: string, path: string, headers: HeaderList | Re
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), b]);
 }
 
-export function httpCase(family: string, note: string, steps: Step[] | Buffer, o: { readMs?: number; answers?: number; expect?: FuzzCase['expect'] } = {}): FuzzCase {
+export function httpCase(
+  family: string,
+  note: string,
+  steps: Step[] | Buffer,
+  o: { readMs?: number; answers?: number; expect?: FuzzCase['expect'] } = {},
+): FuzzCase {
   const st = Buffer.isBuffer(steps) ? [{ write: steps }] : steps;
   return { family, note, ex: { kind: 'http', steps: st, readMs: o.readMs ?? 2_500, answers: o.answers ?? 1 }, ...(o.expect ? { expect: o.expect } : {}) };
 }
 
 /** A WebSocket case: a valid upgrade, then `frames` (raw bytes, or JSON texts sent as text frames). */
-export function wsCase(family: string, note: string, ctx: FuzzContext, frames: Array<Buffer | string | Record<string, unknown>>, o: { readMs?: number; answers?: number; expect?: FuzzCase['expect']; tail?: Step[] } = {}): FuzzCase {
+export function wsCase(
+  family: string,
+  note: string,
+  ctx: FuzzContext,
+  frames: Array<Buffer | string | Record<string, unknown>>,
+  o: { readMs?: number; answers?: number; expect?: FuzzCase['expect']; tail?: Step[] } = {},
+): FuzzCase {
   const steps: Step[] = [{ write: upgradeRequest(ctx.port) }];
   for (const f of frames) steps.push({ write: Buffer.isBuffer(f) ? f : textFrame(typeof f === 'string' ? f : JSON.stringify(f)) });
   steps.push(...(o.tail ?? []));
@@ -97,10 +136,14 @@ export function wsCase(family: string, note: string, ctx: FuzzContext, frames: A
 /** Nested JSON `depth` levels deep, built as a flat string (never through a recursive serialiser). */
 export function deepJson(rng: Rng, depth: number): string {
   switch (rng.int(0, 3)) {
-    case 0: return '['.repeat(depth) + ']'.repeat(depth);
-    case 1: return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-    case 2: return '[{"a":'.repeat(Math.ceil(depth / 2)) + 'null' + '}]'.repeat(Math.ceil(depth / 2));
-    default: return '['.repeat(depth) + '1' + ']'.repeat(depth);
+    case 0:
+      return '['.repeat(depth) + ']'.repeat(depth);
+    case 1:
+      return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    case 2:
+      return '[{"a":'.repeat(Math.ceil(depth / 2)) + 'null' + '}]'.repeat(Math.ceil(depth / 2));
+    default:
+      return '['.repeat(depth) + '1' + ']'.repeat(depth);
   }
 }
 

@@ -12,7 +12,19 @@ export function wellFormedForgery(): string {
   return `0x${sig.toString('hex')}`;
 }
 
-const TAMPERS = ['nonce+1', 'nonce-1', 'hotkey=stranger', 'hotkey=axon', 'uuid', 'signature bit', 'body', 'signed for another axon', 'replay', 'wrapBytes (valid)', 'timeout (unsigned, valid)'] as const;
+const TAMPERS = [
+  'nonce+1',
+  'nonce-1',
+  'hotkey=stranger',
+  'hotkey=axon',
+  'uuid',
+  'signature bit',
+  'body',
+  'signed for another axon',
+  'replay',
+  'wrapBytes (valid)',
+  'timeout (unsigned, valid)',
+] as const;
 type Tamper = (typeof TAMPERS)[number];
 
 function flipBit(hex: string, rng: Rng): string {
@@ -22,12 +34,24 @@ function flipBit(hex: string, rng: Rng): string {
 }
 
 const EXPECT: Partial<Record<Tamper, number[]>> = {
-  'nonce+1': [401], 'nonce-1': [401], 'hotkey=stranger': [403], 'hotkey=axon': [403], uuid: [401], 'signature bit': [401], body: [401], 'signed for another axon': [401],
+  'nonce+1': [401],
+  'nonce-1': [401],
+  'hotkey=stranger': [403],
+  'hotkey=axon': [403],
+  uuid: [401],
+  'signature bit': [401],
+  body: [401],
+  'signed for another axon': [401],
 };
 
 function tamperWs(rng: Rng, ctx: FuzzContext, t: Tamper): Array<Record<string, unknown>> {
   const body = `{"dummy_input": ${rng.int(0, 99)}}`;
-  const f = signedWs(rng, ctx, body, t === 'wrapBytes (valid)' ? { forge: { wrapBytes: true } } : t === 'signed for another axon' ? { forge: { signedAxonHotkey: ctx.stranger.address } } : {});
+  const f = signedWs(
+    rng,
+    ctx,
+    body,
+    t === 'wrapBytes (valid)' ? { forge: { wrapBytes: true } } : t === 'signed for another axon' ? { forge: { signedAxonHotkey: ctx.stranger.address } } : {},
+  );
   const d = f['dendrite'] as Record<string, string>;
   if (t === 'nonce+1') d['nonce'] = (BigInt(d['nonce']!) + 1n).toString();
   if (t === 'nonce-1') d['nonce'] = (BigInt(d['nonce']!) - 1n).toString();
@@ -41,7 +65,11 @@ function tamperWs(rng: Rng, ctx: FuzzContext, t: Tamper): Array<Record<string, u
 }
 
 function tamperHttp(rng: Rng, ctx: FuzzContext, t: Tamper): Buffer {
-  const s = signedHttp(rng, ctx, t === 'wrapBytes (valid)' ? { forge: { wrapBytes: true } } : t === 'signed for another axon' ? { forge: { signedAxonHotkey: ctx.stranger.address } } : {});
+  const s = signedHttp(
+    rng,
+    ctx,
+    t === 'wrapBytes (valid)' ? { forge: { wrapBytes: true } } : t === 'signed for another axon' ? { forge: { signedAxonHotkey: ctx.stranger.address } } : {},
+  );
   const h = s.headers;
   if (t === 'nonce+1') h['bt_header_dendrite_nonce'] = (BigInt(h['bt_header_dendrite_nonce']!) + 1n).toString();
   if (t === 'nonce-1') h['bt_header_dendrite_nonce'] = (BigInt(h['bt_header_dendrite_nonce']!) - 1n).toString();
@@ -68,11 +96,13 @@ const tampered: Family = {
 };
 
 /** Forgeries must be refused as forgeries: no 200, and never a per-hotkey 429 charged to the claimed key. */
-const noneAccepted = (ctx: FuzzContext) => (h: Heard): string | null => {
-  const all = [...h.http.filter((s) => s !== 101), ...h.ws];
-  const bad = all.filter((s) => s !== 401 && s !== 503 && !(ctx.ipLimited && s === 429));
-  return bad.length === 0 ? null : `forged claims answered ${[...new Set(bad)].join('/')} (${bad.length} of ${all.length})`;
-};
+const noneAccepted =
+  (ctx: FuzzContext) =>
+  (h: Heard): string | null => {
+    const all = [...h.http.filter((s) => s !== 101), ...h.ws];
+    const bad = all.filter((s) => s !== 401 && s !== 503 && !(ctx.ipLimited && s === 429));
+    return bad.length === 0 ? null : `forged claims answered ${[...new Set(bad)].join('/')} (${bad.length} of ${all.length})`;
+  };
 
 const forgedClaims: Family = {
   name: 'forged-claims',
@@ -81,8 +111,10 @@ const forgedClaims: Family = {
     const kind = rng.pick(['unsigned', 'well-formed forged signature', "another key's signature"] as const);
     const note = `${n} x ${kind} claiming the validator`;
     // "another key's signature": the stranger signs, the request claims the validator.
-    const opts = () => (kind === "another key's signature" ? { signer: ctx.stranger, forge: { dendriteHotkey: ctx.validator.address } }
-      : { forge: { signature: kind === 'unsigned' ? '' : wellFormedForgery() } });
+    const opts = () =>
+      kind === "another key's signature"
+        ? { signer: ctx.stranger, forge: { dendriteHotkey: ctx.validator.address } }
+        : { forge: { signature: kind === 'unsigned' ? '' : wellFormedForgery() } };
     if (rng.bool()) {
       const parts = Array.from({ length: n }, () => {
         const s = signedHttp(rng, ctx, opts());

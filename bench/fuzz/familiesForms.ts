@@ -8,25 +8,72 @@ import type { Rng } from './rng.js';
 const asPair = (s: Signer): KeyringPair => ({ address: s.address, type: 'sr25519' }) as unknown as KeyringPair;
 
 const MUTATIONS = [
-  'valid', 'valid, header names in upper case', 'duplicate hotkey header', 'oversized header', 'crypto spelled ED25519', 'crypto ecdsa',
-  'nonce not digits', 'nonce with leading zeros', 'nonce 40 digits', 'nonce negative', 'stale', 'future', 'signature not hex',
-  'signature 0X', 'signature empty', 'hotkey not ss58', 'receiver of another key', 'tampered body', 'tampered target', 'replay',
-  'deep body (signed)', 'body not JSON (signed)', 'body an array (signed)', 'version 2', 'no signed-for', 'unknown route',
+  'valid',
+  'valid, header names in upper case',
+  'duplicate hotkey header',
+  'oversized header',
+  'crypto spelled ED25519',
+  'crypto ecdsa',
+  'nonce not digits',
+  'nonce with leading zeros',
+  'nonce 40 digits',
+  'nonce negative',
+  'stale',
+  'future',
+  'signature not hex',
+  'signature 0X',
+  'signature empty',
+  'hotkey not ss58',
+  'receiver of another key',
+  'tampered body',
+  'tampered target',
+  'replay',
+  'deep body (signed)',
+  'body not JSON (signed)',
+  'body an array (signed)',
+  'version 2',
+  'no signed-for',
+  'unknown route',
 ] as const;
 type Mutation = (typeof MUTATIONS)[number];
 
 const EXPECT: Partial<Record<Mutation, number[]>> = {
-  valid: [200, 429], 'valid, header names in upper case': [200, 429], 'duplicate hotkey header': [400, 401, 403], 'oversized header': [400, 401, 403],
-  'crypto spelled ED25519': [401], 'crypto ecdsa': [401], 'nonce not digits': [401], 'nonce with leading zeros': [401], 'nonce 40 digits': [401],
-  'nonce negative': [401], stale: [401], future: [401], 'signature not hex': [401], 'signature 0X': [401], 'signature empty': [401],
-  'hotkey not ss58': [401, 403], 'receiver of another key': [401], 'tampered body': [401], 'tampered target': [401],
-  'deep body (signed)': [400], 'body not JSON (signed)': [400], 'body an array (signed)': [400], 'version 2': [401], 'no signed-for': [401],
+  valid: [200, 429],
+  'valid, header names in upper case': [200, 429],
+  'duplicate hotkey header': [400, 401, 403],
+  'oversized header': [400, 401, 403],
+  'crypto spelled ED25519': [401],
+  'crypto ecdsa': [401],
+  'nonce not digits': [401],
+  'nonce with leading zeros': [401],
+  'nonce 40 digits': [401],
+  'nonce negative': [401],
+  stale: [401],
+  future: [401],
+  'signature not hex': [401],
+  'signature 0X': [401],
+  'signature empty': [401],
+  'hotkey not ss58': [401, 403],
+  'receiver of another key': [401],
+  'tampered body': [401],
+  'tampered target': [401],
+  'deep body (signed)': [400],
+  'body not JSON (signed)': [400],
+  'body an array (signed)': [400],
+  'version 2': [401],
+  'no signed-for': [401],
   'unknown route': [404],
 };
 
 function build(form: 'btauth' | 'epistula', rng: Rng, ctx: FuzzContext, m: Mutation): SignedHttpRequest {
-  const bodyText = m === 'deep body (signed)' ? `{"dummy_input": 1, "x": ${deepJson(rng, rng.int(100, 20_000))}}`
-    : m === 'body not JSON (signed)' ? '{"dummy_input": ' : m === 'body an array (signed)' ? '[1, 2]' : `{"dummy_input": ${rng.int(0, 99)}}`;
+  const bodyText =
+    m === 'deep body (signed)'
+      ? `{"dummy_input": 1, "x": ${deepJson(rng, rng.int(100, 20_000))}}`
+      : m === 'body not JSON (signed)'
+        ? '{"dummy_input": '
+        : m === 'body an array (signed)'
+          ? '[1, 2]'
+          : `{"dummy_input": ${rng.int(0, 99)}}`;
   const target = m === 'unknown route' ? '/NoSuchRoute' : rng.bool() ? '/Dummy' : `/Dummy?q=${rng.hex(6)}`;
   const pair = asPair(ctx.validator);
   const sign = ctx.validator.sign;
@@ -34,7 +81,15 @@ function build(form: 'btauth' | 'epistula', rng: Rng, ctx: FuzzContext, m: Mutat
   if (form === 'btauth') {
     const nonce = m === 'stale' ? ctx.nowNs() - 30_000_000_000n : m === 'future' ? ctx.nowNs() + 30_000_000_000n : ctx.nowNs();
     const forge = m === 'tampered body' ? { signedBody: '{}' } : m === 'tampered target' ? { signedTarget: '/Other' } : {};
-    return buildBtAuthRequest({ pair, sign, target, bodyText, receiver: m === 'receiver of another key' ? ctx.stranger.address : ctx.axonHotkey, nonce, forge });
+    return buildBtAuthRequest({
+      pair,
+      sign,
+      target,
+      bodyText,
+      receiver: m === 'receiver of another key' ? ctx.stranger.address : ctx.axonHotkey,
+      nonce,
+      forge,
+    });
   }
   const timestampMs = m === 'stale' ? nowMs - 30_000 : m === 'future' ? nowMs + 30_000 : nowMs;
   const forge = m === 'tampered body' ? { signedBody: '{}' } : {};
@@ -82,7 +137,8 @@ const signedForms: Family = {
     const e = noOp ? [200, 429] : EXPECT[m];
     if (m === 'replay') {
       return httpCase('signed-forms', `${form} replay`, Buffer.concat([one, one]), {
-        answers: 2, expect: (h) => (h.http.at(-1) === 401 || h.http.at(-1) === 429 ? null : `replay answered ${h.http.join('+')}`),
+        answers: 2,
+        expect: (h) => (h.http.at(-1) === 401 || h.http.at(-1) === 429 ? null : `replay answered ${h.http.join('+')}`),
       });
     }
     return httpCase('signed-forms', `${form} ${m}`, one, e ? { expect: expectOneOf(e) } : {});

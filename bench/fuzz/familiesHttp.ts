@@ -35,12 +35,20 @@ const oversizedHttp: Family = {
       // Just over: the whole body is sent.
       const total = max + rng.int(2, 4096);
       const body = s.body.slice(0, -1) + `, "pad": "${'x'.repeat(total - s.body.length - 12)}"}`;
-      return httpCase('oversized-http', `body ${Buffer.byteLength(body)} bytes (limit ${max})`, httpBytes('POST', '/Dummy', s.headers, body), { readMs: 3_000, expect: tooLarge });
+      return httpCase('oversized-http', `body ${Buffer.byteLength(body)} bytes (limit ${max})`, httpBytes('POST', '/Dummy', s.headers, body), {
+        readMs: 3_000,
+        expect: tooLarge,
+      });
     }
     if (mode === 1) {
       // Far over, declared: the server must refuse from the header, before reading a byte of it.
       const claim = rng.pick([2 * max + 1, 10 * max, 1e12, 2 ** 53, Number.MAX_SAFE_INTEGER]);
-      return httpCase('oversized-http', `content-length ${claim}, ${s.body.length} bytes sent`, httpBytes('POST', '/Dummy', s.headers, s.body, { contentLength: claim }), { expect: tooLarge });
+      return httpCase(
+        'oversized-http',
+        `content-length ${claim}, ${s.body.length} bytes sent`,
+        httpBytes('POST', '/Dummy', s.headers, s.body, { contentLength: claim }),
+        { expect: tooLarge },
+      );
     }
     if (mode === 2) {
       // Chunked with no length: the limit must hold while reading.
@@ -54,12 +62,55 @@ const oversizedHttp: Family = {
     }
     const claim = max + 1;
     const body = Buffer.alloc(Math.min(claim, 1.5 * max), 0x61);
-    return httpCase('oversized-http', `content-length ${claim} and the bytes`, httpBytes('POST', '/Dummy', s.headers, body, { contentLength: claim }), { readMs: 3_000, expect: tooLarge });
+    return httpCase('oversized-http', `content-length ${claim} and the bytes`, httpBytes('POST', '/Dummy', s.headers, body, { contentLength: claim }), {
+      readMs: 3_000,
+      expect: tooLarge,
+    });
   },
 };
 
-const ODD_VALUES = ['', ' ', '0', '-1', '1e999', 'null', '[]', '{}', '[1,2]', '{"a":1}', 'true', 'NaN', 'x'.repeat(1000), '0x00', '\t', '%00', '😀', '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', '0x' + 'ab'.repeat(64), '0x' + 'zz'.repeat(64), '-0', '12.0.0'];
-const BT_HEADERS = ['name', 'timeout', 'bt_header_dendrite_hotkey', 'bt_header_dendrite_nonce', 'bt_header_dendrite_uuid', 'bt_header_dendrite_signature', 'bt_header_dendrite_ip', 'bt_header_dendrite_version', 'bt_header_axon_hotkey', 'bt_header_axon_ip', 'bt_header_axon_port', 'computed_body_hash', 'header_size', 'total_size', 'content-type', 'bt_header_input_obj_dummy_input'];
+const ODD_VALUES = [
+  '',
+  ' ',
+  '0',
+  '-1',
+  '1e999',
+  'null',
+  '[]',
+  '{}',
+  '[1,2]',
+  '{"a":1}',
+  'true',
+  'NaN',
+  'x'.repeat(1000),
+  '0x00',
+  '\t',
+  '%00',
+  '😀',
+  '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty',
+  '0x' + 'ab'.repeat(64),
+  '0x' + 'zz'.repeat(64),
+  '-0',
+  '12.0.0',
+];
+const BT_HEADERS = [
+  'name',
+  'timeout',
+  'bt_header_dendrite_hotkey',
+  'bt_header_dendrite_nonce',
+  'bt_header_dendrite_uuid',
+  'bt_header_dendrite_signature',
+  'bt_header_dendrite_ip',
+  'bt_header_dendrite_version',
+  'bt_header_axon_hotkey',
+  'bt_header_axon_ip',
+  'bt_header_axon_port',
+  'computed_body_hash',
+  'header_size',
+  'total_size',
+  'content-type',
+  'bt_header_input_obj_dummy_input',
+];
 const BODY_FIELDS = ['dummy_input', 'dummy_output', 'name', 'timeout', 'dendrite', 'axon', 'computed_body_hash', 'total_size', 'header_size'];
 const ODD_JSON = ['null', '[]', '{}', '""', '"x"', 'true', '-1', '1.5', '[[]]', '{"a":{}}', '"' + 'y'.repeat(2000) + '"', '[null]', '1e308'];
 
@@ -95,7 +146,14 @@ const duplicateHeaders: Family = {
     const list: HeaderList = Object.entries(s.headers);
     const mode = rng.int(0, 5);
     const body = Buffer.from(s.body);
-    const note = ['hotkey twice', 'content-length twice, different', 'transfer-encoding + content-length', 'signature twice', 'timeout twice', '5000 extra headers'][mode]!;
+    const note = [
+      'hotkey twice',
+      'content-length twice, different',
+      'transfer-encoding + content-length',
+      'signature twice',
+      'timeout twice',
+      '5000 extra headers',
+    ][mode]!;
     if (mode === 0) list.push(['bt_header_dendrite_hotkey', rng.bool() ? ctx.stranger.address : ctx.validator.address]);
     if (mode === 3) list.push(['bt_header_dendrite_signature', '0x' + rng.hex(128)]);
     if (mode === 4) list.push(['timeout', rng.pick(['0.001', '9999', 'abc'])]);
@@ -126,7 +184,11 @@ const headerInjection: Family = {
     if (mode === 1) raw = raw.replace(`${h}:`, `${h}${inj}:`);
     if (mode === 2) raw = raw.replace(/\r\n/g, '\n');
     if (mode === 3) raw = raw.replace(`${h}:`, ` ${h} :`);
-    return httpCase('header-injection', `${JSON.stringify(inj)} ${['in the value of', 'in the name of', 'bare LF, value of', 'spaces around'][mode]} ${h}`, Buffer.from(raw, 'latin1'));
+    return httpCase(
+      'header-injection',
+      `${JSON.stringify(inj)} ${['in the value of', 'in the name of', 'bare LF, value of', 'spaces around'][mode]} ${h}`,
+      Buffer.from(raw, 'latin1'),
+    );
   },
 };
 
@@ -139,8 +201,12 @@ const slowSender: Family = {
     // At most ~2.5 s of dribbling per case, whatever the size.
     const everyMs = Math.max(1, Math.floor(2_500 / Math.ceil(raw.length / chunk)));
     const stopAt = rng.bool(0.3) ? rng.int(1, raw.length - 1) : raw.length;
-    return httpCase('slow-sender', `${raw.length} bytes, ${chunk} every ${everyMs} ms${stopAt < raw.length ? `, stops at ${stopAt}` : ''}`,
-      [{ slow: raw.subarray(0, stopAt), chunk, everyMs }], { readMs: stopAt < raw.length ? 300 : 2_000 });
+    return httpCase(
+      'slow-sender',
+      `${raw.length} bytes, ${chunk} every ${everyMs} ms${stopAt < raw.length ? `, stops at ${stopAt}` : ''}`,
+      [{ slow: raw.subarray(0, stopAt), chunk, everyMs }],
+      { readMs: stopAt < raw.length ? 300 : 2_000 },
+    );
   },
 };
 
@@ -155,7 +221,27 @@ const halfClosed: Family = {
 };
 
 const METHODS = ['GET', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'CONNECT', 'PATCH', 'FOO', 'post', 'POST ', 'M-SEARCH', 'PRI'];
-const PATHS = ['/', '//Dummy', '/Dummy/../x', '/%2e%2e/Dummy', '*', 'http://evil/Dummy', '/Dummy?x=1&x=2', '/Dummy#f', '/Dumm%79', '/%00', '/Dummy%00', '/ws', '/metrics', '/OCRSynapse', '/' + 'a'.repeat(8000), '/Dummy/Dummy', '\\Dummy', '/%', '/%zz'];
+const PATHS = [
+  '/',
+  '//Dummy',
+  '/Dummy/../x',
+  '/%2e%2e/Dummy',
+  '*',
+  'http://evil/Dummy',
+  '/Dummy?x=1&x=2',
+  '/Dummy#f',
+  '/Dumm%79',
+  '/%00',
+  '/Dummy%00',
+  '/ws',
+  '/metrics',
+  '/OCRSynapse',
+  '/' + 'a'.repeat(8000),
+  '/Dummy/Dummy',
+  '\\Dummy',
+  '/%',
+  '/%zz',
+];
 
 const methodsPaths: Family = {
   name: 'methods-paths',
@@ -170,14 +256,22 @@ const methodsPaths: Family = {
 
 function garbage(rng: Rng, ctx: FuzzContext): Buffer {
   switch (rng.int(0, 7)) {
-    case 0: return rng.bytes(rng.int(1, 4096));
-    case 1: return Buffer.from('GARBAGE\r\n\r\n');
-    case 2: return Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
-    case 3: return Buffer.from('GET /\r\n');
-    case 4: return Buffer.from('160301006a010000660303', 'hex');
-    case 5: return Buffer.from(`POST /Dummy HTTP/9.9\r\nHost: x\r\n\r\n`);
-    case 6: return Buffer.from(`POST /Dummy HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n`);
-    default: return Buffer.from(`\r\n\r\n\r\nPOST /Dummy HTTP/1.1\r\nHost: 127.0.0.1:${ctx.port}\r\nContent-Length: 2\r\n\r\n{}`);
+    case 0:
+      return rng.bytes(rng.int(1, 4096));
+    case 1:
+      return Buffer.from('GARBAGE\r\n\r\n');
+    case 2:
+      return Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    case 3:
+      return Buffer.from('GET /\r\n');
+    case 4:
+      return Buffer.from('160301006a010000660303', 'hex');
+    case 5:
+      return Buffer.from(`POST /Dummy HTTP/9.9\r\nHost: x\r\n\r\n`);
+    case 6:
+      return Buffer.from(`POST /Dummy HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n`);
+    default:
+      return Buffer.from(`\r\n\r\n\r\nPOST /Dummy HTTP/1.1\r\nHost: 127.0.0.1:${ctx.port}\r\nContent-Length: 2\r\n\r\n{}`);
   }
 }
 
@@ -198,9 +292,23 @@ const pipelining: Family = {
     }
     const oneWrite = rng.bool(0.6);
     const steps: Step[] = oneWrite ? [{ write: Buffer.concat(parts) }] : parts.map((p) => ({ write: p }));
-    return httpCase('pipelining-garbage', `${n} requests${garbageAt >= 0 ? `, garbage at ${garbageAt}` : ''}, ${oneWrite ? 'one write' : 'separate writes'}`, steps,
-      { answers: garbageAt >= 0 ? garbageAt + 1 : n, readMs: 2_500 });
+    return httpCase(
+      'pipelining-garbage',
+      `${n} requests${garbageAt >= 0 ? `, garbage at ${garbageAt}` : ''}, ${oneWrite ? 'one write' : 'separate writes'}`,
+      steps,
+      { answers: garbageAt >= 0 ? garbageAt + 1 : n, readMs: 2_500 },
+    );
   },
 };
 
-export const HTTP_FAMILIES: Family[] = [truncated, oversizedHttp, wrongTypesHttp, duplicateHeaders, headerInjection, slowSender, halfClosed, methodsPaths, pipelining];
+export const HTTP_FAMILIES: Family[] = [
+  truncated,
+  oversizedHttp,
+  wrongTypesHttp,
+  duplicateHeaders,
+  headerInjection,
+  slowSender,
+  halfClosed,
+  methodsPaths,
+  pipelining,
+];

@@ -1,7 +1,16 @@
 /** Families about the JSON itself: nesting, numbers, element counts, prototype keys, UTF-8. */
 import {
-  DEEP_BYTES_PER_LEVEL, deepJson, expectOneOf, httpBytes, httpCase, signedHttp, signedWs, withField, wsCase,
-  type Family, type FuzzContext,
+  DEEP_BYTES_PER_LEVEL,
+  deepJson,
+  expectOneOf,
+  httpBytes,
+  httpCase,
+  signedHttp,
+  signedWs,
+  withField,
+  wsCase,
+  type Family,
+  type FuzzContext,
 } from './caseKit.js';
 import type { Rng } from './rng.js';
 import { rawFrame } from './wsWire.js';
@@ -28,13 +37,22 @@ const deepHttp: Family = {
     const { depth, text } = depthFor(rng, ctx);
     const signed = signedHttp(rng, ctx);
     const where = rng.int(0, 3);
-    const body = where === 0 ? withField(signed.body, 'deep', text)
-      : where === 1 ? signed.body.replace(/"dummy_input": \d+/, `"dummy_input": ${text}`)
-        : where === 2 ? text : withField(signed.body, 'dendrite', text);
+    const body =
+      where === 0
+        ? withField(signed.body, 'deep', text)
+        : where === 1
+          ? signed.body.replace(/"dummy_input": \d+/, `"dummy_input": ${text}`)
+          : where === 2
+            ? text
+            : withField(signed.body, 'dendrite', text);
     if (rng.bool(0.2)) delete signed.headers['bt_header_dendrite_signature'];
     const e = deepExpect(depth);
-    return httpCase('deep-nesting-http', `depth ${depth} at ${['extra field', 'dummy_input', 'top level', 'dendrite'][where]}`,
-      httpBytes('POST', '/Dummy', signed.headers, body), { readMs: 5_000, ...(e ? { expect: e } : {}) });
+    return httpCase(
+      'deep-nesting-http',
+      `depth ${depth} at ${['extra field', 'dummy_input', 'top level', 'dendrite'][where]}`,
+      httpBytes('POST', '/Dummy', signed.headers, body),
+      { readMs: 5_000, ...(e ? { expect: e } : {}) },
+    );
   },
 };
 
@@ -43,11 +61,17 @@ const deepWsFrame: Family = {
   gen: (rng, ctx) => {
     const { depth, text } = depthFor(rng, ctx);
     const where = rng.int(0, 2);
-    const frame = where === 0 ? text
-      : where === 1 ? `{"type":"request","id":"d${depth}","synapse":"Dummy","body":"{}","deep":${text}}`
-        : `{"type":"request","id":"d${depth}","synapse":"Dummy","body":"{}","dendrite":${text}}`;
+    const frame =
+      where === 0
+        ? text
+        : where === 1
+          ? `{"type":"request","id":"d${depth}","synapse":"Dummy","body":"{}","deep":${text}}`
+          : `{"type":"request","id":"d${depth}","synapse":"Dummy","body":"{}","dendrite":${text}}`;
     const e = deepExpect(depth);
-    return wsCase('deep-nesting-ws-frame', `depth ${depth} ${['frame', 'extra field', 'dendrite'][where]}`, ctx, [frame], { readMs: 5_000, ...(e ? { expect: e } : {}) });
+    return wsCase('deep-nesting-ws-frame', `depth ${depth} ${['frame', 'extra field', 'dendrite'][where]}`, ctx, [frame], {
+      readMs: 5_000,
+      ...(e ? { expect: e } : {}),
+    });
   },
 };
 
@@ -59,15 +83,42 @@ const deepWsBody: Family = {
     const body = where === 0 ? `{"dummy_input": 1, "deep": ${text}}` : where === 1 ? `{"dummy_input": ${text}}` : text;
     const frame = signedWs(rng, ctx, body, rng.bool(0.8) ? {} : { forge: { signature: '' } });
     const e = deepExpect(depth);
-    return wsCase('deep-nesting-ws-body', `depth ${depth} ${['extra field', 'dummy_input', 'whole body'][where]}, signed by the validator`, ctx, [frame], { readMs: 5_000, ...(e ? { expect: e } : {}) });
+    return wsCase('deep-nesting-ws-body', `depth ${depth} ${['extra field', 'dummy_input', 'whole body'][where]}, signed by the validator`, ctx, [frame], {
+      readMs: 5_000,
+      ...(e ? { expect: e } : {}),
+    });
   },
 };
 
 function hugeNumber(rng: Rng): string {
   return rng.pick([
-    '1e400', '-1e400', '1e-400', '-0', '0.1e-999999', rng.digits(400), `-${rng.digits(400)}`, rng.digits(309), '9007199254740993',
-    '18446744073709551616', '-9223372036854775809', `${rng.digits(20)}.${rng.digits(300)}`, '1E+308', '2e308', '123456789e-5000',
-    'NaN', 'Infinity', '-Infinity', '"NaN"', '"1e400"', '"Infinity"', `"${rng.digits(400)}"`, '0x10', '1_000', '+1', '.5', '01',
+    '1e400',
+    '-1e400',
+    '1e-400',
+    '-0',
+    '0.1e-999999',
+    rng.digits(400),
+    `-${rng.digits(400)}`,
+    rng.digits(309),
+    '9007199254740993',
+    '18446744073709551616',
+    '-9223372036854775809',
+    `${rng.digits(20)}.${rng.digits(300)}`,
+    '1E+308',
+    '2e308',
+    '123456789e-5000',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '"NaN"',
+    '"1e400"',
+    '"Infinity"',
+    `"${rng.digits(400)}"`,
+    '0x10',
+    '1_000',
+    '+1',
+    '.5',
+    '01',
   ]);
 }
 
@@ -95,10 +146,14 @@ const hugeNumbers: Family = {
 
 function manyElements(rng: Rng, n: number): string {
   switch (rng.int(0, 3)) {
-    case 0: return `[${new Array<string>(n).fill('0').join(',')}]`;
-    case 1: return `{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}`;
-    case 2: return `{${new Array<string>(n).fill('"a":1').join(',')}}`;
-    default: return `[${new Array<string>(n).fill('{}').join(',')}]`;
+    case 0:
+      return `[${new Array<string>(n).fill('0').join(',')}]`;
+    case 1:
+      return `{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}`;
+    case 2:
+      return `{${new Array<string>(n).fill('"a":1').join(',')}}`;
+    default:
+      return `[${new Array<string>(n).fill('{}').join(',')}]`;
   }
 }
 

@@ -69,6 +69,8 @@ export class Rng {
   }
 
   hex(n: number): string {
-    return this.bytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+    return this.bytes(Math.ceil(n / 2))
+      .toString('hex')
+      .slice(0, n);
   }
 }

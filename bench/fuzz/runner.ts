@@ -98,7 +98,10 @@ export function makeContext(t: FuzzTarget, validator: KeyringPair, stranger: Key
   const clock = systemClock();
   let last = 0n;
   return {
-    port: t.port, axonHotkey: t.axonHotkey, maxPayloadBytes: t.maxPayloadBytes, ipLimited: t.ipLimited ?? false,
+    port: t.port,
+    axonHotkey: t.axonHotkey,
+    maxPayloadBytes: t.maxPayloadBytes,
+    ipLimited: t.ipLimited ?? false,
     validator: { address: validator.address, sign: makeSigner(validator) },
     stranger: { address: stranger.address, sign: makeSigner(stranger) },
     nowNs: () => {
@@ -165,7 +168,12 @@ async function recordDeath(t: FuzzTarget, batch: number[], s: FuzzSummary, o: Fu
   s.deaths++;
   const words = t.lastWords?.() ?? [];
   const suspects = s.results.filter((r) => batch.includes(r.n) && r.outcome.includes('no answer')).map((r) => r.n);
-  s.failures.push({ n: null, family: '-', note: `cases ${batch[0]}..${batch.at(-1)}; unanswered: ${suspects.slice(0, 20).join(', ')}`, why: `daemon died\n      ${words.join('\n      ')}` });
+  s.failures.push({
+    n: null,
+    family: '-',
+    note: `cases ${batch[0]}..${batch.at(-1)}; unanswered: ${suspects.slice(0, 20).join(', ')}`,
+    why: `daemon died\n      ${words.join('\n      ')}`,
+  });
   o.log?.(`daemon died during cases ${batch[0]}..${batch.at(-1)}`);
   if (!t.restart) {
     s.stoppedEarly = 'daemon died';

@@ -63,7 +63,10 @@ export class AxonServer implements Service {
   private stopped: Promise<void> | null = null;
   readonly axonUuid = randomUUID();
 
-  constructor(private readonly opts: AxonServerOpts, private readonly m: AxonServerModules) {
+  constructor(
+    private readonly opts: AxonServerOpts,
+    private readonly m: AxonServerModules,
+  ) {
     this.log = m.logger;
     const secret = secretOf(m.pair);
     this.inlineSign = makeSigner(m.pair, secret);
@@ -74,28 +77,48 @@ export class AxonServer implements Service {
     this.metrics = m.metrics;
     const axonHotkey = m.pair.address;
     this.pipeline = new RequestPipeline(opts, {
-      logger: this.log, clock: m.clock, metagraph: m.metagraph, executor: m.executor, metrics: this.metrics,
-      observer: m.observer, axonHotkey, shutdownSignal: this.stopController.signal,
+      logger: this.log,
+      clock: m.clock,
+      metagraph: m.metagraph,
+      executor: m.executor,
+      metrics: this.metrics,
+      observer: m.observer,
+      axonHotkey,
+      shutdownSignal: this.stopController.signal,
       verifier: { verify: (p, msg, s) => this.crypto.verifier.verify(p, msg, s), close: async () => {} },
       verifyEd25519: (p, msg, s) => this.crypto.verifyEd25519(p, msg, s),
     });
     const common = {
-      pipeline: this.pipeline, synapses: m.synapses, clock: m.clock, axonHotkey, axonUuid: this.axonUuid,
-      maxPayloadBytes: opts.maxPayloadBytes, json: opts.json, isDraining: () => this.draining,
-      nextNonce: () => this.nextNonce(), track: <T>(p: Promise<T>) => this.track(p),
+      pipeline: this.pipeline,
+      synapses: m.synapses,
+      clock: m.clock,
+      axonHotkey,
+      axonUuid: this.axonUuid,
+      maxPayloadBytes: opts.maxPayloadBytes,
+      json: opts.json,
+      isDraining: () => this.draining,
+      nextNonce: () => this.nextNonce(),
+      track: <T>(p: Promise<T>) => this.track(p),
     };
     const forms: FormContext = {
-      clock: m.clock, axonHotkey, axonUuid: this.axonUuid, json: opts.json, replays: this.pipeline.replays,
-      btauth: opts.btauth, epistula: opts.epistula, nextNonce: common.nextNonce,
+      clock: m.clock,
+      axonHotkey,
+      axonUuid: this.axonUuid,
+      json: opts.json,
+      replays: this.pipeline.replays,
+      btauth: opts.btauth,
+      epistula: opts.epistula,
+      nextNonce: common.nextNonce,
       timeoutMs: (sec) => this.pipeline.timeoutMs(sec),
       legacyCredentials: (f, c) => this.pipeline.legacyCredentials(f, c),
     };
     this.http = new HttpTransport({ ...common, forms, routes: new RouteTable(m.synapses, opts.synapseRouteForms, opts.routes) });
     this.wsDeps = {
-      ...common, maxInflightPerConnection: opts.maxInflightPerConnection, sign: (msg) => this.crypto.sign(msg),
-      scheduler: new WsFrameScheduler(
-        { framesPerTurn: opts.wsFramesPerTurn, passBudgetMs: opts.wsPassBudgetMs, untrustedShare: opts.wsUntrustedShare },
-        () => m.clock.monotonicMs(),
+      ...common,
+      maxInflightPerConnection: opts.maxInflightPerConnection,
+      sign: (msg) => this.crypto.sign(msg),
+      scheduler: new WsFrameScheduler({ framesPerTurn: opts.wsFramesPerTurn, passBudgetMs: opts.wsPassBudgetMs, untrustedShare: opts.wsUntrustedShare }, () =>
+        m.clock.monotonicMs(),
       ),
     };
   }
@@ -114,13 +137,16 @@ export class AxonServer implements Service {
     const o = this.opts;
     await cryptoReady();
     this.crypto = createAxonCrypto(o.verifyWorkers, this.signingKey, this.inlineSign, this.log);
-    const server = createServer({
-      maxHeaderSize: o.maxHeaderBytes,
-      headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),
-      requestTimeout: o.requestTimeoutMs,
-      keepAliveTimeout: o.keepAliveTimeoutMs,
-      connectionsCheckingInterval: Math.min(1_000, o.headersTimeoutMs),
-    }, (req, res) => this.onRequest(req, res));
+    const server = createServer(
+      {
+        maxHeaderSize: o.maxHeaderBytes,
+        headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),
+        requestTimeout: o.requestTimeoutMs,
+        keepAliveTimeout: o.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, o.headersTimeoutMs),
+      },
+      (req, res) => this.onRequest(req, res),
+    );
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * o.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     server.on('connection', (s: Socket) => this.onConnection(s));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket as Socket, head));
@@ -229,7 +255,7 @@ export class AxonServer implements Service {
 
   /** Listening and not draining. */
   isServing(): boolean {
-    return this.server !== null && this.server.listening && !this.draining;
+    return this.server?.listening === true && !this.draining;
   }
 
   /** Requests inside the pipeline right now (both transports). */
@@ -258,10 +284,7 @@ export class AxonServer implements Service {
     server.closeIdleConnections();
     if (this.inflight > 0) {
       let timer: TimerHandle | undefined;
-      await Promise.race([
-        new Promise<void>((r) => this.idle.push(r)),
-        new Promise<void>((r) => (timer = this.m.clock.setTimeout(r, ms))),
-      ]);
+      await Promise.race([new Promise<void>((r) => this.idle.push(r)), new Promise<void>((r) => (timer = this.m.clock.setTimeout(r, ms)))]);
       this.m.clock.clearTimer(timer);
     }
     this.stopController.abort();

@@ -8,9 +8,7 @@ export interface BlacklistOpts {
   denyHotkeys: readonly string[];
 }
 
-export type BlacklistVerdict =
-  | { ok: true; stake: number }
-  | { ok: false; reason: string; unavailable?: boolean };
+export type BlacklistVerdict = { ok: true; stake: number } | { ok: false; reason: string; unavailable?: boolean };
 
 /**
  * Decides from the current metagraph snapshot alone: no I/O and no crypto, so it can run
@@ -20,7 +18,10 @@ export class Blacklist {
   private readonly allow: Set<string>;
   private readonly deny: Set<string>;
 
-  constructor(private readonly opts: BlacklistOpts, private readonly metagraph: MetagraphSource) {
+  constructor(
+    private readonly opts: BlacklistOpts,
+    private readonly metagraph: MetagraphSource,
+  ) {
     this.allow = new Set(opts.allowHotkeys);
     this.deny = new Set(opts.denyHotkeys);
   }

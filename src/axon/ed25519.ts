@@ -26,7 +26,9 @@ const Y8 = 270738550114484064931822528722565878893680426757531351946374360975030
 function leHex(n: bigint): string {
   let out = '';
   for (let i = 0; i < 32; i++) {
-    out += Number((n >> BigInt(8 * i)) & 0xffn).toString(16).padStart(2, '0');
+    out += Number((n >> BigInt(8 * i)) & 0xffn)
+      .toString(16)
+      .padStart(2, '0');
   }
   return out;
 }

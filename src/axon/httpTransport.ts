@@ -118,8 +118,15 @@ export class HttpTransport {
     });
     const result = await this.d.track(
       this.d.pipeline.run({
-        transport: 'http', ip, trust: this.trustOf(req.socket), synapse, credentials: read.credentials, timeoutMs: read.timeoutMs,
-        body: read.body, receivedAtMs: this.d.clock.now(), signal: controller.signal,
+        transport: 'http',
+        ip,
+        trust: this.trustOf(req.socket),
+        synapse,
+        credentials: read.credentials,
+        timeoutMs: read.timeoutMs,
+        body: read.body,
+        receivedAtMs: this.d.clock.now(),
+        signal: controller.signal,
       }),
     );
     const answer = read.success(result.outputs, (this.d.clock.monotonicMs() - startMono) / 1000);

@@ -27,7 +27,10 @@ const NS_PER_MS = 1_000_000n;
 export class NonceStore {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly opts: NonceStoreOpts, private readonly clock: Clock) {}
+  constructor(
+    private readonly opts: NonceStoreOpts,
+    private readonly clock: Clock,
+  ) {}
 
   size(): number {
     return this.entries.size;

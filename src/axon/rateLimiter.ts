@@ -19,7 +19,10 @@ interface Bucket {
 export class TokenBucketLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly opts: TokenBucketOpts, private readonly clock: Clock) {}
+  constructor(
+    private readonly opts: TokenBucketOpts,
+    private readonly clock: Clock,
+  ) {}
 
   size(): number {
     return this.buckets.size;

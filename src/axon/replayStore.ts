@@ -29,7 +29,10 @@ export class ReplayStore {
   /** key -> expiry (ms since the epoch). */
   private readonly entries = new Map<string, number>();
 
-  constructor(private readonly opts: ReplayStoreOpts, private readonly clock: Clock) {
+  constructor(
+    private readonly opts: ReplayStoreOpts,
+    private readonly clock: Clock,
+  ) {
     if (!(opts.maxEntries >= 1) || !(opts.retainMs > 0)) throw new RangeError('ReplayStore needs maxEntries >= 1 and retainMs > 0');
   }
 

@@ -91,16 +91,16 @@ export class RequestPipeline {
   private seq = 0;
   private readonly idPrefix = Math.random().toString(36).slice(2, 6);
 
-  constructor(private readonly opts: PipelineOpts, private readonly m: PipelineModules) {
+  constructor(
+    private readonly opts: PipelineOpts,
+    private readonly m: PipelineModules,
+  ) {
     // Every request in flight listens for shutdown; that many listeners is the design, not a leak.
     setMaxListeners(0, m.shutdownSignal);
     const rl = opts.rateLimit;
     this.blacklist = new Blacklist(opts.blacklist, m.metagraph);
     this.ipLimiter = new TokenBucketLimiter({ ratePerSec: rl.perIpPerSec, burst: rl.perIpBurst, maxKeys: rl.maxTrackedKeys }, m.clock);
-    this.hotkeyLimiter = new TokenBucketLimiter(
-      { ratePerSec: rl.perHotkeyPerSec, burst: rl.perHotkeyBurst, maxKeys: rl.maxTrackedKeys },
-      m.clock,
-    );
+    this.hotkeyLimiter = new TokenBucketLimiter({ ratePerSec: rl.perHotkeyPerSec, burst: rl.perHotkeyBurst, maxKeys: rl.maxTrackedKeys }, m.clock);
     this.gate = new VerifyGate(opts.verifyQueue);
     this.nonces = new NonceStore({ ...opts.nonce, maxTimeoutMs: opts.maxTimeoutMs }, m.clock);
     const windowMs = Math.max(opts.btauth.maxAgeMs + opts.btauth.maxFutureMs, opts.epistula.maxAgeMs + opts.epistula.maxFutureMs);
@@ -168,9 +168,7 @@ export class RequestPipeline {
     if (!proven && !this.ipLimiter.take(req.ip)) throw rejection('RATE_LIMITED', 'Too Many Requests');
     const msg = req.credentials.message();
     // Only the scheme the request declared: an ed25519 signature is never tried as sr25519.
-    const task = req.credentials.scheme === 'ed25519'
-      ? () => this.m.verifyEd25519(a.pub, msg, a.sig)
-      : () => this.m.verifier.verify(a.pub, msg, a.sig);
+    const task = req.credentials.scheme === 'ed25519' ? () => this.m.verifyEd25519(a.pub, msg, a.sig) : () => this.m.verifier.verify(a.pub, msg, a.sig);
     const ok = await this.gate.verify(task, proven);
     if (!ok) {
       if (proven) req.trust.provenHotkey = undefined;
@@ -218,8 +216,13 @@ export class RequestPipeline {
 
   /** Metrics, observer and log line for one answered request. */
   record(
-    synapse: string, transport: Transport, status: number, startedMonoMs: number, err?: unknown,
-    cache?: GateResult['cache'], form: string = transport,
+    synapse: string,
+    transport: Transport,
+    status: number,
+    startedMonoMs: number,
+    err?: unknown,
+    cache?: GateResult['cache'],
+    form: string = transport,
   ): void {
     const durationMs = this.m.clock.monotonicMs() - startedMonoMs;
     this.m.metrics?.requests.inc({ synapse, status: String(status), transport });
@@ -231,7 +234,10 @@ export class RequestPipeline {
       // Refusals log at debug: under a flood, skip building lines nobody will write.
       if (this.m.logger.isLevelEnabled(me.spec.level)) {
         const log = this.m.logger[me.spec.level].bind(this.m.logger);
-        log({ errorId: me.errorId, code: me.code, synapse, transport, form, status, err: me.spec.status >= 500 ? (me.cause ?? me) : undefined }, 'request failed');
+        log(
+          { errorId: me.errorId, code: me.code, synapse, transport, form, status, err: me.spec.status >= 500 ? (me.cause ?? me) : undefined },
+          'request failed',
+        );
       }
     }
     try {

@@ -33,7 +33,9 @@ export class RouteTable {
     for (const r of extra) {
       const synapse = synapses.get(r.synapse);
       if (!synapse) {
-        throw new ConfigError(`axon.routes: ${r.path} names synapse ${JSON.stringify(r.synapse)}, which is not served (served: ${synapses.names().join(', ')})`);
+        throw new ConfigError(
+          `axon.routes: ${r.path} names synapse ${JSON.stringify(r.synapse)}, which is not served (served: ${synapses.names().join(', ')})`,
+        );
       }
       if (this.routes.has(r.path) || r.path === '/ws') throw new ConfigError(`axon.routes: ${r.path} is already a route`);
       this.routes.set(r.path, { synapse, forms: r.forms });

@@ -27,7 +27,10 @@ export class InlineVerifier implements SignatureVerifier {
 export class SafeVerifier implements SignatureVerifier {
   private readonly trusted = new Set<string>();
 
-  constructor(private readonly fast: SignatureVerifier, private readonly maxKeys = 10_000) {}
+  constructor(
+    private readonly fast: SignatureVerifier,
+    private readonly maxKeys = 10_000,
+  ) {}
 
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
     const key = Buffer.from(pub.buffer, pub.byteOffset, pub.byteLength).toString('hex');
@@ -57,9 +60,7 @@ export interface AxonCrypto {
  * Verification (behind SafeVerifier) and answer signing: on `workers` threads when there are
  * any (jobs still run inline while the rate is low), on the event loop otherwise.
  */
-export function createAxonCrypto(
-  workers: number, key: SigningKey | null, inlineSign: (msg: Uint8Array) => Uint8Array, logger: Logger,
-): AxonCrypto {
+export function createAxonCrypto(workers: number, key: SigningKey | null, inlineSign: (msg: Uint8Array) => Uint8Array, logger: Logger): AxonCrypto {
   if (workers <= 0) {
     return {
       verifier: new SafeVerifier(new InlineVerifier()),
@@ -70,7 +71,9 @@ export function createAxonCrypto(
   }
   const pool = new CryptoWorkerPool(workers, key, inlineSign, logger);
   return {
-    verifier: new SafeVerifier(pool), verifyEd25519: (pub, msg, sig) => pool.verifyEd25519(pub, msg, sig),
-    sign: (msg) => pool.sign(msg), close: () => pool.close(),
+    verifier: new SafeVerifier(pool),
+    verifyEd25519: (pub, msg, sig) => pool.verifyEd25519(pub, msg, sig),
+    sign: (msg) => pool.sign(msg),
+    close: () => pool.close(),
   };
 }

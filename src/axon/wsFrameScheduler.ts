@@ -27,7 +27,10 @@ export class WsFrameScheduler {
   private readonly ready = new Set<FrameSource>();
   private scheduled = false;
 
-  constructor(private readonly opts: WsFrameSchedulerOpts, private readonly nowMs: () => number) {}
+  constructor(
+    private readonly opts: WsFrameSchedulerOpts,
+    private readonly nowMs: () => number,
+  ) {}
 
   /** Marks `src` as having queued frames. */
   wake(src: FrameSource): void {

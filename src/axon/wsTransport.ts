@@ -1,6 +1,6 @@
 import { rejection } from './rejection.js';
 import type { RawData, WebSocket } from 'ws';
-import { MinerError, publicMessage, toMinerError } from '../util/index.js';
+import { type MinerError, publicMessage, toMinerError } from '../util/index.js';
 import type { SynapseBody } from '../synapse/index.js';
 import { isPlainObject } from './forms/legacy.js';
 import { parseBoundedJson } from './boundedJson.js';
@@ -47,7 +47,11 @@ export class WsConnection implements FrameSource {
   alive = true;
   readonly trust: ConnectionTrust = { provenHotkey: undefined };
 
-  constructor(private readonly ws: WebSocket, private readonly ip: string, private readonly d: WsTransportDeps) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ip: string,
+    private readonly d: WsTransportDeps,
+  ) {
     ws.on('message', (data, isBinary) => this.enqueue(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -194,7 +198,13 @@ export class WsConnection implements FrameSource {
     const timeoutMs = this.d.pipeline.timeoutMs(req.timeout);
     const credentials = this.d.pipeline.legacyCredentials(req.dendrite, { timeoutMs, bodyHash: () => sha3Hex(req.body) });
     const run = this.d.pipeline.run({
-      transport: 'ws', ip: this.ip, trust: this.trust, synapse, credentials, timeoutMs, body,
+      transport: 'ws',
+      ip: this.ip,
+      trust: this.trust,
+      synapse,
+      credentials,
+      timeoutMs,
+      body,
       receivedAtMs: this.d.clock.now(),
       signal: controller.signal,
       onAuthenticated: () => {
@@ -220,8 +230,15 @@ export class WsConnection implements FrameSource {
   }
 
   private async answer(
-    id: string, synapse: string, status: number, message: string, body: string | null, startMono: number,
-    signFor: string | null, err?: MinerError, cache?: 'hit' | 'miss' | 'coalesced' | 'bypass',
+    id: string,
+    synapse: string,
+    status: number,
+    message: string,
+    body: string | null,
+    startMono: number,
+    signFor: string | null,
+    err?: MinerError,
+    cache?: 'hit' | 'miss' | 'coalesced' | 'bypass',
   ): Promise<void> {
     await this.reply(id, status, message, body, startMono, signFor, err?.spec.retryAfterSec);
     this.d.pipeline.record(synapse, 'ws', status, startMono, err, cache);
@@ -238,7 +255,13 @@ export class WsConnection implements FrameSource {
    * sign for it.
    */
   private reply(
-    id: string | null, status: number, message: string, body: string | null, startMono: number, signFor: string | null, retryAfterSec?: number,
+    id: string | null,
+    status: number,
+    message: string,
+    body: string | null,
+    startMono: number,
+    signFor: string | null,
+    retryAfterSec?: number,
   ): Promise<void> | void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const nonce = this.d.nextNonce().toString();
@@ -250,11 +273,16 @@ export class WsConnection implements FrameSource {
 
   private send(
     h: { id: string | null; status: number; message: string; body: string | null; startMono: number; retryAfterSec: number | undefined },
-    nonce: string, signature: string | null,
+    nonce: string,
+    signature: string | null,
   ): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const resp: WsResponse = {
-      type: 'response', id: h.id, status: h.status, message: h.message, body: h.body,
+      type: 'response',
+      id: h.id,
+      status: h.status,
+      message: h.message,
+      body: h.body,
       processTimeMs: Math.round((this.d.clock.monotonicMs() - h.startMono) * 1000) / 1000,
       ...(h.retryAfterSec === undefined ? {} : { retryAfterSec: h.retryAfterSec }),
       axon: { hotkey: this.d.axonHotkey, nonce, uuid: this.d.axonUuid, signature },

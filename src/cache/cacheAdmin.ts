@@ -35,16 +35,16 @@ export class CacheAdmin {
   private readonly redis: RedisTier | undefined;
   private readonly timeoutMs: number;
 
-  constructor(private readonly opts: CacheAdminOptions, modules: CoreModules) {
+  constructor(
+    private readonly opts: CacheAdminOptions,
+    modules: CoreModules,
+  ) {
     this.log = modules.logger;
     this.timeoutMs = opts.adminTimeoutMs ?? 5_000;
     const clock = modules.clock;
     this.disk = opts.disk.enabled ? new DiskTier(opts.disk, { clock, logger: this.log }) : undefined;
     this.redis = opts.redis.enabled
-      ? new RedisTier(
-        { ...opts.redis, timeoutMs: Math.max(opts.redis.timeoutMs, this.timeoutMs), password: opts.redisPassword },
-        { clock, logger: this.log },
-      )
+      ? new RedisTier({ ...opts.redis, timeoutMs: Math.max(opts.redis.timeoutMs, this.timeoutMs), password: opts.redisPassword }, { clock, logger: this.log })
       : undefined;
   }
 

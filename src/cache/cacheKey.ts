@@ -23,7 +23,10 @@ function canonicalNumber(n: number): string {
  */
 export class CanonicalSink {
   private text = '';
-  constructor(private readonly onText: (s: string) => void, private readonly onBytes: (b: Uint8Array) => void) {}
+  constructor(
+    private readonly onText: (s: string) => void,
+    private readonly onBytes: (b: Uint8Array) => void,
+  ) {}
   update(s: string): void {
     this.text += s;
   }
@@ -46,12 +49,19 @@ export function writeCanonical(h: CanonicalSink, value: unknown, depth = 0): voi
   if (depth > MAX_DEPTH) throw new RangeError('cache key input nested too deeply');
   if (value === null || value === undefined) return void h.update('null');
   switch (typeof value) {
-    case 'string': return void h.update(JSON.stringify(value));
-    case 'number': return void h.update(canonicalNumber(value));
-    case 'boolean': return void h.update(value ? 'true' : 'false');
-    case 'bigint': return void h.update(JSON.stringify(`$big:${value.toString()}`));
-    case 'function': case 'symbol': return void h.update('null');
-    default: break;
+    case 'string':
+      return void h.update(JSON.stringify(value));
+    case 'number':
+      return void h.update(canonicalNumber(value));
+    case 'boolean':
+      return void h.update(value ? 'true' : 'false');
+    case 'bigint':
+      return void h.update(JSON.stringify(`$big:${value.toString()}`));
+    case 'function':
+    case 'symbol':
+      return void h.update('null');
+    default:
+      break;
   }
   if (ArrayBuffer.isView(value)) {
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
@@ -117,7 +127,10 @@ export interface KeyParts {
  */
 export function cacheKey(parts: KeyParts): string {
   const h = createHash('sha256');
-  const sink = new CanonicalSink((t) => h.update(t, 'utf8'), (b) => h.update(b));
+  const sink = new CanonicalSink(
+    (t) => h.update(t, 'utf8'),
+    (b) => h.update(b),
+  );
   const scope = parts.policy === 'per-validator' ? `validator:${parts.callerHotkey}` : 'shared';
   sink.update(JSON.stringify([KEY_VERSION, parts.synapse.name, parts.synapse.modelId, scope]));
   sink.update('\n');
@@ -129,7 +142,14 @@ export function cacheKey(parts: KeyParts): string {
 /** Canonical JSON text of a value (for tests and debugging; byte arrays appear as base64). */
 export function canonicalJson(value: unknown): string {
   let out = '';
-  const sink = new CanonicalSink((t) => { out += t; }, (b) => { out += Buffer.from(b).toString('base64'); });
+  const sink = new CanonicalSink(
+    (t) => {
+      out += t;
+    },
+    (b) => {
+      out += Buffer.from(b).toString('base64');
+    },
+  );
   writeCanonical(sink, value);
   sink.flush();
   return out;

@@ -66,7 +66,10 @@ export class DiskTier {
   private opened = false;
   private readonly log: Logger;
 
-  constructor(private readonly opts: DiskTierOpts, private readonly hooks: DiskTierHooks) {
+  constructor(
+    private readonly opts: DiskTierOpts,
+    private readonly hooks: DiskTierHooks,
+  ) {
     this.log = hooks.logger;
   }
 
@@ -203,27 +206,29 @@ export class DiskTier {
     let expired = 0;
     let tempFiles = 0;
     for (let i = 0; i < names.length; i += STAT_BATCH) {
-      await Promise.all(names.slice(i, i + STAT_BATCH).map(async (name) => {
-        const path = join(this.opts.dir, name);
-        const tmp = TMP_RE.exec(name);
-        if (tmp) {
-          if (removeStale && (await this.staleTemp(path, Number(tmp[1])))) {
-            tempFiles++;
-            await unlink(path).catch(() => {});
+      await Promise.all(
+        names.slice(i, i + STAT_BATCH).map(async (name) => {
+          const path = join(this.opts.dir, name);
+          const tmp = TMP_RE.exec(name);
+          if (tmp) {
+            if (removeStale && (await this.staleTemp(path, Number(tmp[1])))) {
+              tempFiles++;
+              await unlink(path).catch(() => {});
+            }
+            return;
           }
-          return;
-        }
-        const m = ENTRY_RE.exec(name);
-        if (!m?.[1]) return;
-        const st = await stat(path).catch(() => undefined);
-        if (!st?.isFile()) return;
-        if (st.mtimeMs <= now || st.size === 0) {
-          expired++;
-          if (removeStale) await unlink(path).catch(() => {});
-          return;
-        }
-        rows.push([m[1], { bytes: st.size, expiresMs: st.mtimeMs }]);
-      }));
+          const m = ENTRY_RE.exec(name);
+          if (!m?.[1]) return;
+          const st = await stat(path).catch(() => undefined);
+          if (!st?.isFile()) return;
+          if (st.mtimeMs <= now || st.size === 0) {
+            expired++;
+            if (removeStale) await unlink(path).catch(() => {});
+            return;
+          }
+          rows.push([m[1], { bytes: st.size, expiresMs: st.mtimeMs }]);
+        }),
+      );
     }
     // Oldest first: their expiry is nearest, the best guess at least recently used after a restart.
     rows.sort((a, b) => a[1].expiresMs - b[1].expiresMs);
@@ -285,7 +290,12 @@ export class DiskTier {
     let removed = 0;
     for (const name of await readdir(this.opts.dir)) {
       if (!ENTRY_RE.test(name) && !TMP_RE.test(name)) continue;
-      await unlink(join(this.opts.dir, name)).then(() => { if (ENTRY_RE.test(name)) removed++; }, () => {});
+      await unlink(join(this.opts.dir, name)).then(
+        () => {
+          if (ENTRY_RE.test(name)) removed++;
+        },
+        () => {},
+      );
     }
     this.index.clear();
     this.totalBytes = 0;

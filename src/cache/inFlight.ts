@@ -36,7 +36,10 @@ function leaveError(ctx: RequestContext, clock: Clock): MinerError {
 export class InFlight<T> {
   private readonly flights = new Map<string, Flight<T>>();
 
-  constructor(private readonly clock: Clock, private readonly maxFlights: number) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxFlights: number,
+  ) {}
 
   get size(): number {
     return this.flights.size;
@@ -65,8 +68,12 @@ export class InFlight<T> {
     const shared: RequestContext = {
       requestId: ctx.requestId,
       callerHotkey: ctx.callerHotkey,
-      get priority() { return flight.maxPriority; },
-      get deadlineMs() { return flight.maxDeadlineMs; },
+      get priority() {
+        return flight.maxPriority;
+      },
+      get deadlineMs() {
+        return flight.maxDeadlineMs;
+      },
       signal: controller.signal,
     };
     this.flights.set(key, flight);
@@ -108,8 +115,12 @@ export class InFlight<T> {
         timer = this.clock.setTimeout(() => leave(new MinerError('DEADLINE_EXCEEDED', 'Request timed out')), Math.max(0, wait));
       }
       flight.promise.then(
-        (v) => { if (finish()) resolve(v); },
-        (err: unknown) => { if (finish()) reject(err); },
+        (v) => {
+          if (finish()) resolve(v);
+        },
+        (err: unknown) => {
+          if (finish()) reject(err);
+        },
       );
     });
   }

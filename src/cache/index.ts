@@ -1,6 +1,11 @@
 export { ResponseCache, type ResponseCacheModules } from './responseCache.js';
 export type {
-  CacheOutcome, CacheStats, CacheClearReport, CachePruneReport, ResponseCacheOptions, SynapseCachePolicy,
+  CacheOutcome,
+  CacheStats,
+  CacheClearReport,
+  CachePruneReport,
+  ResponseCacheOptions,
+  SynapseCachePolicy,
 } from './cacheTypes.js';
 export { CacheAdmin } from './cacheAdmin.js';
 export type { CacheAdminOptions, CacheAdminStats } from './cacheAdmin.js';

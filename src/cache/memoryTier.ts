@@ -42,7 +42,11 @@ export function toMemoryEntry(e: StoredEntry, value?: Readonly<SynapseBody>): Me
 export class MemoryTier {
   private readonly lru: LRUCache<string, MemoryEntry>;
 
-  constructor(private readonly opts: MemoryTierOpts, private readonly clock: Clock, onEvict: () => void) {
+  constructor(
+    private readonly opts: MemoryTierOpts,
+    private readonly clock: Clock,
+    onEvict: () => void,
+  ) {
     this.lru = new LRUCache<string, MemoryEntry>({
       max: opts.maxEntries,
       maxSize: opts.maxBytes,

@@ -37,7 +37,10 @@ export class RedisTier {
   private skipUntil = 0;
   private readonly log: Logger;
 
-  constructor(private readonly opts: RedisTierOpts, private readonly hooks: RedisTierHooks) {
+  constructor(
+    private readonly opts: RedisTierOpts,
+    private readonly hooks: RedisTierHooks,
+  ) {
     this.log = hooks.logger;
   }
 
@@ -146,8 +149,10 @@ export class RedisTier {
     const ttl = Math.min(this.opts.ttlMs, e.expiresMs - this.hooks.clock.now());
     if (ttl <= 0) return;
     const expiresMs = Math.min(e.expiresMs, this.hooks.clock.now() + ttl);
-    client.set(this.redisKey(key), encodeEntry({ ...e, expiresMs }), 'PX', Math.ceil(ttl))
-      .then(() => this.succeeded(), (err: unknown) => this.failed('set', err));
+    client.set(this.redisKey(key), encodeEntry({ ...e, expiresMs }), 'PX', Math.ceil(ttl)).then(
+      () => this.succeeded(),
+      (err: unknown) => this.failed('set', err),
+    );
   }
 
   /** Counts (and with `remove`, deletes) this miner's keys, scanning instead of KEYS. */

@@ -6,9 +6,7 @@ import { DiskTier } from './diskTier.js';
 import { InFlight } from './inFlight.js';
 import { MemoryTier, toMemoryEntry, deepFreeze } from './memoryTier.js';
 import { RedisTier } from './redisTier.js';
-import type {
-  CacheClearReport, CacheOutcome, CachePruneReport, CacheStats, ResponseCacheOptions, SynapseCachePolicy,
-} from './cacheTypes.js';
+import type { CacheClearReport, CacheOutcome, CachePruneReport, CacheStats, ResponseCacheOptions, SynapseCachePolicy } from './cacheTypes.js';
 import type { CacheTierName, StoredEntry } from './storedEntry.js';
 
 interface FlightResult {
@@ -43,19 +41,27 @@ export class ResponseCache implements Service {
   private timer: TimerHandle | undefined;
   private starting: Promise<void> | undefined;
 
-  constructor(private readonly opts: ResponseCacheOptions, private readonly modules: ResponseCacheModules) {
+  constructor(
+    private readonly opts: ResponseCacheOptions,
+    private readonly modules: ResponseCacheModules,
+  ) {
     this.log = modules.logger;
     const clock = modules.clock;
     const onError = (tier: CacheTierName) => (op: string, err: unknown) => this.tierError(tier, op, err);
     this.memory = new MemoryTier(opts.memory, clock, () => this.metrics?.evictions.inc({ tier: 'memory' }));
-    this.disk = opts.enabled && opts.disk.enabled
-      ? new DiskTier(opts.disk, {
-        clock, logger: this.log, onEvict: () => this.metrics?.evictions.inc({ tier: 'disk' }), onError: onError('disk'),
-      })
-      : undefined;
-    this.redis = opts.enabled && opts.redis.enabled
-      ? new RedisTier({ ...opts.redis, password: opts.redisPassword }, { clock, logger: this.log, onError: onError('redis') })
-      : undefined;
+    this.disk =
+      opts.enabled && opts.disk.enabled
+        ? new DiskTier(opts.disk, {
+            clock,
+            logger: this.log,
+            onEvict: () => this.metrics?.evictions.inc({ tier: 'disk' }),
+            onError: onError('disk'),
+          })
+        : undefined;
+    this.redis =
+      opts.enabled && opts.redis.enabled
+        ? new RedisTier({ ...opts.redis, password: opts.redisPassword }, { clock, logger: this.log, onError: onError('redis') })
+        : undefined;
     this.inflight = new InFlight<FlightResult>(clock, opts.maxInFlight ?? 10_000);
     this.metrics = modules.metrics;
     this.bindTierGauges();
@@ -66,8 +72,12 @@ export class ResponseCache implements Service {
       { tier: 'memory', entries: this.memory.entries, bytes: this.memory.bytes },
       ...(this.disk ? [{ tier: 'disk' as const, entries: this.disk.entries, bytes: this.disk.bytes }] : []),
     ];
-    this.metrics?.sizeBytes.bind((g) => { for (const t of tiers()) g.set({ tier: t.tier }, t.bytes); });
-    this.metrics?.entries.bind((g) => { for (const t of tiers()) g.set({ tier: t.tier }, t.entries); });
+    this.metrics?.sizeBytes.bind((g) => {
+      for (const t of tiers()) g.set({ tier: t.tier }, t.bytes);
+    });
+    this.metrics?.entries.bind((g) => {
+      for (const t of tiers()) g.set({ tier: t.tier }, t.entries);
+    });
   }
 
   /** Opens the disk tier and connects Redis (a Redis that is down is retried in the background). */
@@ -83,9 +93,12 @@ export class ResponseCache implements Service {
     try {
       await this.disk?.open();
     } catch (err) {
-      throw new MinerError('CONFIG_INVALID', `cache.disk.dir ${JSON.stringify(this.opts.disk.dir)} is not usable `
-        + `(${err instanceof Error ? err.message : String(err)}); fix: point it at a writable directory or set cache.disk.enabled=false`,
-      { cause: err });
+      throw new MinerError(
+        'CONFIG_INVALID',
+        `cache.disk.dir ${JSON.stringify(this.opts.disk.dir)} is not usable ` +
+          `(${err instanceof Error ? err.message : String(err)}); fix: point it at a writable directory or set cache.disk.enabled=false`,
+        { cause: err },
+      );
     }
     await this.redis?.start();
     const every = this.opts.pruneIntervalMs ?? 60_000;
@@ -160,7 +173,12 @@ export class ResponseCache implements Service {
 
   /** Runs once per flight: the slower tiers, then the model; stores what the model answered. */
   private async resolve(
-    next: SynapseExecutor, synapse: SynapseHandler, input: unknown, ctx: RequestContext, key: string, pol: SynapseCachePolicy,
+    next: SynapseExecutor,
+    synapse: SynapseHandler,
+    input: unknown,
+    ctx: RequestContext,
+    key: string,
+    pol: SynapseCachePolicy,
   ): Promise<FlightResult> {
     if (pol.policy !== 'off') {
       const found = await this.lookupSlow(key);
@@ -236,7 +254,10 @@ export class ResponseCache implements Service {
     return {
       enabled: this.opts.enabled,
       requests: served + bypassed,
-      hits, misses, coalesced, bypassed,
+      hits,
+      misses,
+      coalesced,
+      bypassed,
       hitRate: served === 0 ? 0 : hits / served,
       savedRate: served === 0 ? 0 : (hits + coalesced) / served,
       hitsByTier: { ...this.tierHits },

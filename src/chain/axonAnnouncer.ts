@@ -42,8 +42,13 @@ export interface WantedAxon {
 /** True when the chain already holds this axon info (the SDK's rule: then serve_axon is skipped). */
 export function axonMatches(onChain: AxonInfo | null, want: WantedAxon): boolean {
   if (!onChain) return false;
-  return onChain.ip === decodeIp(want.ipInt, want.ipType) && onChain.port === want.port && onChain.ipType === want.ipType
-    && onChain.protocol === want.protocol && onChain.version === want.version;
+  return (
+    onChain.ip === decodeIp(want.ipInt, want.ipType) &&
+    onChain.port === want.port &&
+    onChain.ipType === want.ipType &&
+    onChain.protocol === want.protocol &&
+    onChain.version === want.version
+  );
 }
 
 /**
@@ -64,7 +69,10 @@ export class AxonAnnouncer implements Service {
   private running = false;
   private lastResult: { ok: boolean; block?: number; chainError?: string } | undefined;
 
-  constructor(private readonly opts: AxonAnnouncerOpts, private readonly modules: AxonAnnouncerModules) {
+  constructor(
+    private readonly opts: AxonAnnouncerOpts,
+    private readonly modules: AxonAnnouncerModules,
+  ) {
     this.log = modules.logger;
     if (opts.externalIp) {
       const { ip, ipType } = encodeIp(opts.externalIp);
@@ -140,8 +148,14 @@ export class AxonAnnouncer implements Service {
     try {
       const api = this.modules.chain.api();
       const tx = callByName(api, 'subtensorModule', 'serveAxon', {
-        netuid: this.opts.netuid, version: want.version, ip: want.ipInt, port: want.port, ipType: want.ipType,
-        protocol: want.protocol, placeholder1: 0, placeholder2: 0,
+        netuid: this.opts.netuid,
+        version: want.version,
+        ip: want.ipInt,
+        port: want.port,
+        ipType: want.ipType,
+        protocol: want.protocol,
+        placeholder1: 0,
+        placeholder2: 0,
       });
       const inc = await submitExtrinsic(api, tx, this.modules.pair, { timeoutMs: this.opts.submitTimeoutMs ?? 120_000, signal: this.modules.signal });
       const at = (await api.rpc.chain.getHeader(inc.blockHash)).number.toNumber();

@@ -96,7 +96,10 @@ export class ChainClient implements Service {
   private reconnectTimer: TimerHandle | undefined;
   private watchdogTimer: TimerHandle | undefined;
 
-  constructor(private readonly opts: ChainClientOpts, private readonly modules: ChainClientModules) {
+  constructor(
+    private readonly opts: ChainClientOpts,
+    private readonly modules: ChainClientModules,
+  ) {
     if (opts.endpoints.length === 0) throw new MinerError('CONFIG_INVALID', 'chain: no endpoints configured');
     this.log = modules.logger;
     this.metrics = modules.metrics;
@@ -243,10 +246,16 @@ export class ChainClient implements Service {
     this.failures = 0;
     this.lastBlockAtMs = this.modules.clock.now();
     this.metrics?.connected.set(1);
-    this.log.info({
-      endpoint: conn.endpoint, specVersion: api.runtimeVersion.specVersion.toNumber(), chain: api.runtimeChain.toString(),
-      blockTimeMs: this.blockTimeMs ?? null, watchdogMs: this.watchdogMs(),
-    }, 'chain connected');
+    this.log.info(
+      {
+        endpoint: conn.endpoint,
+        specVersion: api.runtimeVersion.specVersion.toNumber(),
+        chain: api.runtimeChain.toString(),
+        blockTimeMs: this.blockTimeMs ?? null,
+        watchdogMs: this.watchdogMs(),
+      },
+      'chain connected',
+    );
     if (this.blockTimeMs === undefined && !this.opts.watchdogMs) {
       this.log.warn({ watchdogMs: this.watchdogMs() }, 'runtime states no block time; fix: set chain.watchdogMs');
     }
@@ -327,7 +336,12 @@ export class ChainClient implements Service {
         }
         await conn.api.disconnect().catch(() => undefined);
         let timer: TimerHandle | undefined;
-        await Promise.race([conn.closed, new Promise<void>((r) => { timer = this.modules.clock.setTimeout(r, CLOSE_WAIT_MS); })]);
+        await Promise.race([
+          conn.closed,
+          new Promise<void>((r) => {
+            timer = this.modules.clock.setTimeout(r, CLOSE_WAIT_MS);
+          }),
+        ]);
         this.modules.clock.clearTimer(timer);
       });
     }

@@ -3,7 +3,17 @@ export { ChainClient, type ChainClientModules, type ChainClientOpts, type ChainS
 export { MetagraphSync, type MetagraphSyncOpts, type MetagraphSyncModules } from './metagraphSync.js';
 export { FrozenMetagraph, standingOf, isMinerNeuron, type Standing, type ImmunityInfo, type SnapshotInit } from './metagraphSnapshot.js';
 export { readMetagraph, readImmunity, readAlphaPrice, decodeNeuronsLite, neuronFromLite, stripLengthPrefixes, type ReadOpts } from './metagraphReader.js';
-export { ReadPlanCache, chooseReadPlan, runtimeFeatures, apiFeatures, blockTimeOf, API as RUNTIME_APIS, type ReadPath, type ReadPlan, type RuntimeFeatures } from './readPlan.js';
+export {
+  ReadPlanCache,
+  chooseReadPlan,
+  runtimeFeatures,
+  apiFeatures,
+  blockTimeOf,
+  API as RUNTIME_APIS,
+  type ReadPath,
+  type ReadPlan,
+  type RuntimeFeatures,
+} from './readPlan.js';
 export { assembleNeurons, axonFrom, withStakes, type UidVectors, type NeuronColumns } from './metagraphColumns.js';
 export { neuronsFromMetagraph, SELECTIVE_INDEXES } from './runtimeApiReader.js';
 export { STORAGE_ITEMS } from './storageReader.js';

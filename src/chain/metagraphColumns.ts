@@ -62,10 +62,13 @@ export function assembleNeurons(cols: NeuronColumns, v: UidVectors): NeuronInfo[
   return cols.uids.map(({ uid, hotkey }, i) => {
     const stakeRao = big(unwrapOpt(elementAt(cols.stakes, i)));
     return {
-      uid, hotkey, coldkey: str(elementAt(cols.coldkeys, i) ?? ''),
+      uid,
+      hotkey,
+      coldkey: str(elementAt(cols.coldkeys, i) ?? ''),
       active: bool(elementAt(v.active, uid)),
       validatorPermit: bool(elementAt(v.validatorPermit, uid)),
-      stakeRao, stake: Number(stakeRao) / RAO_PER_UNIT,
+      stakeRao,
+      stake: Number(stakeRao) / RAO_PER_UNIT,
       incentive: frac(elementAt(v.incentive, uid)),
       dividends: frac(elementAt(v.dividends, uid)),
       consensus: frac(elementAt(v.consensus, uid)),

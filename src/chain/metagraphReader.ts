@@ -38,7 +38,12 @@ async function readNeurons(atApi: At, api: ApiPromise, plan: ReadPlan, netuid: n
     const neurons = await readFromNeuronsLite(atApi, api, plan, netuid, mechanism);
     // NeuronInfoLite's stake list is not the subnet's alpha; on dTAO runtimes the alpha map is.
     if (!plan.alpha) return { neurons };
-    const stakes = await stakeQuery(subtensorQuery(atApi), plan, netuid, neurons.map((n) => n.hotkey));
+    const stakes = await stakeQuery(
+      subtensorQuery(atApi),
+      plan,
+      netuid,
+      neurons.map((n) => n.hotkey),
+    );
     return { neurons: withStakes(neurons, stakes) };
   }
   return { neurons: await readFromStorage(atApi, plan, netuid, mechanism) };
@@ -49,7 +54,9 @@ export async function readAlphaPrice(atApi: At, plan: ReadPlan, netuid: number):
   if (!plan.alpha) return null;
   if (netuid === 0) return RAO_PER_UNIT;
   if (plan.price === 'swap-api') {
-    const fn = (atApi.call as unknown as Record<string, Record<string, ((n: number) => Promise<unknown>) | undefined> | undefined>)['swapRuntimeApi']?.['currentAlphaPrice'];
+    const fn = (atApi.call as unknown as Record<string, Record<string, ((n: number) => Promise<unknown>) | undefined> | undefined>)['swapRuntimeApi']?.[
+      'currentAlphaPrice'
+    ];
     return fn ? big(await fn(netuid)) : null;
   }
   if (plan.price === 'pool-reserves') {
@@ -86,9 +93,19 @@ export async function readMetagraph(api: ApiPromise, netuid: number, clock: Cloc
   // Root (netuid 0) stays in TAO on dTAO runtimes; every other subnet pays and stakes in its own alpha.
   const unit = plan.alpha && netuid !== 0 ? 'alpha' : 'TAO';
   return new FrozenMetagraph({
-    netuid, block: header.number.toNumber(), blockHash: hash, tempo: read.tempo ?? terms.tempo, syncedAtMs: clock.now(),
-    source: plan.path, specVersion: plan.specVersion, mechanism, emissionUnit: unit, stakeUnit: unit,
-    alphaPriceRao, blockTimeMs: plan.blockTimeMs, neurons: read.neurons,
+    netuid,
+    block: header.number.toNumber(),
+    blockHash: hash,
+    tempo: read.tempo ?? terms.tempo,
+    syncedAtMs: clock.now(),
+    source: plan.path,
+    specVersion: plan.specVersion,
+    mechanism,
+    emissionUnit: unit,
+    stakeUnit: unit,
+    alphaPriceRao,
+    blockTimeMs: plan.blockTimeMs,
+    neurons: read.neurons,
   });
 }
 

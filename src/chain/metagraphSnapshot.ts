@@ -108,15 +108,41 @@ export function standingOf(snap: MetagraphSnapshot, hotkey: string, immunity: Im
   const miners = snap.neurons.filter((n) => isMinerNeuron(n) || n.hotkey === hotkey);
   if (!me) {
     return {
-      registered: false, hotkey, block: snap.block, uid: null, incentive: 0, emissionRao: 0n, stake: 0, stakeRao: 0n,
-      dividends: 0, trust: 0, consensus: 0, rank: 0, validatorPermit: false, position: null,
-      minersCount: miners.length, immunity: null,
+      registered: false,
+      hotkey,
+      block: snap.block,
+      uid: null,
+      incentive: 0,
+      emissionRao: 0n,
+      stake: 0,
+      stakeRao: 0n,
+      dividends: 0,
+      trust: 0,
+      consensus: 0,
+      rank: 0,
+      validatorPermit: false,
+      position: null,
+      minersCount: miners.length,
+      immunity: null,
     };
   }
   const ahead = miners.filter((n) => n.hotkey !== hotkey && n.incentive > me.incentive).length;
   return {
-    registered: true, hotkey, block: snap.block, uid: me.uid, incentive: me.incentive, emissionRao: me.emissionRao,
-    stake: me.stake, stakeRao: me.stakeRao, dividends: me.dividends, trust: me.trust, consensus: me.consensus, rank: me.rank,
-    validatorPermit: me.validatorPermit, position: ahead + 1, minersCount: miners.length, immunity,
+    registered: true,
+    hotkey,
+    block: snap.block,
+    uid: me.uid,
+    incentive: me.incentive,
+    emissionRao: me.emissionRao,
+    stake: me.stake,
+    stakeRao: me.stakeRao,
+    dividends: me.dividends,
+    trust: me.trust,
+    consensus: me.consensus,
+    rank: me.rank,
+    validatorPermit: me.validatorPermit,
+    position: ahead + 1,
+    minersCount: miners.length,
+    immunity,
   };
 }

@@ -46,7 +46,10 @@ export class MetagraphSync implements MetagraphSource, Service {
   private unsubBlocks: (() => void) | undefined;
   private running = false;
 
-  constructor(private readonly opts: MetagraphSyncOpts, private readonly modules: MetagraphSyncModules) {
+  constructor(
+    private readonly opts: MetagraphSyncOpts,
+    private readonly modules: MetagraphSyncModules,
+  ) {
     this.log = modules.logger;
     this.plans = new ReadPlanCache(this.log);
     this.metrics = modules.metrics;
@@ -144,7 +147,10 @@ export class MetagraphSync implements MetagraphSource, Service {
       this.metrics?.syncs.inc({ result: 'error' });
       this.retryAfterMs = this.modules.clock.now() + (this.opts.retryMs ?? 5_000);
       const e = err as { code?: string; message?: string };
-      this.log.warn({ netuid: this.opts.netuid, code: e.code, err: e.message, lastGoodBlock: this.snap?.block }, 'metagraph sync failed; keeping last snapshot');
+      this.log.warn(
+        { netuid: this.opts.netuid, code: e.code, err: e.message, lastGoodBlock: this.snap?.block },
+        'metagraph sync failed; keeping last snapshot',
+      );
       throw err;
     }
   }

@@ -21,7 +21,10 @@ export async function withChainApi<T>(opts: OneShotOpts, logger: Logger, fn: (ap
   try {
     await client.start();
     if (!client.state().connected) {
-      throw new MinerError('CHAIN_UNAVAILABLE', `cannot reach the chain at ${opts.endpoints.join(', ')} within ${opts.connectTimeoutMs} ms; fix: check network.endpoints / --endpoint and that the node is up`);
+      throw new MinerError(
+        'CHAIN_UNAVAILABLE',
+        `cannot reach the chain at ${opts.endpoints.join(', ')} within ${opts.connectTimeoutMs} ms; fix: check network.endpoints / --endpoint and that the node is up`,
+      );
     }
     return await fn(client.api(), client.state().endpoint ?? opts.endpoints[0]!);
   } finally {

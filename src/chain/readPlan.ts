@@ -40,9 +40,19 @@ export const API = {
   alphaPrice: 'SwapRuntimeApi.current_alpha_price',
 } as const;
 
-interface ConstantLike { name: { toString(): string }; value: { toU8a(bare?: boolean): Uint8Array } }
-interface PalletLike { name: { toString(): string }; constants: ConstantLike[]; storage: { isSome: boolean; unwrap(): { items: Array<{ name: { toString(): string } }> } } }
-interface ApiLike { name: { toString(): string }; methods: Array<{ name: { toString(): string } }> }
+interface ConstantLike {
+  name: { toString(): string };
+  value: { toU8a(bare?: boolean): Uint8Array };
+}
+interface PalletLike {
+  name: { toString(): string };
+  constants: ConstantLike[];
+  storage: { isSome: boolean; unwrap(): { items: Array<{ name: { toString(): string } }> } };
+}
+interface ApiLike {
+  name: { toString(): string };
+  methods: Array<{ name: { toString(): string } }>;
+}
 
 function u64Le(bytes: Uint8Array): number {
   let v = 0;
@@ -86,15 +96,17 @@ export function apiFeatures(api: { runtimeMetadata: Metadata; runtimeVersion: { 
 
 /** The best read path this runtime offers, and how it prices alpha. Pure: the same features give the same plan. */
 export function chooseReadPlan(f: RuntimeFeatures): ReadPlan {
-  const path: ReadPath = f.apis.has(API.selective) ? 'selective-metagraph'
-    : f.apis.has(API.metagraph) ? 'metagraph'
-      : f.apis.has(API.neuronsLite) ? 'neurons-lite'
+  const path: ReadPath = f.apis.has(API.selective)
+    ? 'selective-metagraph'
+    : f.apis.has(API.metagraph)
+      ? 'metagraph'
+      : f.apis.has(API.neuronsLite)
+        ? 'neurons-lite'
         : 'storage';
   const apiMech = path === 'selective-metagraph' ? f.apis.has(API.selectiveMech) : path === 'metagraph' && f.apis.has(API.mechagraph);
   const mechanisms = apiMech ? 'api' : f.storage.has('MechanismCountCurrent') ? 'storage' : null;
   const alpha = f.storage.has('TotalHotkeyAlpha');
-  const price = !alpha ? null : f.apis.has(API.alphaPrice) ? 'swap-api'
-    : f.storage.has('SubnetTAO') && f.storage.has('SubnetAlphaIn') ? 'pool-reserves' : null;
+  const price = !alpha ? null : f.apis.has(API.alphaPrice) ? 'swap-api' : f.storage.has('SubnetTAO') && f.storage.has('SubnetAlphaIn') ? 'pool-reserves' : null;
   return { specVersion: f.specVersion, path, mechanisms, alpha, price, blockTimeMs: f.blockTimeMs, blockTimeSource: f.blockTimeSource };
 }
 

@@ -15,9 +15,23 @@ const RAO_PER_UNIT = 1e9;
  * standing needs is asked for, so a sync does not pull identities, hyperparameters or commitments.
  */
 export const SELECTIVE_INDEXES = {
-  block: 7, tempo: 8, immunityPeriod: 36, hotkeys: 52, coldkeys: 53, axons: 55, active: 56, validatorPermit: 57,
-  lastUpdate: 59, emission: 60, dividends: 61, incentives: 62, consensus: 63, trust: 64, rank: 65,
-  blockAtRegistration: 66, alphaStake: 67,
+  block: 7,
+  tempo: 8,
+  immunityPeriod: 36,
+  hotkeys: 52,
+  coldkeys: 53,
+  axons: 55,
+  active: 56,
+  validatorPermit: 57,
+  lastUpdate: 59,
+  emission: 60,
+  dividends: 61,
+  incentives: 62,
+  consensus: 63,
+  trust: 64,
+  rank: 65,
+  blockAtRegistration: 66,
+  alphaStake: 67,
 } as const;
 
 /** A metagraph as the runtime's typed struct gives it (Metagraph or SelectiveMetagraph: every field may be an Option). */
@@ -36,9 +50,15 @@ export function neuronsFromMetagraph(s: unknown): TypedMetagraph {
   const hotkeys = list(s, 'hotkeys');
   const uids = Array.from({ length: hotkeys.length }, (_x, uid) => ({ uid, hotkey: str(hotkeys[uid]) }));
   const vectors: UidVectors = {
-    active: list(s, 'active'), validatorPermit: list(s, 'validatorPermit'), rank: list(s, 'rank'), trust: list(s, 'trust'),
-    consensus: list(s, 'consensus'), incentive: list(s, 'incentives'), dividends: list(s, 'dividends'),
-    emission: list(s, 'emission'), lastUpdate: list(s, 'lastUpdate'),
+    active: list(s, 'active'),
+    validatorPermit: list(s, 'validatorPermit'),
+    rank: list(s, 'rank'),
+    trust: list(s, 'trust'),
+    consensus: list(s, 'consensus'),
+    incentive: list(s, 'incentives'),
+    dividends: list(s, 'dividends'),
+    emission: list(s, 'emission'),
+    lastUpdate: list(s, 'lastUpdate'),
   };
   const neurons = assembleNeurons({ uids, coldkeys: list(s, 'coldkeys'), stakes: list(s, 'alphaStake'), axons: list(s, 'axons') }, vectors);
   const block = unwrapOpt(field(s, 'block'));
@@ -60,7 +80,10 @@ export async function readFromMetagraphApi(atApi: At, plan: ReadPlan, netuid: nu
   let args: unknown[];
   if (mechanism > 0) {
     if (plan.mechanisms !== 'api') {
-      throw new MinerError('CONFIG_INVALID', `chain.mechanism=${mechanism}, but runtime spec ${plan.specVersion} has no mechagraph API; fix: set chain.mechanism to 0`);
+      throw new MinerError(
+        'CONFIG_INVALID',
+        `chain.mechanism=${mechanism}, but runtime spec ${plan.specVersion} has no mechagraph API; fix: set chain.mechanism to 0`,
+      );
     }
     fn = runtimeCall(atApi, 'subnetInfoRuntimeApi', selective ? 'getSelectiveMechagraph' : 'getMechagraph');
     args = selective ? [netuid, mechanism, indexes] : [netuid, mechanism];
@@ -134,7 +157,10 @@ export function decodeNeuronsLite(api: ApiPromise | { registry: ApiPromise['regi
 
 export async function readFromNeuronsLite(atApi: At, api: ApiPromise, plan: ReadPlan, netuid: number, mechanism: number): Promise<NeuronInfo[]> {
   if (mechanism > 0) {
-    throw new MinerError('CONFIG_INVALID', `chain.mechanism=${mechanism}, but runtime spec ${plan.specVersion} reads neurons without mechanisms; fix: set chain.mechanism to 0`);
+    throw new MinerError(
+      'CONFIG_INVALID',
+      `chain.mechanism=${mechanism}, but runtime spec ${plan.specVersion} reads neurons without mechanisms; fix: set chain.mechanism to 0`,
+    );
   }
   const fn = runtimeCall(atApi, 'neuronInfoRuntimeApi', 'getNeuronsLite');
   if (!fn) throw new MinerError('CHAIN_UNAVAILABLE', `runtime spec ${plan.specVersion} lost get_neurons_lite`);

@@ -30,14 +30,27 @@ export const STORAGE_ITEMS = {
   pool: ['SubnetTAO', 'SubnetAlphaIn'],
 } as const;
 
-const VECTORS: ReadonlyArray<keyof UidVectors> = ['active', 'validatorPermit', 'rank', 'trust', 'consensus', 'incentive', 'dividends', 'emission', 'lastUpdate'];
+const VECTORS: ReadonlyArray<keyof UidVectors> = [
+  'active',
+  'validatorPermit',
+  'rank',
+  'trust',
+  'consensus',
+  'incentive',
+  'dividends',
+  'emission',
+  'lastUpdate',
+];
 /** Epoch outputs that subtensor keeps per mechanism (keyed by the mechanism storage index). */
 const PER_MECHANISM: ReadonlySet<keyof UidVectors> = new Set(['incentive', 'lastUpdate']);
 
 async function storageIndex(q: Query, plan: ReadPlan, netuid: number, mechanism: number): Promise<number> {
   if (mechanism === 0) return netuid;
   if (plan.mechanisms !== 'storage' || !q['mechanismCountCurrent']) {
-    throw new MinerError('CONFIG_INVALID', `chain.mechanism=${mechanism}, but runtime spec ${plan.specVersion} has no mechanisms; fix: set chain.mechanism to 0`);
+    throw new MinerError(
+      'CONFIG_INVALID',
+      `chain.mechanism=${mechanism}, but runtime spec ${plan.specVersion} has no mechanisms; fix: set chain.mechanism to 0`,
+    );
   }
   const count = num(await q['mechanismCountCurrent'](netuid));
   if (mechanism >= count) {

@@ -30,8 +30,9 @@ function collect(value: string, prev: string[] | undefined): string[] {
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (relative paths inside resolve from the working directory; env MINER_CONFIG)')
-    .addOption(new Option('--network <preset>', 'network preset (clears endpoints from lower layers unless --endpoint is given)')
-      .choices(['finney', 'test', 'local']))
+    .addOption(
+      new Option('--network <preset>', 'network preset (clears endpoints from lower layers unless --endpoint is given)').choices(['finney', 'test', 'local']),
+    )
     .option('--endpoint <url...>', 'explicit chain endpoints, tried in order (wins over --network)')
     .option('--netuid <n>', 'subnet uid')
     .option('--wallet-path <dir>', 'wallets directory (default ~/.bittensor/wallets or BT_WALLET_PATH)')

@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import type { CommanderError } from 'commander';
 import { describeError, EXIT_CODES, MinerError } from '../util/index.js';
 
 /**

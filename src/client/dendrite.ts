@@ -108,9 +108,10 @@ export class Dendrite {
     const target = q.target ?? `/${q.synapse}`;
     const bodyText = JSON.stringify(q.body);
     const common = { pair: this.pair, target, bodyText, sign: this.anySign, clock: this.m.clock };
-    const r = form === 'btauth'
-      ? buildBtAuthRequest({ ...common, receiver: q.axonHotkey, nonce: this.nonce(), ...(q.signedForge ? { forge: q.signedForge } : {}) })
-      : buildEpistulaRequest({ ...common, signedFor: q.axonHotkey, ...(q.signedForge ? { forge: q.signedForge } : {}) });
+    const r =
+      form === 'btauth'
+        ? buildBtAuthRequest({ ...common, receiver: q.axonHotkey, nonce: this.nonce(), ...(q.signedForge ? { forge: q.signedForge } : {}) })
+        : buildEpistulaRequest({ ...common, signedFor: q.axonHotkey, ...(q.signedForge ? { forge: q.signedForge } : {}) });
     return { path: r.target, headers: r.headers, body: r.body };
   }
 
@@ -132,18 +133,40 @@ export class Dendrite {
 
   /** The frame query() would send over WebSocket, for tests that change it before sending. */
   wsFrame(q: Omit<DendriteQuery, 'host' | 'port' | 'transport'>, bodyText = JSON.stringify(q.body)): Record<string, unknown> {
-    return buildWsFrame({
-      id: `r${this.nextId++}`, synapse: q.synapse, bodyText, timeoutSec: q.timeoutMs / 1000,
-      address: this.pair.address, sign: this.sign, uuid: this.uuid, nonce: this.nonce(), axonHotkey: q.axonHotkey,
-    }, q.forge);
+    return buildWsFrame(
+      {
+        id: `r${this.nextId++}`,
+        synapse: q.synapse,
+        bodyText,
+        timeoutSec: q.timeoutMs / 1000,
+        address: this.pair.address,
+        sign: this.sign,
+        uuid: this.uuid,
+        nonce: this.nonce(),
+        axonHotkey: q.axonHotkey,
+      },
+      q.forge,
+    );
   }
 
   /** The request query() would send over HTTP, for tests that change it before sending. */
   httpRequest(q: Omit<DendriteQuery, 'transport'>): BuiltHttpRequest {
-    return buildHttpRequest({
-      synapse: q.synapse, body: q.body, timeoutSec: q.timeoutMs / 1000, address: this.pair.address, sign: this.sign,
-      uuid: this.uuid, nonce: this.nonce(), axonHotkey: q.axonHotkey, axonIp: q.host, axonPort: q.port, dendriteIp: this.externalIp,
-    }, q.forge);
+    return buildHttpRequest(
+      {
+        synapse: q.synapse,
+        body: q.body,
+        timeoutSec: q.timeoutMs / 1000,
+        address: this.pair.address,
+        sign: this.sign,
+        uuid: this.uuid,
+        nonce: this.nonce(),
+        axonHotkey: q.axonHotkey,
+        axonIp: q.host,
+        axonPort: q.port,
+        dendriteIp: this.externalIp,
+      },
+      q.forge,
+    );
   }
 
   private channel(host: string, port: number): WsChannel {
@@ -184,12 +207,23 @@ export class Dendrite {
   /** Sends a built (possibly forged) HTTP request as is. */
   sendHttpRaw(host: string, port: number, req: BuiltHttpRequest, timeoutMs: number): Promise<RawHttpAnswer> {
     return new Promise((resolve, reject) => {
-      const r = httpRequest({ host, port, method: 'POST', path: req.path, headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) }, agent: this.agent, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const r = httpRequest(
+        {
+          host,
+          port,
+          method: 'POST',
+          path: req.path,
+          headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
+          agent: this.agent,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       r.on('timeout', () => r.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
       r.on('error', reject);
       r.end(req.body);
@@ -209,8 +243,12 @@ export class Dendrite {
     const message = raw.status === 200 ? String(headerMsg ?? 'Success') : String(obj?.['message'] ?? headerMsg ?? '');
     const pt = Number(raw.headers['bt_header_axon_process_time']);
     return {
-      status: raw.status, message, body: raw.status === 200 ? obj : null,
-      processTimeMs: Number.isFinite(pt) ? pt * 1000 : 0, latencyMs: this.m.clock.monotonicMs() - t0, verified: false,
+      status: raw.status,
+      message,
+      body: raw.status === 200 ? obj : null,
+      processTimeMs: Number.isFinite(pt) ? pt * 1000 : 0,
+      latencyMs: this.m.clock.monotonicMs() - t0,
+      verified: false,
     };
   }
 

@@ -1,7 +1,5 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
-import {
-  BITTENSOR_PROTOCOL_VERSION, computeBodyHash, makeSigner, PyFloat, PyInt, pythonJsonDumps, sha3Hex, toHex, utf8, wrapBytes,
-} from '../wire/index.js';
+import { BITTENSOR_PROTOCOL_VERSION, computeBodyHash, makeSigner, PyFloat, PyInt, pythonJsonDumps, sha3Hex, toHex, utf8, wrapBytes } from '../wire/index.js';
 
 /** Fields a test may forge; anything left out is filled in correctly. */
 export interface Forge {
@@ -86,11 +84,24 @@ function inputObjHeader(v: unknown): string | undefined {
 export function buildHttpRequest(p: HttpRequestParts, f: Forge = {}): BuiltHttpRequest {
   const bodyHash = computeBodyHash(p.body, p.requiredHashFields);
   const d = signMessage(p, bodyHash, f);
-  const dendrite = terminal({ ip: p.dendriteIp, version: BITTENSOR_PROTOCOL_VERSION, nonce: new PyInt(d.nonce), uuid: d.uuid, hotkey: d.hotkey, signature: d.signature === '' ? null : d.signature });
+  const dendrite = terminal({
+    ip: p.dendriteIp,
+    version: BITTENSOR_PROTOCOL_VERSION,
+    nonce: new PyInt(d.nonce),
+    uuid: d.uuid,
+    hotkey: d.hotkey,
+    signature: d.signature === '' ? null : d.signature,
+  });
   const axon = terminal({ ip: p.axonIp, port: p.axonPort, hotkey: p.axonHotkey });
   const model = {
-    name: p.synapse, timeout: new PyFloat(p.timeoutSec), total_size: 0, header_size: 0,
-    dendrite, axon, computed_body_hash: '', ...p.body,
+    name: p.synapse,
+    timeout: new PyFloat(p.timeoutSec),
+    total_size: 0,
+    header_size: 0,
+    dendrite,
+    axon,
+    computed_body_hash: '',
+    ...p.body,
   };
   const headers: Record<string, string> = { name: p.synapse, timeout: pythonJsonDumps(new PyFloat(p.timeoutSec)) };
   for (const [k, v] of Object.entries(axon)) if (v !== null) headers[`bt_header_axon_${k}`] = String(v);

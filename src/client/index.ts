@@ -4,6 +4,13 @@
 export { Dendrite, type DendriteForm, type DendriteQuery, type DendriteAnswer, type RawHttpAnswer } from './dendrite.js';
 export { buildHttpRequest, buildWsFrame, type Forge, type BuiltHttpRequest } from './dendriteRequests.js';
 export {
-  buildBtAuthRequest, buildEpistulaRequest, signerOf, schemeOf, type SignedHttpRequest, type BtAuthRequestOpts, type EpistulaRequestOpts,
-  type BtAuthForge, type EpistulaForge,
+  buildBtAuthRequest,
+  buildEpistulaRequest,
+  signerOf,
+  schemeOf,
+  type SignedHttpRequest,
+  type BtAuthRequestOpts,
+  type EpistulaRequestOpts,
+  type BtAuthForge,
+  type EpistulaForge,
 } from './signedHttpRequests.js';

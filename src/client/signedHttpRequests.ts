@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { systemClock, type Clock } from '../util/index.js';
-import {
-  btauthPayload, epistulaMessage, epistulaSecretMessages, makeSigner, sha256Hex, toHex, utf8, type SigScheme,
-} from '../wire/index.js';
+import { btauthPayload, epistulaMessage, epistulaSecretMessages, makeSigner, sha256Hex, toHex, utf8, type SigScheme } from '../wire/index.js';
 
 /** A signed request ready to send; header names as the Python SDKs spell them. */
 export interface SignedHttpRequest {
@@ -64,7 +62,11 @@ export function signerOf(pair: KeyringPair): (msg: Uint8Array) => Uint8Array {
   return pair.type === 'sr25519' ? makeSigner(pair) : (msg) => pair.sign(msg);
 }
 
-function signerFor(pair: KeyringPair, prepared: ((msg: Uint8Array) => Uint8Array) | undefined, forged: KeyringPair | undefined): (msg: Uint8Array) => Uint8Array {
+function signerFor(
+  pair: KeyringPair,
+  prepared: ((msg: Uint8Array) => Uint8Array) | undefined,
+  forged: KeyringPair | undefined,
+): (msg: Uint8Array) => Uint8Array {
   if (forged) return signerOf(forged);
   return prepared ?? signerOf(pair);
 }
@@ -86,9 +88,13 @@ export function buildBtAuthRequest(o: BtAuthRequestOpts): SignedHttpRequest {
   const nonce = o.nonce ?? (o.clock ?? systemClock()).nowNs();
   const signingPair = f.signer ?? o.pair;
   const payload = btauthPayload({
-    scheme: f.signedScheme ?? schemeOf(signingPair), method: f.signedMethod ?? method, target: f.signedTarget ?? o.target,
-    bodySha256Hex: sha256Hex(f.signedBody ?? o.bodyText), nonce: f.signedNonce ?? nonce,
-    sender: f.signedSender ?? o.pair.address, receiver: f.signedReceiver === undefined ? o.receiver : f.signedReceiver,
+    scheme: f.signedScheme ?? schemeOf(signingPair),
+    method: f.signedMethod ?? method,
+    target: f.signedTarget ?? o.target,
+    bodySha256Hex: sha256Hex(f.signedBody ?? o.bodyText),
+    nonce: f.signedNonce ?? nonce,
+    sender: f.signedSender ?? o.pair.address,
+    receiver: f.signedReceiver === undefined ? o.receiver : f.signedReceiver,
   });
   const signature = f.signature ?? toHex(signerFor(o.pair, o.sign, f.signer)(utf8(payload)));
   const crypto = o.cryptoHeader === undefined ? (schemeOf(o.pair) === 'ed25519' ? 'ed25519' : null) : o.cryptoHeader;
@@ -138,7 +144,10 @@ export function buildEpistulaRequest(o: EpistulaRequestOpts): SignedHttpRequest 
   const timestampMs = o.timestampMs ?? (o.clock ?? systemClock()).now();
   const signedFor = o.signedFor ?? '';
   const message = epistulaMessage(
-    sha256Hex(f.signedBody ?? o.bodyText), f.signedUuid ?? uuid, f.signedTimestamp ?? String(timestampMs), f.signedFor ?? signedFor,
+    sha256Hex(f.signedBody ?? o.bodyText),
+    f.signedUuid ?? uuid,
+    f.signedTimestamp ?? String(timestampMs),
+    f.signedFor ?? signedFor,
   );
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',

@@ -34,17 +34,31 @@ export function announceWarnings(cfg: Pick<MinerConfig, 'network' | 'axon' | 'ch
   if (isLocalNetwork(cfg)) return [];
   const ip = cfg.axon.externalIp;
   if (!cfg.chain.announceAxon) {
-    return [{ warning: 'nothing_announced', message: 'nothing will be announced: chain.announceAxon is false', fix: 'announce the axon elsewhere, or set chain.announceAxon=true' }];
+    return [
+      {
+        warning: 'nothing_announced',
+        message: 'nothing will be announced: chain.announceAxon is false',
+        fix: 'announce the axon elsewhere, or set chain.announceAxon=true',
+      },
+    ];
   }
   if (ip === undefined || ip === '') {
-    return [{
-      warning: 'nothing_announced',
-      message: 'nothing will be announced: axon.externalIp is unset, so serve_axon is never called and validators cannot find this miner',
-      fix: 'set axon.externalIp to the address validators reach (--external-ip, MINER_AXON_EXTERNAL_IP, or scripts/install.sh --external-ip)',
-    }];
+    return [
+      {
+        warning: 'nothing_announced',
+        message: 'nothing will be announced: axon.externalIp is unset, so serve_axon is never called and validators cannot find this miner',
+        fix: 'set axon.externalIp to the address validators reach (--external-ip, MINER_AXON_EXTERNAL_IP, or scripts/install.sh --external-ip)',
+      },
+    ];
   }
   if (isLoopbackHost(ip)) {
-    return [{ warning: 'announce_loopback', message: `axon.externalIp ${ip} is a loopback address: the chain refuses it`, fix: 'set axon.externalIp to the public address validators reach' }];
+    return [
+      {
+        warning: 'announce_loopback',
+        message: `axon.externalIp ${ip} is a loopback address: the chain refuses it`,
+        fix: 'set axon.externalIp to the public address validators reach',
+      },
+    ];
   }
   return [];
 }

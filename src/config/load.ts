@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { ConfigError } from '../util/index.js';
 import { configSchema, type MinerConfig } from './schema.js';
-import {
-  buildEnvIndex, closestName, isContainer, isRecord, leafKind, objectShape, schemaAt, type LeafKind,
-} from './schemaWalk.js';
+import { buildEnvIndex, closestName, isContainer, isRecord, leafKind, objectShape, schemaAt, type LeafKind } from './schemaWalk.js';
 import { expandHome } from './paths.js';
 
 /**
@@ -23,16 +21,18 @@ export interface LoadConfigOptions {
 
 /** MINER_* variables that are not configuration (secrets, debug switches): never an error. */
 export const NON_CONFIG_ENV: ReadonlySet<string> = new Set([
-  'MINER_CONFIG', 'MINER_COLDKEY_PASSWORD', 'MINER_HOTKEY_PASSWORD', 'MINER_REDIS_PASSWORD', 'MINER_DEBUG',
+  'MINER_CONFIG',
+  'MINER_COLDKEY_PASSWORD',
+  'MINER_HOTKEY_PASSWORD',
+  'MINER_REDIS_PASSWORD',
+  'MINER_DEBUG',
 ]);
 /** Prefixes reserved for tests and benches, and suffixes that only ever carry secrets. */
 export const NON_CONFIG_ENV_PREFIXES: readonly string[] = ['MINER_TEST_', 'MINER_E2E_', 'MINER_BENCH_'];
 const SECRET_SUFFIXES = ['_PASSWORD', '_TOKEN', '_SECRET'];
 
 export function isNonConfigEnv(name: string): boolean {
-  return NON_CONFIG_ENV.has(name)
-    || NON_CONFIG_ENV_PREFIXES.some((p) => name.startsWith(p))
-    || SECRET_SUFFIXES.some((s) => name.endsWith(s));
+  return NON_CONFIG_ENV.has(name) || NON_CONFIG_ENV_PREFIXES.some((p) => name.startsWith(p)) || SECRET_SUFFIXES.some((s) => name.endsWith(s));
 }
 
 type Obj = Record<string, unknown>;
@@ -67,9 +67,12 @@ function unknownKey(path: readonly string[], source: string): ConfigError {
   const guess = closestName(path[path.length - 1] ?? '', names);
   const known = guess
     ? ` (did you mean "${[...parent, guess].join('.')}"?)`
-    : names.length ? ` (known keys${parent.length ? ` under "${parent.join('.')}"` : ''}: ${names.join(', ')})` : '';
+    : names.length
+      ? ` (known keys${parent.length ? ` under "${parent.join('.')}"` : ''}: ${names.join(', ')})`
+      : '';
   return new ConfigError(`config: unknown key "${path.join('.')}" in ${source}; ${HINT_UNKNOWN}${known}`, {
-    key: path.join('.'), source,
+    key: path.join('.'),
+    source,
   });
 }
 
@@ -114,10 +117,8 @@ function parseBoolean(text: string, bad: Bad): boolean {
 
 /** Turns a string from the environment or a flag into the leaf's type. */
 export function coerceString(raw: string, kind: LeafKind, key: string, source: string): unknown {
-  const bad: Bad = (why) => new ConfigError(
-    `config: bad value for "${key}" in ${source}: ${why}; fix: set a valid value or remove it to use the default`,
-    { key, source },
-  );
+  const bad: Bad = (why) =>
+    new ConfigError(`config: bad value for "${key}" in ${source}: ${why}; fix: set a valid value or remove it to use the default`, { key, source });
   const text = raw.trim();
   switch (kind) {
     case 'string':
@@ -130,7 +131,10 @@ export function coerceString(raw: string, kind: LeafKind, key: string, source: s
     case 'numberArray': {
       // Lists are comma-separated, or JSON when they start with '['.
       if (text.startsWith('[')) return parseJsonText(text, bad);
-      const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      const items = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
       return kind === 'numberArray' ? items.map((i) => parseNumber(i, bad)) : items;
     }
     case 'json':
@@ -186,10 +190,7 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
       if (isNonConfigEnv(name)) continue;
       const guess = closestName(name, index.keys());
       const hint = guess ? `did you mean ${guess}?` : 'list: subnet-miner config env';
-      throw new ConfigError(
-        `config: unknown key "${name}" in the environment; fix: unset it or use a known name (${hint})`,
-        { key: name, source: 'env' },
-      );
+      throw new ConfigError(`config: unknown key "${name}" in the environment; fix: unset it or use a known name (${hint})`, { key: name, source: 'env' });
     }
     if (raw === '') continue;
     const key = leaf.path.join('.');
@@ -241,7 +242,12 @@ function sourceFor(path: readonly (string | number | symbol)[], sources: Map<str
   return 'the defaults';
 }
 
-interface IssueLike { code: string; path: PropertyKey[]; message: string; keys?: string[] }
+interface IssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
 
 function issueMessage(issue: IssueLike, sources: Map<string, string>): string {
   const path = issue.path.map(String);

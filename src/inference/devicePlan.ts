@@ -51,12 +51,16 @@ export function sessionOptionsFor(spec: DeviceSpec, t: SessionTuning, cpuThreads
 
 /** A one-node graph: creating a session with it opens the device and little else. */
 function probeModel(): Uint8Array {
-  const info = (name: string) => onnx.ValueInfoProto.create({
-    name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } },
-  });
+  const info = (name: string) =>
+    onnx.ValueInfoProto.create({
+      name,
+      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } },
+    });
   const graph = onnx.GraphProto.create({
-    name: 'probe', node: [onnx.NodeProto.create({ opType: 'Identity', input: ['x'], output: ['y'] })],
-    input: [info('x')], output: [info('y')],
+    name: 'probe',
+    node: [onnx.NodeProto.create({ opType: 'Identity', input: ['x'], output: ['y'] })],
+    input: [info('x')],
+    output: [info('y')],
   });
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], graph })).finish();
 }
@@ -94,9 +98,11 @@ export async function resolveDevices(request: DeviceRequest, factory: SessionFac
   for (const id of cudaIds) {
     const reason = await openCuda(factory, id);
     if (reason === undefined) continue;
-    throw new MinerError('MODEL_LOAD_FAILED',
+    throw new MinerError(
+      'MODEL_LOAD_FAILED',
       `${request.source} asks for cuda:${id} but the CUDA execution provider cannot open it (${reason}); ` +
-      'run `npm run gpu:install` on a host with an NVIDIA GPU, or list only available devices (or "auto", or "cpu")');
+        'run `npm run gpu:install` on a host with an NVIDIA GPU, or list only available devices (or "auto", or "cpu")',
+    );
   }
   return request.devices;
 }

@@ -61,7 +61,8 @@ const EWMA_ALPHA = 0.3;
  * (onnxruntime reports them as invalid arguments), or it did not fit in memory at that moment;
  * the batch fails and the device stays in rotation.
  */
-const INPUT_ERROR = /invalid (argument|dimensions?|rank|input|shape)|unexpected input|input .*(missing|not found)|data type|typed array|must be an? |out of memory|failed to allocate/i;
+const INPUT_ERROR =
+  /invalid (argument|dimensions?|rank|input|shape)|unexpected input|input .*(missing|not found)|data type|typed array|must be an? |out of memory|failed to allocate/i;
 
 export function isDeviceError(err: unknown): boolean {
   if (err instanceof LaneOut) return true;
@@ -78,7 +79,10 @@ export class DeviceSet {
   private readonly lanes: Lane[];
   private readonly log: Logger;
 
-  constructor(private readonly opts: DeviceSetOpts, private readonly modules: DeviceSetModules) {
+  constructor(
+    private readonly opts: DeviceSetOpts,
+    private readonly modules: DeviceSetModules,
+  ) {
     this.log = modules.logger;
     this.lanes = opts.devices.map((spec, i) => ({
       spec,
@@ -86,7 +90,11 @@ export class DeviceSet {
         { device: spec, sessionOptions: opts.sessionOptions[i] ?? {}, maxSessions: opts.maxSessions, runLimit: this.runLimit(spec) },
         { logger: modules.logger, createSession: modules.createSession, modelBytes: modules.modelBytes },
       ),
-      up: true, jobs: new Set<Job>(), msPerCost: new Map<string, number>(), batches: 0, items: 0,
+      up: true,
+      jobs: new Set<Job>(),
+      msPerCost: new Map<string, number>(),
+      batches: 0,
+      items: 0,
     }));
     for (const l of this.lanes) {
       modules.metrics?.available.set({ device: l.spec.label }, 1);
@@ -131,7 +139,9 @@ export class DeviceSet {
     for (;;) {
       const lane = this.pick(model, cost, tried);
       if (!lane) {
-        throw new MinerError('INFERENCE_FAILED', this.upCount() === 0 ? 'no inference device is left in rotation' : 'model run failed on every device', { cause: lastErr });
+        throw new MinerError('INFERENCE_FAILED', this.upCount() === 0 ? 'no inference device is left in rotation' : 'model run failed on every device', {
+          cause: lastErr,
+        });
       }
       tried.add(lane);
       try {

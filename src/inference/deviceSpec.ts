@@ -12,9 +12,7 @@ export interface DeviceSpec {
 }
 
 /** What the config asks for, before any probing. */
-export type DeviceRequest =
-  | { mode: 'auto' }
-  | { mode: 'list'; devices: DeviceSpec[]; source: 'inference.devices' | 'inference.device' };
+export type DeviceRequest = { mode: 'auto' } | { mode: 'list'; devices: DeviceSpec[]; source: 'inference.devices' | 'inference.device' };
 
 export const DEVICE_ENTRY = /^(auto|cpu|cuda(:\d{1,3})?)$/;
 

@@ -120,8 +120,15 @@ export class DynamicBatcher<I, O> implements Service {
       // No abort listener per item (a page submits dozens of lines on one signal): aborted and
       // expired items are dropped whenever a batch is formed, before they cost a run.
       const item: Pending<I, O> = {
-        input, shape, priority: opts.priority ?? 0, deadlineMs: opts.deadlineMs ?? Infinity,
-        seq: this.seq++, enqueuedAt: this.modules.clock.monotonicMs(), signal: opts.signal, resolve, reject,
+        input,
+        shape,
+        priority: opts.priority ?? 0,
+        deadlineMs: opts.deadlineMs ?? Infinity,
+        seq: this.seq++,
+        enqueuedAt: this.modules.clock.monotonicMs(),
+        signal: opts.signal,
+        resolve,
+        reject,
       };
       this.queue.push(item);
       this.modules.metrics?.queueDepth.set({ model: this.opts.name }, this.queue.length);
@@ -188,10 +195,10 @@ export class DynamicBatcher<I, O> implements Service {
     const seed = this.queue[head]!;
     const items = [seed];
     let shape = [...seed.shape];
-    const rest = this.queue.filter((_, i) => i !== head)
+    const rest = this.queue
+      .filter((_, i) => i !== head)
       .filter((c) => !this.opts.exactShape || sameShape(c.shape, seed.shape))
-      .sort((a, b) => shapeDistance(a.shape, seed.shape) - shapeDistance(b.shape, seed.shape)
-        || b.priority - a.priority || a.seq - b.seq);
+      .sort((a, b) => shapeDistance(a.shape, seed.shape) - shapeDistance(b.shape, seed.shape) || b.priority - a.priority || a.seq - b.seq);
     for (const c of rest) {
       if (items.length >= this.opts.maxItems) break;
       const next = maxShape(shape, c.shape);
@@ -214,7 +221,10 @@ export class DynamicBatcher<I, O> implements Service {
     m?.batchCost.observe(label, items.length * elements(shape));
     this.inFlight++;
     const t0 = performance.now();
-    this.runFn(items.map((it) => it.input), shape)
+    this.runFn(
+      items.map((it) => it.input),
+      shape,
+    )
       .then((outs) => {
         if (outs.length !== items.length) throw new MinerError('INFERENCE_FAILED', `model returned ${outs.length} outputs for ${items.length} inputs`);
         items.forEach((it, i) => it.resolve(outs[i]!));

@@ -54,7 +54,10 @@ export class InferenceEngine implements Service {
   private started = false;
   private warming = false;
 
-  constructor(private readonly opts: InferenceConfig, private readonly modules: InferenceModules) {
+  constructor(
+    private readonly opts: InferenceConfig,
+    private readonly modules: InferenceModules,
+  ) {
     this.log = modules.logger;
   }
 
@@ -74,7 +77,10 @@ export class InferenceEngine implements Service {
     await this.warmUp(ocr?.prepared);
     if (pipeline && ocr) this.ocr = { pipeline, modelId: ocr.modelId };
     this.started = true;
-    this.log.info({ devices: devices.specs().map((d) => d.label), models: this.modelsLoaded(), ms: Math.round(performance.now() - t0) }, 'inference engine ready');
+    this.log.info(
+      { devices: devices.specs().map((d) => d.label), models: this.modelsLoaded(), ms: Math.round(performance.now() - t0) },
+      'inference engine ready',
+    );
   }
 
   async stop(): Promise<void> {
@@ -155,9 +161,20 @@ export class InferenceEngine implements Service {
     const specs = await resolveDevices(deviceRequest(o), createSession, this.log);
     const cpus = specs.filter((d) => d.kind === 'cpu').length;
     const threads = cpuThreadsPerDevice(o.intraOpThreads, availableParallelism(), cpus);
-    const tuning = { intraOpThreads: o.intraOpThreads, interOpThreads: o.interOpThreads, allowSpinning: o.allowSpinning, cpuMemArena: o.cpuMemArena, cuda: o.cuda };
+    const tuning = {
+      intraOpThreads: o.intraOpThreads,
+      interOpThreads: o.interOpThreads,
+      allowSpinning: o.allowSpinning,
+      cpuMemArena: o.cpuMemArena,
+      cuda: o.cuda,
+    };
     this.devices = new DeviceSet(
-      { devices: specs, sessionOptions: specs.map((d) => sessionOptionsFor(d, tuning, threads)), maxSessions: o.maxSessions, maxConcurrentRuns: o.maxConcurrentRuns },
+      {
+        devices: specs,
+        sessionOptions: specs.map((d) => sessionOptionsFor(d, tuning, threads)),
+        maxSessions: o.maxSessions,
+        maxConcurrentRuns: o.maxConcurrentRuns,
+      },
       { logger: this.log, clock: this.modules.clock, metrics: this.modules.metrics?.device ?? null, createSession, modelBytes: (n) => this.modelBytes(n) },
     );
     this.log.info({ devices: specs.map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default' }, 'inference devices');

@@ -15,7 +15,11 @@ export class PriorityGate {
   private seq = 0;
   private readonly waiting: Waiter[] = [];
 
-  constructor(private readonly limit: number, private readonly maxWaiting: number, private readonly now: () => number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly maxWaiting: number,
+    private readonly now: () => number,
+  ) {}
 
   depth(): number {
     return this.waiting.length;
@@ -35,7 +39,12 @@ export class PriorityGate {
       throw new MinerError('DEADLINE_EXCEEDED', 'deadline passed before inference ran');
     }
     let done = false;
-    return () => { if (!done) { done = true; release(); } };
+    return () => {
+      if (!done) {
+        done = true;
+        release();
+      }
+    };
   }
 
   private release(): void {
@@ -45,7 +54,8 @@ export class PriorityGate {
     }
     let best = 0;
     for (let i = 1; i < this.waiting.length; i++) {
-      const a = this.waiting[i]!, b = this.waiting[best]!;
+      const a = this.waiting[i]!,
+        b = this.waiting[best]!;
       if (a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq)) best = i;
     }
     // The slot passes straight to the next waiter, so `inside` stays the same.

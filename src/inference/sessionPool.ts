@@ -9,9 +9,7 @@ export type Device = 'cuda' | 'cpu';
 export type DeviceChoice = 'auto' | 'cuda' | 'cpu';
 
 /** Creates one session on one device; the default runs it in a worker thread (see workerSession.ts). */
-export type SessionFactory = (
-  model: string | Uint8Array, options: ort.InferenceSession.SessionOptions, device: DeviceSpec,
-) => Promise<ModelSession>;
+export type SessionFactory = (model: string | Uint8Array, options: ort.InferenceSession.SessionOptions, device: DeviceSpec) => Promise<ModelSession>;
 
 /** Where a model's bytes come from: a file, or an edited graph made at load time. */
 export interface ModelSource {
@@ -52,7 +50,10 @@ export class SessionPool {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly opts: SessionPoolOpts, private readonly modules: SessionPoolModules) {
+  constructor(
+    private readonly opts: SessionPoolOpts,
+    private readonly modules: SessionPoolModules,
+  ) {
     this.log = modules.logger;
     this.cache = new LRUCache<string, Entry>({
       max: opts.maxSessions,

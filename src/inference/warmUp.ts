@@ -31,7 +31,11 @@ export async function warmUpOcr(r: OcrRunners, cfg: OcrConfig, spec: DeviceSpec,
       const fit = Math.max(1, Math.min(n, Math.floor(cfg.recBatch.maxCost / (h * w))));
       const lines = Array.from({ length: fit }, () => zeros(h, w));
       await timed(log, spec.label, OCR_MODELS.rec, [fit, 3, h, w], () => r.rec(lines, [h, w]));
-      if (cfg.useAngleClassifier && w === cfg.recWidthBuckets[0]) await r.cls(lines.map(() => zeros(h, 192)), [h, 192]);
+      if (cfg.useAngleClassifier && w === cfg.recWidthBuckets[0])
+        await r.cls(
+          lines.map(() => zeros(h, 192)),
+          [h, 192],
+        );
     }
   }
 }
@@ -41,9 +45,11 @@ export async function warmUpModel(devices: DeviceSet, index: number, name: strin
   const label = devices.specs()[index]!.label;
   for (const shape of model.shapeBuckets) {
     const size = shape.reduce((a, b) => a * b, 1);
-    await timed(log, label, name, shape, () => devices.runOn(index, name, size, 1, (s) => {
-      const feeds = Object.fromEntries(s.inputNames.map((n) => [n, new ort.Tensor('float32', new Float32Array(size), [1, ...shape])]));
-      return s.run(feeds);
-    }));
+    await timed(log, label, name, shape, () =>
+      devices.runOn(index, name, size, 1, (s) => {
+        const feeds = Object.fromEntries(s.inputNames.map((n) => [n, new ort.Tensor('float32', new Float32Array(size), [1, ...shape])]));
+        return s.run(feeds);
+      }),
+    );
   }
 }

@@ -22,5 +22,10 @@ export function collectedGauge<L extends string = string>(
       read?.(this);
     },
   });
-  return { gauge, bind: (r) => { read = r; } };
+  return {
+    gauge,
+    bind: (r) => {
+      read = r;
+    },
+  };
 }

@@ -38,19 +38,33 @@ function batcherMetrics(registry: Registry): BatcherMetrics {
   const labelNames = ['model'] as const;
   return {
     batchSize: new Histogram({
-      name: 'miner_inference_batch_size_items', help: 'Items per model run', labelNames,
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers,
+      name: 'miner_inference_batch_size_items',
+      help: 'Items per model run',
+      labelNames,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      registers,
     }),
     batchCost: new Histogram({
-      name: 'miner_inference_batch_cost_elements', help: 'Cost of a model run (input elements per channel, padding included)',
-      labelNames, buckets: [1e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7], registers,
+      name: 'miner_inference_batch_cost_elements',
+      help: 'Cost of a model run (input elements per channel, padding included)',
+      labelNames,
+      buckets: [1e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7],
+      registers,
     }),
     queueDepth: new Gauge({ name: 'miner_inference_queue_depth_items', help: 'Items waiting for a model run', labelNames, registers }),
     waitSeconds: new Histogram({
-      name: 'miner_inference_wait_seconds', help: 'Time an item waited in the queue', labelNames, buckets: RUN_BUCKETS, registers,
+      name: 'miner_inference_wait_seconds',
+      help: 'Time an item waited in the queue',
+      labelNames,
+      buckets: RUN_BUCKETS,
+      registers,
     }),
     runSeconds: new Histogram({
-      name: 'miner_inference_run_seconds', help: 'Duration of one model run', labelNames, buckets: RUN_BUCKETS, registers,
+      name: 'miner_inference_run_seconds',
+      help: 'Duration of one model run',
+      labelNames,
+      buckets: RUN_BUCKETS,
+      registers,
     }),
     itemsTotal: new Counter({ name: 'miner_inference_items_total', help: 'Items run through a model', labelNames, registers }),
   };
@@ -60,23 +74,41 @@ function deviceMetrics(registry: Registry): DeviceMetrics {
   const registers = [registry];
   return {
     batches: new Counter({
-      name: 'miner_inference_device_batches_total', help: 'Model runs finished on a device', labelNames: ['device', 'model'], registers,
+      name: 'miner_inference_device_batches_total',
+      help: 'Model runs finished on a device',
+      labelNames: ['device', 'model'],
+      registers,
     }),
     items: new Counter({
-      name: 'miner_inference_device_items_total', help: 'Items run on a device', labelNames: ['device', 'model'], registers,
+      name: 'miner_inference_device_items_total',
+      help: 'Items run on a device',
+      labelNames: ['device', 'model'],
+      registers,
     }),
     runSeconds: new Histogram({
-      name: 'miner_inference_device_run_seconds', help: 'Duration of one model run on a device', labelNames: ['device', 'model'],
-      buckets: RUN_BUCKETS, registers,
+      name: 'miner_inference_device_run_seconds',
+      help: 'Duration of one model run on a device',
+      labelNames: ['device', 'model'],
+      buckets: RUN_BUCKETS,
+      registers,
     }),
     queueDepth: new Gauge({
-      name: 'miner_inference_device_queue_depth_batches', help: 'Batches assigned to a device and not finished', labelNames: ['device'], registers,
+      name: 'miner_inference_device_queue_depth_batches',
+      help: 'Batches assigned to a device and not finished',
+      labelNames: ['device'],
+      registers,
     }),
     available: new Gauge({
-      name: 'miner_inference_device_available_bool', help: '1 while a device is in rotation, 0 once it failed', labelNames: ['device'], registers,
+      name: 'miner_inference_device_available_bool',
+      help: '1 while a device is in rotation, 0 once it failed',
+      labelNames: ['device'],
+      registers,
     }),
     failures: new Counter({
-      name: 'miner_inference_device_failures_total', help: 'Devices taken out of rotation after a session failure', labelNames: ['device'], registers,
+      name: 'miner_inference_device_failures_total',
+      help: 'Devices taken out of rotation after a session failure',
+      labelNames: ['device'],
+      registers,
     }),
   };
 }

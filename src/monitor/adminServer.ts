@@ -100,7 +100,10 @@ export class AdminServer implements Service {
   private readonly log: Logger;
   private readonly startedAt: number;
 
-  constructor(private readonly opts: AdminServerOpts, private readonly modules: AdminServerModules) {
+  constructor(
+    private readonly opts: AdminServerOpts,
+    private readonly modules: AdminServerModules,
+  ) {
     this.log = moduleLogger(modules.logger);
     this.startedAt = this.now();
   }
@@ -113,7 +116,8 @@ export class AdminServer implements Service {
     server.maxConnections = 64;
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(new MinerError('INTERNAL', `admin server cannot listen on ${this.opts.host ?? '127.0.0.1'}:${this.opts.port}: ${err.message}`, { cause: err }));
+      const onError = (err: Error): void =>
+        reject(new MinerError('INTERNAL', `admin server cannot listen on ${this.opts.host ?? '127.0.0.1'}:${this.opts.port}: ${err.message}`, { cause: err }));
       server.once('error', onError);
       server.listen(this.opts.port, this.opts.host ?? '127.0.0.1', () => {
         server.off('error', onError);
@@ -149,7 +153,8 @@ export class AdminServer implements Service {
     const path = (req.url ?? '/').split('?')[0];
     try {
       if (path === '/metrics' || path === '/health') {
-        if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'application/json', '{"message":"Method Not Allowed"}', { allow: 'GET, HEAD' });
+        if (req.method !== 'GET' && req.method !== 'HEAD')
+          return send(res, 405, 'application/json', '{"message":"Method Not Allowed"}', { allow: 'GET, HEAD' });
         if (path === '/metrics') return send(res, 200, this.modules.registry.contentType, await this.modules.registry.metrics());
         return await this.health(res);
       }

@@ -14,10 +14,7 @@ export interface GpuSample {
 
 export type ExecFn = (file: string, args: readonly string[], opts: { timeoutMs: number }) => Promise<string>;
 
-export const NVIDIA_SMI_ARGS = [
-  '--query-gpu=utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw',
-  '--format=csv,noheader,nounits',
-] as const;
+export const NVIDIA_SMI_ARGS = ['--query-gpu=utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw', '--format=csv,noheader,nounits'] as const;
 
 export const ROCM_SMI_ARGS = ['--showuse', '--showtemp', '--showmeminfo', 'vram', '--showpower', '--json'] as const;
 

@@ -82,7 +82,10 @@ export class HardwareMonitor implements Service {
   private loop: IntervalHistogram | undefined;
   private last: HardwareSample | undefined;
 
-  constructor(private readonly opts: HardwareMonitorOpts, private readonly modules: HardwareMonitorModules) {
+  constructor(
+    private readonly opts: HardwareMonitorOpts,
+    modules: HardwareMonitorModules,
+  ) {
     const reportCron = opts.reportCron ?? DEFAULT_REPORT_CRON;
     assertCron(opts.cron, 'monitor.healthCron');
     assertCron(reportCron, 'monitor.hardwareReportCron');
@@ -155,20 +158,30 @@ export class HardwareMonitor implements Service {
   /** Logs one info line with the latest sample (taking one when none exists yet). */
   async report(): Promise<void> {
     const s = this.last ?? (await this.sample());
-    this.log.info({
-      event: 'hardware',
-      gpus: s.gpus.map((g) => ({ index: g.index, vendor: g.vendor, utilization: r3(g.utilizationRatio), temperatureC: g.temperatureC,
-        memoryUsedBytes: g.memoryUsedBytes, memoryTotalBytes: g.memoryTotalBytes, powerWatts: g.powerWatts })),
-      cpuLoadRatio: r3(s.cpuLoadRatio),
-      memoryUsedRatio: r3(s.memoryUsedRatio),
-      processRssBytes: s.processRssBytes,
-      processHeapUsedBytes: s.processHeapUsedBytes,
-      processNativeBytes: s.processNativeBytes,
-      processArrayBuffersBytes: s.processArrayBuffersBytes,
-      diskUsedRatio: r3(s.diskUsedRatio),
-      eventLoopLagMs: r3(s.eventLoopLagMs),
-      alarms: this.alarms.activeNames(),
-    }, 'hardware report');
+    this.log.info(
+      {
+        event: 'hardware',
+        gpus: s.gpus.map((g) => ({
+          index: g.index,
+          vendor: g.vendor,
+          utilization: r3(g.utilizationRatio),
+          temperatureC: g.temperatureC,
+          memoryUsedBytes: g.memoryUsedBytes,
+          memoryTotalBytes: g.memoryTotalBytes,
+          powerWatts: g.powerWatts,
+        })),
+        cpuLoadRatio: r3(s.cpuLoadRatio),
+        memoryUsedRatio: r3(s.memoryUsedRatio),
+        processRssBytes: s.processRssBytes,
+        processHeapUsedBytes: s.processHeapUsedBytes,
+        processNativeBytes: s.processNativeBytes,
+        processArrayBuffersBytes: s.processArrayBuffersBytes,
+        diskUsedRatio: r3(s.diskUsedRatio),
+        eventLoopLagMs: r3(s.eventLoopLagMs),
+        alarms: this.alarms.activeNames(),
+      },
+      'hardware report',
+    );
   }
 
   private async disk(): Promise<number | null> {

@@ -2,14 +2,7 @@
  * Why the miner cannot serve (503) or serves in a reduced way (200, "degraded"). The names are
  * stable: alerts and scripts/monitor.sh match on them (docs/operations.md lists them).
  */
-export type HealthReason =
-  | 'starting'
-  | 'draining'
-  | 'chain_down'
-  | 'metagraph_not_synced'
-  | 'metagraph_stale'
-  | 'not_registered'
-  | 'models_not_loaded';
+export type HealthReason = 'starting' | 'draining' | 'chain_down' | 'metagraph_not_synced' | 'metagraph_stale' | 'not_registered' | 'models_not_loaded';
 
 export type HealthStatus = 'ok' | 'degraded' | 'unavailable';
 

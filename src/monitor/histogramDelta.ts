@@ -23,7 +23,10 @@ interface Totals {
 export class HistogramDelta {
   private prev = new Map<string, Totals>();
 
-  constructor(private readonly histogram: Histogram<string>, private readonly label: string) {}
+  constructor(
+    private readonly histogram: Histogram<string>,
+    private readonly label: string,
+  ) {}
 
   async read(): Promise<Record<string, HistogramWindow>> {
     const { name, values } = await this.histogram.get();

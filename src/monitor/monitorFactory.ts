@@ -47,21 +47,30 @@ export interface Monitor {
 export function createMonitor(cfg: MonitorConfig, deps: MonitorDeps, modules: MonitorModules): Monitor {
   const t = cfg.thresholds;
   const stats = new ServingStats({ windowMs: cfg.servingWindowMs }, modules);
-  const standing = new StandingReporter({ hotkey: deps.hotkey, cron: cfg.standingCron }, { ...modules, metagraph: deps.metagraph, ...(deps.immunity ? { immunity: deps.immunity } : {}) });
+  const standing = new StandingReporter(
+    { hotkey: deps.hotkey, cron: cfg.standingCron },
+    { ...modules, metagraph: deps.metagraph, ...(deps.immunity ? { immunity: deps.immunity } : {}) },
+  );
   const serving = new ServingReporter(
     { cron: cfg.servingCron, thresholds: t, hysteresisPercent: t.hysteresisPercent, minRequestsForAlarm: t.minRequests },
     { ...modules, stats, ...optional(deps) },
   );
   const hardware = new HardwareMonitor(
-    { cron: cfg.healthCron, reportCron: cfg.hardwareReportCron, diskPath: cfg.diskPath, thresholds: t,
-      hysteresisPercent: t.hysteresisPercent, gpuCommandTimeoutMs: cfg.gpuCommandTimeoutMs },
+    {
+      cron: cfg.healthCron,
+      reportCron: cfg.hardwareReportCron,
+      diskPath: cfg.diskPath,
+      thresholds: t,
+      hysteresisPercent: t.hysteresisPercent,
+      gpuCommandTimeoutMs: cfg.gpuCommandTimeoutMs,
+    },
     modules,
   );
   const admin = cfg.admin.enabled
     ? new AdminServer(
-      { host: cfg.admin.host, port: cfg.admin.port, version: deps.version ?? 'unknown' },
-      { ...modules, health: deps.health, alarms: () => [...hardware.activeAlarms(), ...serving.activeAlarms()] },
-    )
+        { host: cfg.admin.host, port: cfg.admin.port, version: deps.version ?? 'unknown' },
+        { ...modules, health: deps.health, alarms: () => [...hardware.activeAlarms(), ...serving.activeAlarms()] },
+      )
     : undefined;
   const services: Service[] = [hardware, standing, serving];
   if (admin) services.push(admin);

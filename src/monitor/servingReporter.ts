@@ -48,12 +48,20 @@ export class ServingReporter implements Service {
   private readonly gauges: ServingMetrics | null;
   private readonly batchHistogram: HistogramDelta | null;
 
-  constructor(private readonly opts: ServingReporterOpts, private readonly modules: ServingReporterModules) {
+  constructor(
+    private readonly opts: ServingReporterOpts,
+    private readonly modules: ServingReporterModules,
+  ) {
     assertCron(opts.cron, 'monitor.servingCron');
     this.log = moduleLogger(modules.logger);
-    this.job = new CronJob(opts.cron, 'serving-report', async () => {
-      await this.reportNow();
-    }, this.log);
+    this.job = new CronJob(
+      opts.cron,
+      'serving-report',
+      async () => {
+        await this.reportNow();
+      },
+      this.log,
+    );
     this.batchHistogram = modules.batchHistogram ? new HistogramDelta(modules.batchHistogram, 'model') : null;
     this.alarms = new ThresholdAlarms(
       [
@@ -93,9 +101,18 @@ export class ServingReporter implements Service {
       byStatus: s.byStatus,
       errorRateByStatus: Object.fromEntries(Object.entries(s.errorRateByStatus).map(([k, v]) => [k, r3(v)])),
       latencyMs: { p50: r3(s.overall.p50Ms), p95: r3(s.overall.p95Ms), p99: r3(s.overall.p99Ms) },
-      synapses: Object.fromEntries(Object.entries(s.synapses).map(([name, l]) => [name, {
-        requests: l.requests, requestsPerSecond: r3(l.requestsPerSecond), p50Ms: r3(l.p50Ms), p95Ms: r3(l.p95Ms), p99Ms: r3(l.p99Ms),
-      }])),
+      synapses: Object.fromEntries(
+        Object.entries(s.synapses).map(([name, l]) => [
+          name,
+          {
+            requests: l.requests,
+            requestsPerSecond: r3(l.requestsPerSecond),
+            p50Ms: r3(l.p50Ms),
+            p95Ms: r3(l.p95Ms),
+            p99Ms: r3(l.p99Ms),
+          },
+        ]),
+      ),
       cache: { ...s.cache, hitRate: r3(hitRate), ...(cache ? { tiers: cache } : {}) },
       transports: s.transports,
       queueDepth: this.safe(() => this.modules.queueDepth?.()) ?? null,
@@ -121,7 +138,11 @@ export class ServingReporter implements Service {
     if (hitRate !== null) g.cacheHitRatio.set(hitRate);
     g.latency.reset();
     for (const [synapse, l] of Object.entries(s.synapses)) {
-      for (const [q, v] of [['0.5', l.p50Ms], ['0.95', l.p95Ms], ['0.99', l.p99Ms]] as const) {
+      for (const [q, v] of [
+        ['0.5', l.p50Ms],
+        ['0.95', l.p95Ms],
+        ['0.99', l.p99Ms],
+      ] as const) {
         if (v !== null) g.latency.set({ synapse, quantile: q }, v / 1000);
       }
     }

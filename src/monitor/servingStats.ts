@@ -107,7 +107,10 @@ export class ServingStats implements RequestObserver {
   private readonly buckets: SecondBucket[];
   private readonly rings = new Map<string, LatencyRing>();
 
-  constructor(opts: ServingStatsOpts, private readonly modules: { clock: Clock }) {
+  constructor(
+    opts: ServingStatsOpts,
+    private readonly modules: { clock: Clock },
+  ) {
     this.windowMs = Math.max(1_000, opts.windowMs ?? 60_000);
     this.maxSamples = Math.max(16, opts.maxSamplesPerSynapse ?? 4_096);
     this.maxSynapses = Math.max(1, opts.maxSynapses ?? 32);
@@ -136,7 +139,9 @@ export class ServingStats implements RequestObserver {
     const byStatus = new Map<number, number>();
     const bySynapse = new Map<string, number>();
     const cache: Record<CacheOutcome, number> = { hit: 0, miss: 0, coalesced: 0, bypass: 0 };
-    let total = 0, http = 0, ws = 0;
+    let total = 0,
+      http = 0,
+      ws = 0;
     for (const b of live) {
       total += b.total;
       http += b.http;

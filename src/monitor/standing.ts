@@ -77,21 +77,37 @@ export interface ImmunityInput {
 function immunityOf(snap: MetagraphSnapshot, n: NeuronInfo, given: ImmunityInput | null | undefined): Immunity | null {
   if (given) return { immune: given.inImmunity, blocksLeft: Math.max(0, given.immuneUntilBlock - snap.block) };
   const period = (snap as { immunityPeriod?: unknown }).immunityPeriod;
-  const reg = (n as { registrationBlock?: unknown; registeredAtBlock?: unknown });
+  const reg = n as { registrationBlock?: unknown; registeredAtBlock?: unknown };
   const at = reg.registrationBlock ?? reg.registeredAtBlock;
   if (typeof period !== 'number' || typeof at !== 'number') return null;
   const blocksLeft = Math.max(0, at + period - snap.block);
   return { immune: blocksLeft > 0, blocksLeft };
 }
 
-type StandingBase = Pick<Standing, 'netuid' | 'block' | 'tempo' | 'epochsPerDay' | 'blockTimeMs' | 'emissionUnit' | 'stakeUnit' | 'alphaPriceTao' | 'minersCount'>;
+type StandingBase = Pick<
+  Standing,
+  'netuid' | 'block' | 'tempo' | 'epochsPerDay' | 'blockTimeMs' | 'emissionUnit' | 'stakeUnit' | 'alphaPriceTao' | 'minersCount'
+>;
 
 /** A hotkey without a uid: zero amounts, still null wherever the chain gives no price or block time. */
 function unregistered(base: StandingBase, perDay: number | null, price: number | null): Standing {
   return {
-    ...base, registered: false, uid: null, incentive: 0, dividends: 0, emissionPerEpochRao: 0n, emissionPerEpoch: 0,
-    emissionPerDay: perDay === null ? null : 0, stake: 0, stakeRao: 0n, active: false, validatorPermit: false, position: null,
-    immunity: null, stakeValueTao: price === null ? null : 0, emissionPerEpochValueTao: price === null ? null : 0,
+    ...base,
+    registered: false,
+    uid: null,
+    incentive: 0,
+    dividends: 0,
+    emissionPerEpochRao: 0n,
+    emissionPerEpoch: 0,
+    emissionPerDay: perDay === null ? null : 0,
+    stake: 0,
+    stakeRao: 0n,
+    active: false,
+    validatorPermit: false,
+    position: null,
+    immunity: null,
+    stakeValueTao: price === null ? null : 0,
+    emissionPerEpochValueTao: price === null ? null : 0,
     emissionPerDayValueTao: price === null || perDay === null ? null : 0,
   };
 }
@@ -113,8 +129,15 @@ export function computeStanding(
   const stakeUnit = snap.stakeUnit ?? unit;
   const price = priceTao(snap, unit);
   const base: StandingBase = {
-    netuid: snap.netuid, block: snap.block, tempo: snap.tempo, epochsPerDay: perDay, blockTimeMs, emissionUnit: unit, stakeUnit,
-    alphaPriceTao: price, minersCount: chainView.minersCount,
+    netuid: snap.netuid,
+    block: snap.block,
+    tempo: snap.tempo,
+    epochsPerDay: perDay,
+    blockTimeMs,
+    emissionUnit: unit,
+    stakeUnit,
+    alphaPriceTao: price,
+    minersCount: chainView.minersCount,
   };
   if (!me) return unregistered(base, perDay, price);
   const perEpoch = Number(me.emissionRao) / RAO_PER_UNIT;

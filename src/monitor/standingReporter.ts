@@ -43,10 +43,20 @@ export class StandingReporter implements Service {
   private latest: Standing | undefined;
   private everRegistered = false;
 
-  constructor(private readonly opts: StandingReporterOpts, private readonly modules: StandingReporterModules) {
+  constructor(
+    private readonly opts: StandingReporterOpts,
+    private readonly modules: StandingReporterModules,
+  ) {
     assertCron(opts.cron, 'monitor.standingCron');
     this.log = moduleLogger(modules.logger);
-    this.job = new CronJob(opts.cron, 'standing-report', () => { this.reportNow('schedule'); }, this.log);
+    this.job = new CronJob(
+      opts.cron,
+      'standing-report',
+      () => {
+        this.reportNow('schedule');
+      },
+      this.log,
+    );
     this.gauges = modules.metrics?.standing ?? null;
   }
 
@@ -129,9 +139,18 @@ export class StandingReporter implements Service {
 
   private emitUnregistered(s: Standing, reason: StandingReason, snap: MetagraphSnapshot): void {
     this.log.error(
-      { event: 'deregistered', reason, hotkey: this.opts.hotkey, netuid: s.netuid, block: s.block, registered: false,
-        wasRegistered: this.everRegistered, lastUid: this.lastReported?.uid ?? null, minersCount: s.minersCount,
-        metagraphAgeSeconds: this.ageSeconds(snap) },
+      {
+        event: 'deregistered',
+        reason,
+        hotkey: this.opts.hotkey,
+        netuid: s.netuid,
+        block: s.block,
+        registered: false,
+        wasRegistered: this.everRegistered,
+        lastUid: this.lastReported?.uid ?? null,
+        minersCount: s.minersCount,
+        metagraphAgeSeconds: this.ageSeconds(snap),
+      },
       'miner not registered on subnet',
     );
   }
@@ -172,7 +191,7 @@ export class StandingReporter implements Service {
 
   private delta(s: Standing): Record<string, number> | null {
     const p = this.lastReported;
-    if (!p || !p.registered) return null;
+    if (!p?.registered) return null;
     return {
       incentive: round(s.incentive - p.incentive),
       dividends: round(s.dividends - p.dividends),

@@ -51,7 +51,10 @@ export class MinerNode implements Service {
   private stopping = false;
   private servingLogged = false;
 
-  constructor(private readonly opts: MinerNodeOpts, private readonly modules: MinerNodeModules) {
+  constructor(
+    private readonly opts: MinerNodeOpts,
+    private readonly modules: MinerNodeModules,
+  ) {
     const { config } = opts;
     const core = (module: string): CoreModules => ({ clock: modules.clock, signal: modules.signal, logger: modules.logger.child({ module }) });
     const metrics = createMinerMetrics(modules.registry);
@@ -91,7 +94,16 @@ export class MinerNode implements Service {
     this.drainTally = new DrainTally(this.monitor.stats);
     const stack = buildServingStack(
       { axon: config.axon, cache: { ...config.cache, ...(opts.secrets?.redisPassword ? { redisPassword: opts.secrets.redisPassword } : {}) } },
-      { clock: modules.clock, signal: modules.signal, logger: modules.logger, metrics, pair: modules.pair, metagraph: this.metagraph, synapses: this.buildSynapses(), observer: this.drainTally },
+      {
+        clock: modules.clock,
+        signal: modules.signal,
+        logger: modules.logger,
+        metrics,
+        pair: modules.pair,
+        metagraph: this.metagraph,
+        synapses: this.buildSynapses(),
+        observer: this.drainTally,
+      },
     );
     this.cache = stack.cache;
     this.scheduler = stack.scheduler;
@@ -119,8 +131,13 @@ export class MinerNode implements Service {
     const snap = this.metagraph.current();
     const metagraphAgeSeconds = snap ? (this.modules.clock.now() - snap.syncedAtMs) / 1000 : null;
     const verdict = healthVerdict({
-      started: this.started, draining: this.stopping, axonServing: this.axon.isServing(), chainConnected: chain.connected,
-      metagraphAgeSeconds, registered: standing?.registered ?? false, modelsLoaded: this.engine.device() !== 'none',
+      started: this.started,
+      draining: this.stopping,
+      axonServing: this.axon.isServing(),
+      chainConnected: chain.connected,
+      metagraphAgeSeconds,
+      registered: standing?.registered ?? false,
+      modelsLoaded: this.engine.device() !== 'none',
       maxMetagraphAgeSeconds: this.opts.config.monitor.healthMaxMetagraphAgeMs / 1000,
     });
     return {

@@ -36,7 +36,10 @@ export interface ServingStack extends Service {
  * Wires the serving path the same way for the daemon and for the tests that run an axon
  * without a chain, so a test cannot pass with a stack the miner never runs.
  */
-export function buildServingStack(opts: ServingStackOpts & { cache: ResponseCacheOptions }, modules: ServingStackModules): ServingStack & { readonly cache: ResponseCache };
+export function buildServingStack(
+  opts: ServingStackOpts & { cache: ResponseCacheOptions },
+  modules: ServingStackModules,
+): ServingStack & { readonly cache: ResponseCache };
 export function buildServingStack(opts: ServingStackOpts, modules: ServingStackModules): ServingStack;
 export function buildServingStack(opts: ServingStackOpts, modules: ServingStackModules): ServingStack {
   const core = (module: string): CoreModules => ({ ...modules, logger: modules.logger.child({ module }) });
@@ -48,7 +51,12 @@ export function buildServingStack(opts: ServingStackOpts, modules: ServingStackM
   const group = new ServiceGroup(modules.logger.child({ module: 'serving' }));
   for (const s of services) group.add(s);
   return {
-    name: 'serving', axon, cache, scheduler, synapses: modules.synapses, services,
+    name: 'serving',
+    axon,
+    cache,
+    scheduler,
+    synapses: modules.synapses,
+    services,
     start: () => group.start(),
     stop: () => group.stop(),
   };

@@ -1,5 +1,11 @@
 export type {
-  CacheOutcome, CachePolicy, ExecuteResult, RequestContext, SynapseBody, SynapseExecutor, SynapseHandler,
+  CacheOutcome,
+  CachePolicy,
+  ExecuteResult,
+  RequestContext,
+  SynapseBody,
+  SynapseExecutor,
+  SynapseHandler,
 } from './synapseHandler.js';
 export { SynapseRegistry } from './synapseRegistry.js';
 export { PriorityScheduler, type PrioritySchedulerModules, type PrioritySchedulerOpts } from './priorityScheduler.js';

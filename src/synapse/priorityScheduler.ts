@@ -82,7 +82,10 @@ export class PriorityScheduler implements SynapseExecutor {
 
   private readonly clock: CoreModules['clock'];
 
-  constructor(private readonly opts: PrioritySchedulerOpts, modules: PrioritySchedulerModules) {
+  constructor(
+    private readonly opts: PrioritySchedulerOpts,
+    modules: PrioritySchedulerModules,
+  ) {
     this.clock = modules.clock;
     modules.metrics?.queueDepth.bind((g) => g.set(this.queueDepth()));
   }

@@ -5,6 +5,7 @@ import type { SynapseHandler } from './synapseHandler.js';
 export class SynapseRegistry {
   private readonly handlers = new Map<string, SynapseHandler>();
 
+  // biome-ignore lint/suspicious/noExplicitAny: a handler of any input and output types registers; the registry only routes by name.
   register(handler: SynapseHandler<any, any>): void {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(handler.name)) {
       throw new MinerError('CONFIG_INVALID', `invalid synapse name ${JSON.stringify(handler.name)}`);

@@ -31,10 +31,14 @@ function sleepOn(clock: Pick<Clock, 'setTimeout' | 'clearTimer'>, ms: number, si
       clock.clearTimer(handle);
       reject(signal?.reason);
     };
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms, opts);
+    const handle = clock.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      ms,
+      opts,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

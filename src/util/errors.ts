@@ -69,17 +69,40 @@ export const ERROR_TABLE = {
   RATE_LIMITED: { status: 429, level: 'debug', metricLabel: 'rate_limited', publicMessage: true, rejection: true, exitCode: EXIT_CODES.FAILED },
   OVERLOADED: { status: 503, level: 'warn', metricLabel: 'overloaded', publicMessage: true, rejection: true, retryAfterSec: 1, exitCode: EXIT_CODES.FAILED },
   NOT_READY: { status: 503, level: 'info', metricLabel: 'not_ready', publicMessage: true, rejection: true, retryAfterSec: 5, exitCode: EXIT_CODES.FAILED },
-  SHUTTING_DOWN: { status: 503, level: 'info', metricLabel: 'shutting_down', publicMessage: true, rejection: true, retryAfterSec: 5, exitCode: EXIT_CODES.FAILED },
+  SHUTTING_DOWN: {
+    status: 503,
+    level: 'info',
+    metricLabel: 'shutting_down',
+    publicMessage: true,
+    rejection: true,
+    retryAfterSec: 5,
+    exitCode: EXIT_CODES.FAILED,
+  },
   INTERNAL: { status: 500, level: 'error', metricLabel: 'internal', publicMessage: false, rejection: false, exitCode: EXIT_CODES.INTERNAL },
   INFERENCE_FAILED: { status: 500, level: 'error', metricLabel: 'inference_failed', publicMessage: false, rejection: false, exitCode: EXIT_CODES.INTERNAL },
   CONFIG_INVALID: { status: 500, level: 'fatal', metricLabel: 'config_invalid', publicMessage: false, rejection: false, exitCode: EXIT_CODES.CONFIG_INVALID },
   WALLET_INVALID: { status: 500, level: 'fatal', metricLabel: 'wallet_invalid', publicMessage: false, rejection: false, exitCode: EXIT_CODES.WALLET_INVALID },
-  CHAIN_UNAVAILABLE: { status: 503, level: 'warn', metricLabel: 'chain_unavailable', publicMessage: false, rejection: true, retryAfterSec: 5, exitCode: EXIT_CODES.CHAIN_UNAVAILABLE },
+  CHAIN_UNAVAILABLE: {
+    status: 503,
+    level: 'warn',
+    metricLabel: 'chain_unavailable',
+    publicMessage: false,
+    rejection: true,
+    retryAfterSec: 5,
+    exitCode: EXIT_CODES.CHAIN_UNAVAILABLE,
+  },
   AXON_NOT_FOUND: { status: 404, level: 'warn', metricLabel: 'axon_not_found', publicMessage: true, rejection: true, exitCode: EXIT_CODES.AXON_NOT_FOUND },
   USAGE: { status: 400, level: 'error', metricLabel: 'usage', publicMessage: true, rejection: true, exitCode: EXIT_CODES.USAGE },
   CHAIN_REJECTED: { status: 500, level: 'error', metricLabel: 'chain_rejected', publicMessage: false, rejection: false, exitCode: EXIT_CODES.CHAIN_REJECTED },
   CACHE_UNAVAILABLE: { status: 500, level: 'warn', metricLabel: 'cache_unavailable', publicMessage: false, rejection: false, exitCode: EXIT_CODES.FAILED },
-  MODEL_LOAD_FAILED: { status: 500, level: 'fatal', metricLabel: 'model_load_failed', publicMessage: false, rejection: false, exitCode: EXIT_CODES.MODEL_LOAD_FAILED },
+  MODEL_LOAD_FAILED: {
+    status: 500,
+    level: 'fatal',
+    metricLabel: 'model_load_failed',
+    publicMessage: false,
+    rejection: false,
+    exitCode: EXIT_CODES.MODEL_LOAD_FAILED,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
@@ -127,7 +150,6 @@ export class WalletError extends MinerError<'WALLET_INVALID'> {
     super('WALLET_INVALID', message, { details });
   }
 }
-
 
 /** Wraps anything thrown into a MinerError; unknown errors become INTERNAL and keep the cause for the log. */
 export function toMinerError(err: unknown): MinerError {

@@ -11,9 +11,21 @@ export interface LoggerOpts {
 
 /** Paths that may hold key material anywhere in a log object. */
 export const REDACT_PATHS = [
-  'secretPhrase', 'secretSeed', 'privateKey', 'password', 'mnemonic', 'seed',
-  '*.secretPhrase', '*.secretSeed', '*.privateKey', '*.password', '*.mnemonic', '*.seed',
-  'wallet.password', 'redis.password', 'cache.redis.password',
+  'secretPhrase',
+  'secretSeed',
+  'privateKey',
+  'password',
+  'mnemonic',
+  'seed',
+  '*.secretPhrase',
+  '*.secretSeed',
+  '*.privateKey',
+  '*.password',
+  '*.mnemonic',
+  '*.seed',
+  'wallet.password',
+  'redis.password',
+  'cache.redis.password',
 ];
 
 /** The one root logger of a process; subsystems take `root.child({ module })`. */

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
@@ -34,10 +34,10 @@ export async function assertPrivateDirs(dirs: readonly string[]): Promise<void> 
       continue;
     }
     if ((mode & 0o077) !== 0) {
-      throw new WalletError(
-        `wallet directory ${dir} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); fix: chmod 700 ${dir}`,
-        { dir, mode },
-      );
+      throw new WalletError(`wallet directory ${dir} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); fix: chmod 700 ${dir}`, {
+        dir,
+        mode,
+      });
     }
   }
 }
@@ -53,7 +53,7 @@ export function keyDirs(file: string, walletDir: string): string[] {
  * others may read or write it. `what` names the file's role in messages ("hotkey file").
  */
 export async function readSecretFile(file: string, what: string, createHint: string): Promise<Uint8Array> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (err) {
@@ -67,10 +67,10 @@ export async function readSecretFile(file: string, what: string, createHint: str
     if (!st.isFile()) throw new WalletError(`${what} ${file} is not a regular file; fix: ${createHint}`, { file });
     const mode = st.mode & 0o777;
     if ((mode & 0o066) !== 0) {
-      throw new WalletError(
-        `${what} ${file} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); fix: chmod 600 ${file}`,
-        { file, mode },
-      );
+      throw new WalletError(`${what} ${file} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); fix: chmod 600 ${file}`, {
+        file,
+        mode,
+      });
     }
     if (st.size > MAX_KEY_FILE_BYTES) throw new WalletError(`${what} ${file} is too large to be a key file`, { file });
     return new Uint8Array(await handle.readFile());
@@ -80,7 +80,10 @@ export async function readSecretFile(file: string, what: string, createHint: str
 }
 
 function malformed(file: string, what: string, why: string): WalletError {
-  return new WalletError(`${what} ${file} is malformed: ${why}; fix: restore it from a backup or regenerate it with btcli (wallet regen_hotkey / regen_coldkey)`, { file });
+  return new WalletError(
+    `${what} ${file} is malformed: ${why}; fix: restore it from a backup or regenerate it with btcli (wallet regen_hotkey / regen_coldkey)`,
+    { file },
+  );
 }
 
 function optionalString(doc: Record<string, unknown>, field: string, file: string, what: string): string | undefined {
@@ -127,12 +130,17 @@ function checkPublicFields(doc: Record<string, unknown>, pub: Uint8Array, ss58: 
       throw malformed(file, what, 'ss58Address is not a valid address');
     }
     if (!u8aEq(claimed, pub)) {
-      throw new WalletError(`${what} ${file}: the key derives ${ss58} but the file says ss58Address ${address}; fix: the file is damaged or edited, regenerate it`, { file });
+      throw new WalletError(
+        `${what} ${file}: the key derives ${ss58} but the file says ss58Address ${address}; fix: the file is damaged or edited, regenerate it`,
+        { file },
+      );
     }
   }
   const publicKey = optionalString(doc, 'publicKey', file, what);
   if (publicKey !== undefined && publicKey.toLowerCase() !== u8aToHex(pub)) {
-    throw new WalletError(`${what} ${file}: the key derives ${ss58} but publicKey in the file differs; fix: the file is damaged or edited, regenerate it`, { file });
+    throw new WalletError(`${what} ${file}: the key derives ${ss58} but publicKey in the file differs; fix: the file is damaged or edited, regenerate it`, {
+      file,
+    });
   }
 }
 

@@ -14,13 +14,17 @@ export interface PasswordSource {
 }
 
 function hotkeyHint(loc: WalletLocation): string {
-  return `create it (btcli wallet new_hotkey --wallet.name ${loc.name} --wallet.hotkey ${loc.hotkey}) `
-    + 'or point wallet.path / wallet.name / wallet.hotkey (--wallet-path, --wallet, --hotkey) at an existing one';
+  return (
+    `create it (btcli wallet new_hotkey --wallet.name ${loc.name} --wallet.hotkey ${loc.hotkey}) ` +
+    'or point wallet.path / wallet.name / wallet.hotkey (--wallet-path, --wallet, --hotkey) at an existing one'
+  );
 }
 
 function coldkeyHint(loc: WalletLocation): string {
-  return `create or restore it (btcli wallet regen_coldkey --wallet.name ${loc.name}) `
-    + 'or point wallet.path / wallet.name (--wallet-path, --wallet) at an existing wallet';
+  return (
+    `create or restore it (btcli wallet regen_coldkey --wallet.name ${loc.name}) ` +
+    'or point wallet.path / wallet.name (--wallet-path, --wallet) at an existing wallet'
+  );
 }
 
 async function passwordFor(file: string, envName: string, src: PasswordSource, extraEnv?: string): Promise<string> {
@@ -65,7 +69,9 @@ export async function readColdkeyPub(loc: Pick<WalletLocation, 'path' | 'name'>)
     text = await readFile(coldkeyPubFile, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new WalletError(`coldkeypub file ${coldkeyPubFile} cannot be read (${code}); fix: ${coldkeyHint({ ...loc, hotkey: 'default' })}`, { file: coldkeyPubFile });
+    throw new WalletError(`coldkeypub file ${coldkeyPubFile} cannot be read (${code}); fix: ${coldkeyHint({ ...loc, hotkey: 'default' })}`, {
+      file: coldkeyPubFile,
+    });
   }
   return publicFromPubData(text, coldkeyPubFile, 'coldkeypub file');
 }
@@ -103,7 +109,9 @@ export async function loadColdkey(loc: Pick<WalletLocation, 'path' | 'name'>, sr
   }
   const pub = await readColdkeyPub(loc).catch(() => undefined);
   if (pub && pub.ss58 !== key.ss58) {
-    throw new WalletError(`coldkey file ${coldkeyFile} holds ${key.ss58} but ${coldkeyPubFile} says ${pub.ss58}; fix: restore the matching pair`, { file: coldkeyFile });
+    throw new WalletError(`coldkey file ${coldkeyFile} holds ${key.ss58} but ${coldkeyPubFile} says ${pub.ss58}; fix: restore the matching pair`, {
+      file: coldkeyFile,
+    });
   }
   return key;
 }

@@ -7,9 +7,7 @@ import { WalletError } from '../util/index.js';
  * btwallet fixes for every file (so the file carries no KDF parameters at all).
  */
 export const NACL_PREFIX = '$NACL';
-export const NACL_SALT = Uint8Array.from([
-  0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1,
-]);
+export const NACL_SALT = Uint8Array.from([0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1]);
 /** crypto_pwhash_argon2i_OPSLIMIT_SENSITIVE / MEMLIMIT_SENSITIVE (512 MiB). */
 export const NACL_OPSLIMIT = 8;
 export const NACL_MEMLIMIT = 536_870_912;
@@ -31,10 +29,7 @@ export function legacyEncryption(data: Uint8Array): string | undefined {
 async function deriveKey(password: string): Promise<Uint8Array> {
   await sodium.ready;
   // Blocks the thread for several seconds (512 MiB argon2i): only the register path pays it.
-  return sodium.crypto_pwhash(
-    sodium.crypto_secretbox_KEYBYTES, password, NACL_SALT, NACL_OPSLIMIT, NACL_MEMLIMIT,
-    sodium.crypto_pwhash_ALG_ARGON2I13,
-  );
+  return sodium.crypto_pwhash(sodium.crypto_secretbox_KEYBYTES, password, NACL_SALT, NACL_OPSLIMIT, NACL_MEMLIMIT, sodium.crypto_pwhash_ALG_ARGON2I13);
 }
 
 export async function encryptNacl(plaintext: Uint8Array | string, password: string): Promise<Uint8Array> {

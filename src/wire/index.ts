@@ -4,11 +4,27 @@
 export { sha3Hex, pyRepr, pyStr, computeBodyHash, EMPTY_BODY_HASH } from './bodyHash.js';
 export { PyFloat, PyInt, pythonJsonDumps } from './pythonJson.js';
 export {
-  SCHNORRKEL_MODULE_PATH, utf8, wrapBytes, sigFormatOk, verifyTrustedKey, verifyAnyKey, cryptoReady, parseSignature, toHex,
-  Ss58Cache, secretOf, makeSigner,
+  SCHNORRKEL_MODULE_PATH,
+  utf8,
+  wrapBytes,
+  sigFormatOk,
+  verifyTrustedKey,
+  verifyAnyKey,
+  cryptoReady,
+  parseSignature,
+  toHex,
+  Ss58Cache,
+  secretOf,
+  makeSigner,
 } from './sr25519.js';
 export {
-  BITTENSOR_PROTOCOL_VERSION, btauthPayload, sha256Hex, epistulaMessage, epistulaSecretMessages, EPISTULA_SECRET_WINDOW_MS,
-  type SigScheme, type BtAuthPayloadParts,
+  BITTENSOR_PROTOCOL_VERSION,
+  btauthPayload,
+  sha256Hex,
+  epistulaMessage,
+  epistulaSecretMessages,
+  EPISTULA_SECRET_WINDOW_MS,
+  type SigScheme,
+  type BtAuthPayloadParts,
 } from './signedMessages.js';
 export type { WsRequest, WsResponse } from './wsMessages.js';

@@ -29,7 +29,9 @@ export function pythonJsonDumps(v: unknown): string {
   if (typeof v === 'string') return pyJsonString(v);
   if (Array.isArray(v)) return `[${v.map(pythonJsonDumps).join(', ')}]`;
   if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyJsonString(k)}: ${pythonJsonDumps(x)}`).join(', ')}}`;
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${pyJsonString(k)}: ${pythonJsonDumps(x)}`)
+      .join(', ')}}`;
   }
   return 'null';
 }

@@ -24,10 +24,7 @@ export interface BtAuthPayloadParts {
 
 /** The eight signed lines, joined by `\n` with no trailing newline. */
 export function btauthPayload(p: BtAuthPayloadParts): string {
-  return [
-    'btauth/1', p.scheme, p.method.toUpperCase(), p.target, p.bodySha256Hex,
-    p.nonce.toString(), p.sender, p.receiver ?? '-',
-  ].join('\n');
+  return ['btauth/1', p.scheme, p.method.toUpperCase(), p.target, p.bodySha256Hex, p.nonce.toString(), p.sender, p.receiver ?? '-'].join('\n');
 }
 
 /** Lower-case hex sha256 of the raw bytes (a string is hashed as UTF-8). */

@@ -1,6 +1,5 @@
 /* The axon against a live metagraph: MetagraphSync on the chopsticks devnet decides who may ask. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from 'prom-client';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { ChainClient, MetagraphSync } from '../../src/chain/index.js';
@@ -28,7 +27,13 @@ describe('axon on the chopsticks devnet', () => {
     const d = new Dendrite({ pair: keyring.addFromUri(uri) }, { clock });
     dendrites.push(d);
     const q: DendriteQuery = {
-      host: '127.0.0.1', port, axonHotkey: DEVNET_ROLES.minerHotkey.ss58, synapse: 'Dummy', body: { dummy_input: 4 }, timeoutMs: 5_000, transport,
+      host: '127.0.0.1',
+      port,
+      axonHotkey: DEVNET_ROLES.minerHotkey.ss58,
+      synapse: 'Dummy',
+      body: { dummy_input: 4 },
+      timeoutMs: 5_000,
+      transport,
     };
     const a = await d.query(q);
     if (a.status === 200) expect(a.body?.['dummy_output']).toBe(8);
@@ -45,10 +50,16 @@ describe('axon on the chopsticks devnet', () => {
     await mg.start();
     await waitFor('metagraph', () => mg.current()?.byHotkey(DEVNET_ROLES.validatorHotkey.ss58), 60_000);
     const cfg = axonSchema.parse({ host: '127.0.0.1' });
-    axon = buildServingStack({ axon: { ...cfg, port: 0 }, scheduler: cfg }, {
-      ...core, pair: keyring.addFromUri(DEVNET_ROLES.minerHotkey.uri), metagraph: mg,
-      synapses: defaultSynapseRegistry(), observer: { observe: () => {} },
-    }).axon;
+    axon = buildServingStack(
+      { axon: { ...cfg, port: 0 }, scheduler: cfg },
+      {
+        ...core,
+        pair: keyring.addFromUri(DEVNET_ROLES.minerHotkey.uri),
+        metagraph: mg,
+        synapses: defaultSynapseRegistry(),
+        observer: { observe: () => {} },
+      },
+    ).axon;
     await axon.start();
     port = axon.address().port;
   }, 240_000);

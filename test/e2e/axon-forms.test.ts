@@ -33,21 +33,20 @@ beforeAll(async () => {
   edValidator = ed.addFromUri('//Ferdie');
   edStranger = ed.addFromUri('//Dave');
   const m = coreModules(clock);
-  const metagraph = new StaticMetagraph([
-    neuron(0, k.bob.address, 1000, true),
-    neuron(1, edValidator.address, 500, true),
-    neuron(2, k.eve.address, 0, false),
-  ]);
-  axon = buildServingStack({
-    axon: axonConfig({
-      routes: [
-        { path: '/v1/double', synapse: 'Dummy', forms: ['btauth'] },
-        { path: '/v1/any', synapse: 'Dummy', forms: ['legacy', 'btauth', 'epistula'] },
-      ],
-      rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 },
-    }),
-    scheduler: { queueLength: 64, concurrency: 4 },
-  }, { ...m, pair: k.eve, metagraph, synapses: defaultSynapseRegistry(), observer: { observe: () => {} } }).axon;
+  const metagraph = new StaticMetagraph([neuron(0, k.bob.address, 1000, true), neuron(1, edValidator.address, 500, true), neuron(2, k.eve.address, 0, false)]);
+  axon = buildServingStack(
+    {
+      axon: axonConfig({
+        routes: [
+          { path: '/v1/double', synapse: 'Dummy', forms: ['btauth'] },
+          { path: '/v1/any', synapse: 'Dummy', forms: ['legacy', 'btauth', 'epistula'] },
+        ],
+        rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 },
+      }),
+      scheduler: { queueLength: 64, concurrency: 4 },
+    },
+    { ...m, pair: k.eve, metagraph, synapses: defaultSynapseRegistry(), observer: { observe: () => {} } },
+  ).axon;
   await axon.start();
   port = axon.address().port;
 });
@@ -58,7 +57,14 @@ afterAll(async () => {
 });
 
 const q = (o: Partial<DendriteQuery> = {}): DendriteQuery => ({
-  host: '127.0.0.1', port, axonHotkey: k.eve.address, synapse: 'Dummy', body: { dummy_input: 7 }, timeoutMs: 5_000, transport: 'http', ...o,
+  host: '127.0.0.1',
+  port,
+  axonHotkey: k.eve.address,
+  synapse: 'Dummy',
+  body: { dummy_input: 7 },
+  timeoutMs: 5_000,
+  transport: 'http',
+  ...o,
 });
 
 async function send(d: Dendrite, r: { target: string; headers: Record<string, string>; body: string }): Promise<RawHttpAnswer> {
@@ -105,7 +111,10 @@ describe('btauth/1 and Epistula v2 beside the legacy form', () => {
     expect(both.status).toBe(400);
   });
 
-  for (const [label, signer] of [['sr25519', () => k.bob], ['ed25519', () => edValidator]] as const) {
+  for (const [label, signer] of [
+    ['sr25519', () => k.bob],
+    ['ed25519', () => edValidator],
+  ] as const) {
     it(`btauth/1 (${label}) refuses every tampering, with a JSON {code, message} that echoes nothing`, async () => {
       const pair = signer();
       const d = dendrite(pair);

@@ -37,7 +37,14 @@ function hostileRegistry() {
     throw new Error('async boom');
   });
   add('BigIntOutput', async () => ({ n: 10n }) as unknown as SynapseBody);
-  add('ThrowingGetter', async () => Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('getter'); } }));
+  add('ThrowingGetter', async () =>
+    Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter');
+      },
+    }),
+  );
   add('CircularOutput', async () => {
     const o: Record<string, unknown> = {};
     o['self'] = o;
@@ -50,16 +57,31 @@ function hostileRegistry() {
 async function startAxon(over: Partial<AxonConfig> = {}, metagraph?: StaticMetagraph, m: CoreModules = coreModules(clock)) {
   const k = await keys();
   const mg = metagraph ?? new StaticMetagraph([neuron(0, k.bob.address, 100, true), neuron(1, k.alice.address, 50, true)]);
-  const { axon } = buildServingStack({ axon: axonConfig({ maxPayloadBytes: 64 * 1024, ...over }), scheduler: { queueLength: 64, concurrency: 4 } }, {
-    ...m, metrics: null, pair: k.eve, metagraph: mg, synapses: hostileRegistry(), observer: { observe: () => {} },
-  });
+  const { axon } = buildServingStack(
+    { axon: axonConfig({ maxPayloadBytes: 64 * 1024, ...over }), scheduler: { queueLength: 64, concurrency: 4 } },
+    {
+      ...m,
+      metrics: null,
+      pair: k.eve,
+      metagraph: mg,
+      synapses: hostileRegistry(),
+      observer: { observe: () => {} },
+    },
+  );
   await axon.start();
   cleanup.push(() => axon.stop());
   const dendrite = new Dendrite({ pair: k.bob }, { clock });
   cleanup.push(() => dendrite.close());
   const port = axon.address().port;
   const q = (o: Partial<DendriteQuery> = {}): DendriteQuery => ({
-    host: '127.0.0.1', port, axonHotkey: k.eve.address, synapse: 'Dummy', body: { dummy_input: 1 }, timeoutMs: 5_000, transport: 'ws', ...o,
+    host: '127.0.0.1',
+    port,
+    axonHotkey: k.eve.address,
+    synapse: 'Dummy',
+    body: { dummy_input: 1 },
+    timeoutMs: 5_000,
+    transport: 'ws',
+    ...o,
   });
   return { axon, dendrite, port, q, k };
 }

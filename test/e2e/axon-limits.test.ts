@@ -19,27 +19,53 @@ afterEach(async () => {
 async function startAxon(over: Partial<AxonConfig> = {}, m: CoreModules = coreModules(clock)) {
   const k = await keys();
   const synapses = defaultSynapseRegistry();
-  synapses.register({ name: 'Boom', inputFields: [], modelId: 'b', parseInput: (b) => b, handle: async () => { throw new Error('secret internals at /srv/x.ts:12'); } });
   synapses.register({
-    name: 'Slow', inputFields: [], modelId: 's', parseInput: (b) => b,
-    handle: (_i, ctx) => new Promise((resolve) => {
-      const t = setTimeout(() => resolve({ done: true }), 3_000);
-      ctx.signal.addEventListener('abort', () => clearTimeout(t));
-    }),
+    name: 'Boom',
+    inputFields: [],
+    modelId: 'b',
+    parseInput: (b) => b,
+    handle: async () => {
+      throw new Error('secret internals at /srv/x.ts:12');
+    },
+  });
+  synapses.register({
+    name: 'Slow',
+    inputFields: [],
+    modelId: 's',
+    parseInput: (b) => b,
+    handle: (_i, ctx) =>
+      new Promise((resolve) => {
+        const t = setTimeout(() => resolve({ done: true }), 3_000);
+        ctx.signal.addEventListener('abort', () => clearTimeout(t));
+      }),
   });
   const registry = new Registry();
   const metrics = createMinerMetrics(registry);
-  const { axon } = buildServingStack({ axon: axonConfig(over), scheduler: { queueLength: 4, concurrency: 1 } }, {
-    ...m, metrics, pair: k.eve, metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]), synapses,
-    observer: { observe: () => {} },
-  });
+  const { axon } = buildServingStack(
+    { axon: axonConfig(over), scheduler: { queueLength: 4, concurrency: 1 } },
+    {
+      ...m,
+      metrics,
+      pair: k.eve,
+      metagraph: new StaticMetagraph([neuron(0, k.bob.address, 100, true)]),
+      synapses,
+      observer: { observe: () => {} },
+    },
+  );
   await axon.start();
   cleanup.push(() => axon.stop());
   const dendrite = new Dendrite({ pair: k.bob }, { clock });
   cleanup.push(() => dendrite.close());
   const port = axon.address().port;
   const q = (over2: Partial<DendriteQuery> = {}): DendriteQuery => ({
-    host: '127.0.0.1', port, axonHotkey: k.eve.address, synapse: 'Dummy', body: { dummy_input: 1 }, timeoutMs: 5_000, transport: 'ws', ...over2,
+    host: '127.0.0.1',
+    port,
+    axonHotkey: k.eve.address,
+    synapse: 'Dummy',
+    body: { dummy_input: 1 },
+    timeoutMs: 5_000,
+    transport: 'ws',
+    ...over2,
   });
   return { axon, dendrite, port, q, k, m, registry };
 }
@@ -90,7 +116,10 @@ describe('axon limits and failure modes', () => {
     // Two validator connections that proved their signature fill the cap: a newcomer is refused.
     const d1 = new Dendrite({ pair: k.bob }, { clock });
     const d2 = new Dendrite({ pair: k.bob }, { clock });
-    cleanup.push(() => d1.close(), () => d2.close());
+    cleanup.push(
+      () => d1.close(),
+      () => d2.close(),
+    );
     expect((await d1.query(q())).status).toBe(200);
     expect((await d2.query(q())).status).toBe(200);
     expect((await open()).status).toBe(503);
@@ -118,10 +147,21 @@ describe('axon limits and failure modes', () => {
     });
     const base = clock.nowNs();
     for (let i = 0; i < total; i++) {
-      flood.send(JSON.stringify(buildWsFrame({
-        id: `f${i}`, synapse: 'Dummy', bodyText: '{"dummy_input": 1}', timeoutSec: 12, address: k.ferdie.address,
-        sign: () => new Uint8Array(64), uuid: 'flood', nonce: base + BigInt(i), axonHotkey: k.eve.address,
-      })));
+      flood.send(
+        JSON.stringify(
+          buildWsFrame({
+            id: `f${i}`,
+            synapse: 'Dummy',
+            bodyText: '{"dummy_input": 1}',
+            timeoutSec: 12,
+            address: k.ferdie.address,
+            sign: () => new Uint8Array(64),
+            uuid: 'flood',
+            nonce: base + BigInt(i),
+            axonHotkey: k.eve.address,
+          }),
+        ),
+      );
     }
     const valid: number[] = [];
     for (let i = 0; i < 10; i++) valid.push((await dendrite.query(q({ body: { dummy_input: i } }))).status);

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import type { KeyringPair } from '@polkadot/keyring/types';
 import { EMPTY_BODY_HASH, type AxonServer } from '../../src/axon/index.js';
 import { Dendrite, type DendriteQuery } from '../../src/client/index.js';
 import { buildServingStack } from '../../src/node/index.js';
@@ -19,8 +18,14 @@ const observed: RequestObservation[] = [];
 
 function q(over: Partial<DendriteQuery> = {}): DendriteQuery {
   return {
-    host: '127.0.0.1', port, axonHotkey: k.eve.address, synapse: 'Dummy', body: { dummy_input: 21 },
-    timeoutMs: 5_000, transport: 'ws', ...over,
+    host: '127.0.0.1',
+    port,
+    axonHotkey: k.eve.address,
+    synapse: 'Dummy',
+    body: { dummy_input: 21 },
+    timeoutMs: 5_000,
+    transport: 'ws',
+    ...over,
   };
 }
 
@@ -47,22 +52,28 @@ beforeAll(async () => {
   ]);
   const synapses = defaultSynapseRegistry();
   synapses.register({
-    name: 'Slow', inputFields: [], modelId: 'slow',
+    name: 'Slow',
+    inputFields: [],
+    modelId: 'slow',
     parseInput: (b) => b,
-    handle: (_i, ctx) => new Promise((resolve) => {
-      const t = setTimeout(() => resolve({ done: true }), 2_000);
-      ctx.signal.addEventListener('abort', () => clearTimeout(t));
-    }),
+    handle: (_i, ctx) =>
+      new Promise((resolve) => {
+        const t = setTimeout(() => resolve({ done: true }), 2_000);
+        ctx.signal.addEventListener('abort', () => clearTimeout(t));
+      }),
   });
-  axon = buildServingStack({
-    axon: axonConfig({
-      maxPayloadBytes: 64 * 1024,
-      maxConnectionsPerIp: 1000,
-      blacklist: { allowUnregistered: false, requireValidatorPermit: true, minStake: 10, allowHotkeys: [], denyHotkeys: [] },
-      rateLimit: { perHotkeyPerSec: 1000, perHotkeyBurst: 1000, perIpPerSec: 5000, perIpBurst: 5000, maxTrackedKeys: 1000 },
-    }),
-    scheduler: { queueLength: 64, concurrency: 4 },
-  }, { ...m, pair: k.eve, metagraph, synapses, observer: { observe: (o) => observed.push(o) } }).axon;
+  axon = buildServingStack(
+    {
+      axon: axonConfig({
+        maxPayloadBytes: 64 * 1024,
+        maxConnectionsPerIp: 1000,
+        blacklist: { allowUnregistered: false, requireValidatorPermit: true, minStake: 10, allowHotkeys: [], denyHotkeys: [] },
+        rateLimit: { perHotkeyPerSec: 1000, perHotkeyBurst: 1000, perIpPerSec: 5000, perIpBurst: 5000, maxTrackedKeys: 1000 },
+      }),
+      scheduler: { queueLength: 64, concurrency: 4 },
+    },
+    { ...m, pair: k.eve, metagraph, synapses, observer: { observe: (o) => observed.push(o) } },
+  ).axon;
   await axon.start();
   port = axon.address().port;
   dendrite = new Dendrite({ pair: k.bob }, { clock });
@@ -175,10 +186,13 @@ describe('axon over real sockets', () => {
   it('rate limits per hotkey (429) while others keep flowing', async () => {
     const m = coreModules(clock);
     const metagraph = new StaticMetagraph([neuron(0, k.bob.address, 100, true), neuron(1, k.alice.address, 100, true)]);
-    const { axon: small } = buildServingStack({
-      axon: axonConfig({ rateLimit: { perHotkeyPerSec: 1, perHotkeyBurst: 5, perIpPerSec: 1000, perIpBurst: 1000, maxTrackedKeys: 10 } }),
-      scheduler: { queueLength: 8, concurrency: 2 },
-    }, { ...m, pair: k.eve, metagraph, synapses: defaultSynapseRegistry(), observer: { observe: () => {} } });
+    const { axon: small } = buildServingStack(
+      {
+        axon: axonConfig({ rateLimit: { perHotkeyPerSec: 1, perHotkeyBurst: 5, perIpPerSec: 1000, perIpBurst: 1000, maxTrackedKeys: 10 } }),
+        scheduler: { queueLength: 8, concurrency: 2 },
+      },
+      { ...m, pair: k.eve, metagraph, synapses: defaultSynapseRegistry(), observer: { observe: () => {} } },
+    );
     await small.start();
     const p2 = small.address().port;
     const bob = new Dendrite({ pair: k.bob }, { clock });
@@ -198,13 +212,27 @@ describe('axon over real sockets', () => {
     const signature = `0x${Buffer.from(k.bob.sign(new TextEncoder().encode(message))).toString('hex')}`;
     const body = `{"name": "Dummy", "timeout": 12.0, "total_size": 0, "header_size": 0, "dendrite": {"status_code": null, "status_message": null, "process_time": null, "ip": "10.0.0.1", "port": null, "version": 10002000, "nonce": ${nonce}, "uuid": "${uuid}", "hotkey": "${k.bob.address}", "signature": "${signature}"}, "axon": {"status_code": null, "status_message": null, "process_time": null, "ip": "127.0.0.1", "port": ${port}, "version": null, "nonce": null, "uuid": null, "hotkey": "${k.eve.address}", "signature": null}, "computed_body_hash": "", "dummy_input": 3, "dummy_output": null}`;
     const headers: Record<string, string> = {
-      Host: `127.0.0.1:${port}`, 'User-Agent': 'Python/3.11 aiohttp/3.9.5', Accept: '*/*', 'Accept-Encoding': 'gzip, deflate',
-      name: 'Dummy', timeout: '12.0',
-      bt_header_axon_ip: '127.0.0.1', bt_header_axon_port: String(port), bt_header_axon_hotkey: k.eve.address,
-      bt_header_dendrite_ip: '10.0.0.1', bt_header_dendrite_version: '10002000', bt_header_dendrite_nonce: nonce,
-      bt_header_dendrite_uuid: uuid, bt_header_dendrite_hotkey: k.bob.address, bt_header_dendrite_signature: signature,
-      bt_header_input_obj_dummy_input: 'MA==', computed_body_hash: EMPTY_BODY_HASH, header_size: '640', total_size: '3456',
-      'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)),
+      Host: `127.0.0.1:${port}`,
+      'User-Agent': 'Python/3.11 aiohttp/3.9.5',
+      Accept: '*/*',
+      'Accept-Encoding': 'gzip, deflate',
+      name: 'Dummy',
+      timeout: '12.0',
+      bt_header_axon_ip: '127.0.0.1',
+      bt_header_axon_port: String(port),
+      bt_header_axon_hotkey: k.eve.address,
+      bt_header_dendrite_ip: '10.0.0.1',
+      bt_header_dendrite_version: '10002000',
+      bt_header_dendrite_nonce: nonce,
+      bt_header_dendrite_uuid: uuid,
+      bt_header_dendrite_hotkey: k.bob.address,
+      bt_header_dendrite_signature: signature,
+      bt_header_input_obj_dummy_input: 'MA==',
+      computed_body_hash: EMPTY_BODY_HASH,
+      header_size: '640',
+      total_size: '3456',
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(body)),
     };
     const res = await new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
       const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/Dummy', headers }, (resp) => {
@@ -240,7 +268,6 @@ describe('axon over real sockets', () => {
       s.on('end', () => resolve(got));
       s.on('error', () => resolve(got));
       setTimeout(() => {
-        console.log('timeout', JSON.stringify(got));
         s.destroy();
         resolve(got);
       }, 3000);

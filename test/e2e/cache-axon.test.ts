@@ -24,7 +24,10 @@ const outcomes = new Map<string, CacheOutcome>();
 
 function counting(name: string, delayMs: number): SynapseHandler<number, SynapseBody> & { runs: number } {
   const h = {
-    name, inputFields: ['page'], modelId: `${name}-v1`, runs: 0,
+    name,
+    inputFields: ['page'],
+    modelId: `${name}-v1`,
+    runs: 0,
     parseInput(body: SynapseBody): number {
       if (typeof body['page'] !== 'number') throw new MinerError('BAD_REQUEST', 'page must be a number');
       return body['page'];
@@ -63,20 +66,26 @@ beforeAll(async () => {
   ]);
   const synapses = new SynapseRegistry();
   for (const h of [shared, perValidator, off]) synapses.register(h);
-  const cacheOptions = cacheOpts({
-    synapses: {
-      SharedOcr: { policy: 'shared' },
-      PerValidatorOcr: { policy: 'per-validator' },
-      OffOcr: { policy: 'off', dedupInFlight: false },
+  const cacheOptions = cacheOpts(
+    {
+      synapses: {
+        SharedOcr: { policy: 'shared' },
+        PerValidatorOcr: { policy: 'per-validator' },
+        OffOcr: { policy: 'off', dedupInFlight: false },
+      },
     },
-  }, { onOutcome: (id, o) => outcomes.set(id, o) });
-  const stack = buildServingStack({
-    axon: axonConfig({
-      rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 },
-    }),
-    scheduler: { queueLength: 256, concurrency: 4 },
-    cache: cacheOptions,
-  }, { ...m, pair: k.eve, metagraph, synapses, observer: { observe: () => {} } });
+    { onOutcome: (id, o) => outcomes.set(id, o) },
+  );
+  const stack = buildServingStack(
+    {
+      axon: axonConfig({
+        rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000, maxTrackedKeys: 1000 },
+      }),
+      scheduler: { queueLength: 256, concurrency: 4 },
+      cache: cacheOptions,
+    },
+    { ...m, pair: k.eve, metagraph, synapses, observer: { observe: () => {} } },
+  );
   ({ cache, axon } = stack);
   await cache.start();
   await axon.start();
@@ -95,9 +104,11 @@ describe('cache behind a real axon', () => {
     const ds = validators.map((v) => dendrite(v));
     // WS keeps one validator's nonces in order on one channel; concurrent HTTP requests need a
     // dendrite (uuid) each, as the axon rejects a nonce older than one already seen.
-    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0
-      ? ds[i % 3]!.query(q('SharedOcr', 7))
-      : dendrite(validators[i % 3]!).query(q('SharedOcr', 7, { transport: 'http' })))));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        i % 2 === 0 ? ds[i % 3]!.query(q('SharedOcr', 7)) : dendrite(validators[i % 3]!).query(q('SharedOcr', 7, { transport: 'http' })),
+      ),
+    );
     expect(answers.filter((a) => a.status !== 200).map((a) => a.message)).toEqual([]);
     expect(shared.runs).toBe(1);
     expect(new Set(answers.map((a) => a.body?.['text']))).toEqual(new Set(['page 7 read by run 1']));

@@ -17,9 +17,15 @@ let cfgFile: string;
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   return new Promise((ok) => {
-    execFile(process.execPath, [MAIN, 'cache', ...args, '--config', cfgFile], {
-      env: { ...process.env, MINER_REDIS_PASSWORD: redis.password, ...env }, timeout: 60_000,
-    }, (err, out, errOut) => ok({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out, err: errOut }));
+    execFile(
+      process.execPath,
+      [MAIN, 'cache', ...args, '--config', cfgFile],
+      {
+        env: { ...process.env, MINER_REDIS_PASSWORD: redis.password, ...env },
+        timeout: 60_000,
+      },
+      (err, out, errOut) => ok({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out, err: errOut }),
+    );
   });
 }
 

@@ -44,7 +44,9 @@ afterAll(async () => {
 async function killMidWrite(dir: string, afterMs: number): Promise<void> {
   const child = spawn(process.execPath, [join(work, 'writer.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((ok, fail) => {
-    child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('writing')) ok(); });
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('writing')) ok();
+    });
     child.once('exit', (code) => fail(new Error(`writer exited early with ${code}`)));
   });
   await new Promise((r) => setTimeout(r, afterMs));

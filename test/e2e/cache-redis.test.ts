@@ -14,7 +14,14 @@ const admin = () => server.client();
 
 /** A logger that remembers messages, to check state changes are logged once, not per request. */
 function recordingLogger(lines: string[]): Logger {
-  return pino({ level: 'info' }, { write: (s: string) => { lines.push((JSON.parse(s) as { msg: string }).msg); } });
+  return pino(
+    { level: 'info' },
+    {
+      write: (s: string) => {
+        lines.push((JSON.parse(s) as { msg: string }).msg);
+      },
+    },
+  );
 }
 
 const caches: ResponseCache[] = [];
@@ -144,15 +151,13 @@ describe('redis tier against a real redis-server', () => {
     expect(cache.stats().redis?.state).not.toBe('up');
     await startRedis();
     const modules = modulesFor();
-    const bad = new ResponseCache(
-      cacheOpts({ redis: { enabled: true, url: URL } }, { redisPassword: 'wrong' }), modules,
-    );
+    const bad = new ResponseCache(cacheOpts({ redis: { enabled: true, url: URL } }, { redisPassword: 'wrong' }), modules);
     await bad.start();
     caches.push(bad);
     expect(bad.stats().redis?.state).not.toBe('up');
   });
 
-  it('CacheAdmin (the cache CLI) counts and clears only this miner\'s keys', async () => {
+  it("CacheAdmin (the cache CLI) counts and clears only this miner's keys", async () => {
     const { ex, clock } = await makeCache();
     const syn = new CountingSynapse();
     for (const x of [1, 2, 3]) await ex.execute(syn, { x }, ctxFor(clock));

@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from 'prom-client';
 import { ChainClient, MetagraphSync, encodeIp } from '../../src/chain/index.js';
 import { StandingReporter } from '../../src/monitor/index.js';
 import { devnetMinerConfig, writeJsonFile, DEV_KEYS } from '../../packages/devnet/src/index.js';
@@ -99,12 +98,27 @@ describe.each([103, 218] as SpecName[])('chain fidelity on devnet spec %s', (spe
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as Record<string, any>;
     const blockTimeMs = j['plan'].blockTimeMs as number;
-    expect(j).toMatchObject({ specVersion: spec, source: alpha ? 'neurons-lite' : 'storage', mechanism: 0, blockTimeMs, fractionUnit: 'fraction of 1 (u16/65535)' });
-    expect(j['plan']).toMatchObject({ alpha, price: alpha ? 'pool-reserves' : null, blockTimeSource: alpha ? 'Aura.SlotDuration' : 'Timestamp.MinimumPeriod*2' });
+    expect(j).toMatchObject({
+      specVersion: spec,
+      source: alpha ? 'neurons-lite' : 'storage',
+      mechanism: 0,
+      blockTimeMs,
+      fractionUnit: 'fraction of 1 (u16/65535)',
+    });
+    expect(j['plan']).toMatchObject({
+      alpha,
+      price: alpha ? 'pool-reserves' : null,
+      blockTimeSource: alpha ? 'Aura.SlotDuration' : 'Timestamp.MinimumPeriod*2',
+    });
     if (spec === 218) expect(blockTimeMs).toBe(3_000);
     expect(j['standing']).toMatchObject({
-      registered: true, uid, incentive: KNOWN.incentive / 65535, dividends: KNOWN.dividends / 65535,
-      emissionRao: KNOWN.emissionRao.toString(), stakeRao: KNOWN.stakeRao.toString(), validatorPermit: true,
+      registered: true,
+      uid,
+      incentive: KNOWN.incentive / 65535,
+      dividends: KNOWN.dividends / 65535,
+      emissionRao: KNOWN.emissionRao.toString(),
+      stakeRao: KNOWN.stakeRao.toString(),
+      validatorPermit: true,
     });
     const price = alpha ? 0.25 : 1;
     expect(j['alphaPriceTao']).toBe(price);
@@ -126,12 +140,24 @@ describe.each([103, 218] as SpecName[])('chain fidelity on devnet spec %s', (spe
     expect(reg.stderr).toBe('');
     expect(reg.stdout).toContain(`already registered on netuid 1 as uid ${uid}`);
     // The chain lookup finds Eve's axon; nothing listens there, so only the CLI's own error line may reach stderr.
-    const q = cli(['query', '--config', config, '--synapse', 'Dummy', '--body', '{"dummy_input":1}', '--to', `${KNOWN.axon.ip}:${KNOWN.axon.port}`, '--timeout', '1']);
+    const q = cli([
+      'query',
+      '--config',
+      config,
+      '--synapse',
+      'Dummy',
+      '--body',
+      '{"dummy_input":1}',
+      '--to',
+      `${KNOWN.axon.ip}:${KNOWN.axon.port}`,
+      '--timeout',
+      '1',
+    ]);
     expect(q.stderr).toMatch(/^(error \[[A-Z_]+\]: [^\n]*\n)?$/);
     expect(q.stderr).not.toMatch(/API|REGISTRY|RPC-CORE/);
   });
 
-  it('the daemon\'s standing report carries the same values and units', async () => {
+  it("the daemon's standing report carries the same values and units", async () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = createRootLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
     const abort = new AbortController();
@@ -146,10 +172,19 @@ describe.each([103, 218] as SpecName[])('chain fidelity on devnet spec %s', (spe
       const report = lines.find((l) => l['msg'] === 'standing report');
       const price = alpha ? 0.25 : 1;
       expect(report).toMatchObject({
-        uid, registered: true, incentive: Math.round((KNOWN.incentive / 65535) * 1e6) / 1e6, dividends: Math.round((KNOWN.dividends / 65535) * 1e6) / 1e6,
-        emissionPerEpochRao: KNOWN.emissionRao.toString(), emissionPerEpoch: 0.987654321, emissionUnit: unit,
-        stakeRao: KNOWN.stakeRao.toString(), stake: 123.456789012, stakeUnit: unit, validatorPermit: true,
-        alphaPriceTao: price, stakeValueTao: Math.round(123.456789012 * price * 1e9) / 1e9,
+        uid,
+        registered: true,
+        incentive: Math.round((KNOWN.incentive / 65535) * 1e6) / 1e6,
+        dividends: Math.round((KNOWN.dividends / 65535) * 1e6) / 1e6,
+        emissionPerEpochRao: KNOWN.emissionRao.toString(),
+        emissionPerEpoch: 0.987654321,
+        emissionUnit: unit,
+        stakeRao: KNOWN.stakeRao.toString(),
+        stake: 123.456789012,
+        stakeUnit: unit,
+        validatorPermit: true,
+        alphaPriceTao: price,
+        stakeValueTao: Math.round(123.456789012 * price * 1e9) / 1e9,
       });
       expect(report?.['blockTimeMs']).toBe(chain.state().blockTimeMs);
       const chosen = lines.find((l) => l['msg'] === 'metagraph read path chosen for this runtime');
@@ -174,8 +209,14 @@ describe.each([103, 218] as SpecName[])('chain fidelity on devnet spec %s', (spe
       const report = await daemon.waitForLog((r) => r.msg === 'standing report');
       const price = alpha ? 0.25 : 1;
       expect(report).toMatchObject({
-        uid, incentive: Math.round((KNOWN.incentive / 65535) * 1e6) / 1e6, emissionPerEpochRao: KNOWN.emissionRao.toString(), emissionUnit: unit,
-        stakeRao: KNOWN.stakeRao.toString(), stakeUnit: unit, validatorPermit: true, alphaPriceTao: price,
+        uid,
+        incentive: Math.round((KNOWN.incentive / 65535) * 1e6) / 1e6,
+        emissionPerEpochRao: KNOWN.emissionRao.toString(),
+        emissionUnit: unit,
+        stakeRao: KNOWN.stakeRao.toString(),
+        stakeUnit: unit,
+        validatorPermit: true,
+        alphaPriceTao: price,
       });
       await daemon.waitForLog((r) => r.msg === 'miner serving');
       // The chain holds another axon (KNOWN), so the announcer submits; a block includes it.
@@ -188,7 +229,12 @@ describe.each([103, 218] as SpecName[])('chain fidelity on devnet spec %s', (spe
       expect(announcerStarted).toBeGreaterThan(listening);
       expect(daemon.logs.indexOf(announced)).toBeGreaterThan(listening);
     } catch (err) {
-      process.stdout.write(`${daemon.logs.filter((l) => l['module'] === 'announce' || /axon|service/.test(String(l.msg))).map((l) => JSON.stringify(l)).join('\n')}\n`);
+      process.stdout.write(
+        `${daemon.logs
+          .filter((l) => l['module'] === 'announce' || /axon|service/.test(String(l.msg)))
+          .map((l) => JSON.stringify(l))
+          .join('\n')}\n`,
+      );
       throw err;
     } finally {
       await daemon.cleanup();

@@ -1,11 +1,8 @@
 /* The chain e2e suite, run once per chain spec by chain103.test.ts and chain218.test.ts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from 'prom-client';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import {
-  AxonAnnouncer, ChainClient, MetagraphSync, encodeIp, submitExtrinsic, callByName,
-} from '../../src/chain/index.js';
+import { AxonAnnouncer, ChainClient, MetagraphSync, encodeIp, submitExtrinsic, callByName } from '../../src/chain/index.js';
 import { createRootLogger, systemClock, type Logger } from '../../src/util/index.js';
 import { DEVNET_ROLES, TcpProxy, endpointPort, startTestDevnet, type Devnet, type SpecName } from '../helpers/devnet.js';
 
@@ -103,7 +100,11 @@ export function chainSuite(spec: SpecName): void {
       expect(announcer.result(), JSON.stringify(logs.filter((l) => l['module'] === 'announce'))).toMatchObject({ ok: true });
       expect(logs.filter((l) => l['module'] === 'announce' && l.level === 'error')).toEqual([]);
       const raw = await dn.api.query['subtensorModule']!['axons']!(1, eve);
-      const onChain = (raw as unknown as { unwrap(): { ip: { toBigInt(): bigint }; port: { toNumber(): number }; ipType: { toNumber(): number }; version: { toNumber(): number } } }).unwrap();
+      const onChain = (
+        raw as unknown as {
+          unwrap(): { ip: { toBigInt(): bigint }; port: { toNumber(): number }; ipType: { toNumber(): number }; version: { toNumber(): number } };
+        }
+      ).unwrap();
       const want = encodeIp(externalIp);
       expect(onChain.ip.toBigInt()).toBe(want.ip);
       expect(onChain.ipType.toNumber()).toBe(want.ipType);
@@ -149,10 +150,14 @@ export function chainSuite(spec: SpecName): void {
         const uid = mg.standing()!.uid!;
         const tx = callByName(dn.api, 'subtensorModule', 'setWeights', { netuid: 1, dests: [uid], weights: [65535], versionKey: 0 });
         await submitExtrinsic(dn.api, tx, bob, { timeoutMs: 30_000 });
-        const s = await waitFor('incentive', () => {
-          const st = mg.standing();
-          return st && st.incentive > 0 && st.emissionRao > 0n ? st : undefined;
-        }, 60_000);
+        const s = await waitFor(
+          'incentive',
+          () => {
+            const st = mg.standing();
+            return st && st.incentive > 0 && st.emissionRao > 0n ? st : undefined;
+          },
+          60_000,
+        );
         expect(s.incentive).toBeGreaterThan(0.5);
         expect(s.position).toBe(1);
       });
@@ -162,15 +167,35 @@ export function chainSuite(spec: SpecName): void {
       const uid = mg.standing()!.uid!;
       const mallory = keyring.addFromUri('//Mallory').address;
       const syncsBefore = logs.filter((l) => l.msg === 'metagraph synced').length;
-      await dn.setStorage({ SubtensorModule: { Keys: [[[1, uid], mallory]], Uids: [[[1, eve], null], [[1, mallory], uid]] } });
+      await dn.setStorage({
+        SubtensorModule: {
+          Keys: [[[1, uid], mallory]],
+          Uids: [
+            [[1, eve], null],
+            [[1, mallory], uid],
+          ],
+        },
+      });
       await waitFor('deregistration', () => mg.standing()?.registered === false, 45_000);
       const dereg = logs.filter((l) => l.msg.startsWith('own hotkey DEREGISTERED'));
       expect(dereg).toHaveLength(1);
       expect(dereg[0]!.level).toBe('error');
       expect(mg.ownNeuron()).toBeUndefined();
-      await waitFor('repeated error', () => logs.filter((l) => l.msg === 'own hotkey is not registered on the subnet' && l.level === 'error').length >= 2, 45_000);
+      await waitFor(
+        'repeated error',
+        () => logs.filter((l) => l.msg === 'own hotkey is not registered on the subnet' && l.level === 'error').length >= 2,
+        45_000,
+      );
       expect(logs.filter((l) => l.msg === 'metagraph synced').length).toBeGreaterThan(syncsBefore);
-      await dn.setStorage({ SubtensorModule: { Keys: [[[1, uid], eve]], Uids: [[[1, eve], uid], [[1, mallory], null]] } });
+      await dn.setStorage({
+        SubtensorModule: {
+          Keys: [[[1, uid], eve]],
+          Uids: [
+            [[1, eve], uid],
+            [[1, mallory], null],
+          ],
+        },
+      });
       await waitFor('registered again', () => mg.standing()?.registered === true, 45_000);
     });
 

@@ -42,8 +42,13 @@ describe('daemon on the devnet', () => {
 
   const query = (transport: 'ws' | 'http', n: number) =>
     dendrite.query({
-      host: '127.0.0.1', port: daemon.axonPort, axonHotkey: miner, synapse: 'Dummy',
-      body: { dummy_input: n }, timeoutMs: 10_000, transport,
+      host: '127.0.0.1',
+      port: daemon.axonPort,
+      axonHotkey: miner,
+      synapse: 'Dummy',
+      body: { dummy_input: n },
+      timeoutMs: 10_000,
+      transport,
     });
 
   it('answers a validator over WebSocket (signed answer) and stock HTTP', async () => {
@@ -89,18 +94,31 @@ describe('daemon on the devnet', () => {
     // Nonces must rise per hotkey+uuid; HTTP requests spread over sockets may arrive out of order,
     // so each HTTP caller gets its own uuid, as separate validator processes would have.
     const httpCallers = Array.from({ length: 50 }, () => new Dendrite({ pair }, { clock: systemClock() }));
-    const settle = (p: Promise<{ status: number }>): Promise<number> => p.then((a) => a.status, (e: unknown) => {
-      // A connection refused after the listener closed was never accepted: not a lost request.
-      const code = (e as { code?: string }).code;
-      return code === 'ECONNREFUSED' ? -1 : -2;
-    });
+    const settle = (p: Promise<{ status: number }>): Promise<number> =>
+      p.then(
+        (a) => a.status,
+        (e: unknown) => {
+          // A connection refused after the listener closed was never accepted: not a lost request.
+          const code = (e as { code?: string }).code;
+          return code === 'ECONNREFUSED' ? -1 : -2;
+        },
+      );
     const inflight: Promise<number>[] = [];
     for (let i = 0; i < 300; i++) inflight.push(settle(query('ws', i)));
     for (const [i, d] of httpCallers.entries()) {
-      inflight.push(settle(d.query({
-        host: '127.0.0.1', port: daemon.axonPort, axonHotkey: miner, synapse: 'Dummy',
-        body: { dummy_input: i }, timeoutMs: 10_000, transport: 'http',
-      })));
+      inflight.push(
+        settle(
+          d.query({
+            host: '127.0.0.1',
+            port: daemon.axonPort,
+            axonHotkey: miner,
+            synapse: 'Dummy',
+            body: { dummy_input: i },
+            timeoutMs: 10_000,
+            transport: 'http',
+          }),
+        ),
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
     daemon.signal('SIGTERM');

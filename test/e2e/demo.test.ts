@@ -16,8 +16,12 @@ describe('npm run demo', () => {
       env: { ...process.env, DEMO_TIMEOUT_MS: '420000' },
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(out, out.slice(-4000)).toContain('[demo] the miner earns:');
     const earns = /the miner earns: uid=\d+ incentive=([\d.]+) emission\/epoch=([\d.e+-]+)/.exec(out);

@@ -31,7 +31,14 @@ describe('every form against the daemon on the devnet', () => {
     return d;
   };
   const q = (o: Partial<DendriteQuery> = {}): DendriteQuery => ({
-    host: '127.0.0.1', port: daemon.axonPort, axonHotkey: miner, synapse: 'Dummy', body: { dummy_input: 7 }, timeoutMs: 10_000, transport: 'http', ...o,
+    host: '127.0.0.1',
+    port: daemon.axonPort,
+    axonHotkey: miner,
+    synapse: 'Dummy',
+    body: { dummy_input: 7 },
+    timeoutMs: 10_000,
+    transport: 'http',
+    ...o,
   });
   const send = (d: Dendrite, r: { target: string; headers: Record<string, string>; body: string }): Promise<RawHttpAnswer> =>
     d.sendHttpRaw('127.0.0.1', daemon.axonPort, { path: r.target, headers: r.headers, body: r.body }, 10_000);

@@ -37,12 +37,20 @@ describe('ingress fuzz, short run (bench/fuzz)', () => {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
     const summary = await runFuzz(
       {
-        port: daemon.axonPort, axonHotkey: DEVNET_ROLES.minerHotkey.ss58, maxPayloadBytes: FUZZ_DAEMON_AXON.maxPayloadBytes,
-        alive: () => daemon.exitCode === null, lastWords: () => daemon.stderr.slice(-15),
+        port: daemon.axonPort,
+        axonHotkey: DEVNET_ROLES.minerHotkey.ss58,
+        maxPayloadBytes: FUZZ_DAEMON_AXON.maxPayloadBytes,
+        alive: () => daemon.exitCode === null,
+        lastWords: () => daemon.stderr.slice(-15),
       },
       {
-        seed: SEED, cases: Array.from({ length: CASES }, (_, i) => i), concurrency: 8, checkEvery: 200, maxSeconds: 150,
-        validator: keyring.addFromUri(DEVNET_ROLES.validatorHotkey.uri), stranger: keyring.addFromUri('//Ferdie'),
+        seed: SEED,
+        cases: Array.from({ length: CASES }, (_, i) => i),
+        concurrency: 8,
+        checkEvery: 200,
+        maxSeconds: 150,
+        validator: keyring.addFromUri(DEVNET_ROLES.validatorHotkey.uri),
+        stranger: keyring.addFromUri('//Ferdie'),
       },
     );
     const report = formatSummary(summary, SEED, 'node dist/bench/fuzz.js');

@@ -27,7 +27,9 @@ function faultyFactory(device: string, after: number) {
     const s = await real(model, opts, spec);
     if (spec.label !== device) return s;
     return {
-      inputNames: s.inputNames, outputNames: s.outputNames, release: () => s.release(),
+      inputNames: s.inputNames,
+      outputNames: s.outputNames,
+      release: () => s.release(),
       run: (feeds, fetches) => {
         if (state.armed && ++state.runs > after) {
           state.injected++;
@@ -60,18 +62,27 @@ describe('OCR on two CPU devices', () => {
 
   beforeAll(async () => {
     engine = new InferenceEngine(inferenceSchema.parse({ devices: ['cpu', 'cpu'] }), {
-      logger: silentLogger(), metrics: createMinerMetrics(registry).inference, clock: systemClock(), signal: new AbortController().signal, createSession: fault.factory,
+      logger: silentLogger(),
+      metrics: createMinerMetrics(registry).inference,
+      clock: systemClock(),
+      signal: new AbortController().signal,
+      createSession: fault.factory,
     });
     [, pages] = await Promise.all([engine.start(), Promise.all([21, 22, 23, 24].map((s) => invoicePage(s)))]);
     ocr = ocrSynapseFor(engine);
   }, 180_000);
-  afterAll(async () => { await engine.stop(); });
+  afterAll(async () => {
+    await engine.stop();
+  });
 
-  const burst = (n: number) => Promise.all(Array.from({ length: n }, async (_, i) => {
-    const page = pages[i % pages.length]!;
-    const out = await ocr.handle(ocr.parseInput({ base64_image: page.base64 }), ctx());
-    return scorePage(page.labels, out.response).mean;
-  }));
+  const burst = (n: number) =>
+    Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const page = pages[i % pages.length]!;
+        const out = await ocr.handle(ocr.parseInput({ base64_image: page.base64 }), ctx());
+        return scorePage(page.labels, out.response).mean;
+      }),
+    );
 
   it('serves a burst with both devices running batches', async () => {
     expect(engine.deviceStatus().map((d) => d.device)).toEqual(['cpu:0', 'cpu:1']);
@@ -96,7 +107,10 @@ describe('OCR on two CPU devices', () => {
     const text = await registry.metrics();
     expect(perDevice(text, 'miner_inference_device_available_bool')).toEqual({ 'cpu:0': 1, 'cpu:1': 0 });
     expect(perDevice(text, 'miner_inference_device_failures_total')).toEqual({ 'cpu:1': 1 });
-    expect(engine.deviceStatus().map((d) => [d.device, d.state])).toEqual([['cpu:0', 'up'], ['cpu:1', 'out']]);
+    expect(engine.deviceStatus().map((d) => [d.device, d.state])).toEqual([
+      ['cpu:0', 'up'],
+      ['cpu:1', 'out'],
+    ]);
     expect(engine.device()).toBe('cpu');
   }, 240_000);
 });

@@ -43,7 +43,13 @@ describe('ingress hardening on the devnet', () => {
   });
 
   const query = (port: number, transport: 'ws' | 'http', n: number): Omit<DendriteQuery, 'transport'> & { transport: 'ws' | 'http' } => ({
-    host: '127.0.0.1', port, axonHotkey: miner, synapse: 'Dummy', body: { dummy_input: n }, timeoutMs: 10_000, transport,
+    host: '127.0.0.1',
+    port,
+    axonHotkey: miner,
+    synapse: 'Dummy',
+    body: { dummy_input: n },
+    timeoutMs: 10_000,
+    transport,
   });
 
   it('(d) answers 503 with Retry-After before the first metagraph sync, then serves once the chain is back', async () => {
@@ -52,7 +58,8 @@ describe('ingress hardening on the devnet', () => {
     const endpoint = proxy.endpoint;
     await proxy.down();
     const daemon = await DaemonProcess.forDevnet(dn, {
-      network: { endpoints: [endpoint] }, chain: { connectTimeoutMs: 1_000, reconnectMinMs: 200, reconnectMaxMs: 1_000 },
+      network: { endpoints: [endpoint] },
+      chain: { connectTimeoutMs: 1_000, reconnectMinMs: 200, reconnectMaxMs: 1_000 },
       inference: { ocr: { enabled: false } },
     });
     const dendrite = new Dendrite({ pair: bob }, { clock });
@@ -116,12 +123,21 @@ describe('ingress hardening on the devnet', () => {
       const rng = new Rng(7);
       const forge = (i: number) => ({ forge: { signature: i % 2 === 0 ? '' : wellFormedForgery() } });
       const wsFrames = Array.from({ length: 250 }, (_, i) => textFrame(JSON.stringify(signedWs(rng, ctx, '{"dummy_input": 1}', { ...forge(i), id: `f${i}` }))));
-      const httpConns = Array.from({ length: 5 }, (_, c) => Buffer.concat(Array.from({ length: 50 }, (_, i) => {
-        const s = signedHttp(rng, ctx, forge(c * 50 + i));
-        return httpBytes('POST', '/Dummy', s.headers, s.body);
-      })));
+      const httpConns = Array.from({ length: 5 }, (_, c) =>
+        Buffer.concat(
+          Array.from({ length: 50 }, (_, i) => {
+            const s = signedHttp(rng, ctx, forge(c * 50 + i));
+            return httpBytes('POST', '/Dummy', s.headers, s.body);
+          }),
+        ),
+      );
       const forged = await Promise.all([
-        runExchange('127.0.0.1', daemon.axonPort, { kind: 'ws', steps: [{ write: upgradeRequest(daemon.axonPort) }, { write: Buffer.concat(wsFrames) }], readMs: 10_000, answers: 250 }),
+        runExchange('127.0.0.1', daemon.axonPort, {
+          kind: 'ws',
+          steps: [{ write: upgradeRequest(daemon.axonPort) }, { write: Buffer.concat(wsFrames) }],
+          readMs: 10_000,
+          answers: 250,
+        }),
         ...httpConns.map((bytes) => runExchange('127.0.0.1', daemon.axonPort, { kind: 'http', steps: [{ write: bytes }], readMs: 10_000, answers: 50 })),
       ]);
       const statuses = [...forged[0]!.ws, ...forged.slice(1).flatMap((h) => h.http)];

@@ -32,8 +32,25 @@ describe('admin server (real sockets, ephemeral port)', () => {
   beforeAll(async () => {
     const cfg = configSchema.parse({ monitor: { admin: { port: 0 }, thresholds: { diskPercent: 0.001 } } }).monitor;
     const registry = createMetricsRegistry();
-    const modules = { logger: silentLogger(), registry, metrics: createMinerMetrics(registry).monitor, clock: systemClock(), signal: new AbortController().signal };
-    health = { chainConnected: true, lastBlockAgeSeconds: 3.4, bestBlock: 1234, registered: true, uid: 2, modelsLoaded: ['ocr-det', 'ocr-rec'], queueDepth: 3, serving: true, metagraphAgeSeconds: 12, device: 'cpu' };
+    const modules = {
+      logger: silentLogger(),
+      registry,
+      metrics: createMinerMetrics(registry).monitor,
+      clock: systemClock(),
+      signal: new AbortController().signal,
+    };
+    health = {
+      chainConnected: true,
+      lastBlockAgeSeconds: 3.4,
+      bestBlock: 1234,
+      registered: true,
+      uid: 2,
+      modelsLoaded: ['ocr-det', 'ocr-rec'],
+      queueDepth: 3,
+      serving: true,
+      metagraphAgeSeconds: 12,
+      device: 'cpu',
+    };
     monitor = createMonitor(cfg, { hotkey: 'hk2', metagraph, health: () => health, version: '0.1.0' }, modules);
     metagraph.push(snapshot([neuron(1, { incentive: 0.2 }), neuron(2, { incentive: 0.7, emissionRao: 5n })], { block: 1234, syncedAtMs: Date.now() }));
     for (const s of monitor.services) await s.start();
@@ -70,8 +87,21 @@ describe('admin server (real sockets, ephemeral port)', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(DOCUMENTED_HEALTH_FIELDS.length).toBe(14);
     for (const f of DOCUMENTED_HEALTH_FIELDS) expect(body, f).toHaveProperty(f);
-    expect(body).toMatchObject({ status: 'ok', reasons: [], serving: true, chainConnected: true, lastBlockAgeSeconds: 3.4, registered: true, uid: 2,
-      modelsLoaded: true, models: ['ocr-det', 'ocr-rec'], queueDepth: 3, metagraphAgeSeconds: 12, version: '0.1.0', device: 'cpu' });
+    expect(body).toMatchObject({
+      status: 'ok',
+      reasons: [],
+      serving: true,
+      chainConnected: true,
+      lastBlockAgeSeconds: 3.4,
+      registered: true,
+      uid: 2,
+      modelsLoaded: true,
+      models: ['ocr-det', 'ocr-rec'],
+      queueDepth: 3,
+      metagraphAgeSeconds: 12,
+      version: '0.1.0',
+      device: 'cpu',
+    });
     // The disk threshold was set below the real usage: the hardware monitor's alarm shows here without extra wiring.
     expect(body['alarms']).toEqual(['disk']);
   });
@@ -103,8 +133,14 @@ describe('admin server (real sockets, ephemeral port)', () => {
   it('scripts/monitor.sh prints health and standing from the live listener', async () => {
     // Asynchronously: the listener lives in this process and must keep answering meanwhile.
     // No subnet-miner unit on a test host: monitor.sh says so with exit 3 (0 where there is no systemctl to ask).
-    const r = await promisify(execFile)('bash', [resolve(import.meta.dirname, '../../scripts/monitor.sh'), '--admin', base, '--since', '-1min', '--errors', '2'], { encoding: 'utf8', timeout: 60_000 })
-      .then((ok) => ({ ...ok, code: 0 }), (err: { stdout: string; stderr: string; code: number }) => ({ stdout: err.stdout, stderr: err.stderr, code: err.code }));
+    const r = await promisify(execFile)(
+      'bash',
+      [resolve(import.meta.dirname, '../../scripts/monitor.sh'), '--admin', base, '--since', '-1min', '--errors', '2'],
+      { encoding: 'utf8', timeout: 60_000 },
+    ).then(
+      (ok) => ({ ...ok, code: 0 }),
+      (err: { stdout: string; stderr: string; code: number }) => ({ stdout: err.stdout, stderr: err.stderr, code: err.code }),
+    );
     expect([0, 3]).toContain(r.code);
     expect(r.stdout).toContain(`exit ${r.code}`);
     expect(r.stdout).toMatch(/== health/);

@@ -47,6 +47,7 @@ describe.skipIf(!built)('root logger (compiled, real child process)', () => {
 
   it('--pretty output through the pino-pretty transport, flushed before exit', async () => {
     // pino-pretty colours even into a pipe (colorize: true in createRootLogger): strip the escapes.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern matches ANSI colour escapes on purpose.
     const out = (await runChild(true, 2_000)).replace(/\u001b\[[0-9;]*m/g, '');
     expect(out).toMatch(/INFO.*standing report/);
     expect(out).toMatch(/WARN.*threshold crossed/);

@@ -5,7 +5,6 @@
  * The full corpus is scored by bench/ocrQuality.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inferenceSchema } from '../../src/config/sections/inference.js';
 import { InferenceEngine } from '../../src/inference/index.js';
@@ -20,14 +19,17 @@ const TUTORIAL_BAR = 0.93;
 const OTHER_LAYOUT_FLOOR = 0.85;
 
 function pages(): { name: string; base64: string; labels: OcrLabel[] }[] {
-  return readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => ({
-    name: f.slice(0, -5),
-    base64: readFileSync(new URL(f.replace(/json$/, 'jpg'), DIR)).toString('base64'),
-    labels: JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as OcrLabel[],
-  }));
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({
+      name: f.slice(0, -5),
+      base64: readFileSync(new URL(f.replace(/json$/, 'jpg'), DIR)).toString('base64'),
+      labels: JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as OcrLabel[],
+    }));
 }
 
-describe('OCR on the tutorial pipeline\'s pages', () => {
+describe("OCR on the tutorial pipeline's pages", () => {
   let engine: InferenceEngine;
   let ocr: OcrSynapse;
   const scores = new Map<string, PageScore>();
@@ -39,12 +41,18 @@ describe('OCR on the tutorial pipeline\'s pages', () => {
     ocr = ocrSynapseFor(engine);
     for (const p of pages()) {
       const out = await ocr.handle(ocr.parseInput({ base64_image: p.base64 }), {
-        requestId: p.name, callerHotkey: 'v', priority: 0, deadlineMs: Date.now() + 120_000, signal: new AbortController().signal,
+        requestId: p.name,
+        callerHotkey: 'v',
+        priority: 0,
+        deadlineMs: Date.now() + 120_000,
+        signal: new AbortController().signal,
       });
       scores.set(p.name, scoreResponse(p.labels, out.response, 0));
     }
   });
-  afterAll(async () => { await engine.stop(); });
+  afterAll(async () => {
+    await engine.stop();
+  });
 
   it(`scores the tutorial's template at a mean of at least ${TUTORIAL_BAR}`, () => {
     const tutorial = [...scores].filter(([n]) => n.startsWith('tutorial-')).map(([, s]) => s.prediction);

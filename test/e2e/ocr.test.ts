@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ocrSynapseFor, type OcrSynapse } from '../../src/synapses/index.js';
-import { Registry } from 'prom-client';
 import sharp from 'sharp';
-import { InferenceEngine} from '../../src/inference/index.js';
+import { InferenceEngine } from '../../src/inference/index.js';
 import { inferenceSchema } from '../../src/config/sections/inference.js';
 import type { RequestContext } from '../../src/synapse/index.js';
 import { MinerError, silentLogger, systemClock } from '../../src/util/index.js';
@@ -32,7 +31,12 @@ async function cleanPage(family: string): Promise<string> {
 }
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try { await (typeof p === 'function' ? p() : p); return 'ok'; } catch (e) { return e instanceof MinerError ? `${e.code}:${e.spec.status}` : String(e); }
+  try {
+    await (typeof p === 'function' ? p() : p);
+    return 'ok';
+  } catch (e) {
+    return e instanceof MinerError ? `${e.code}:${e.spec.status}` : String(e);
+  }
 }
 
 describe('OCR engine on CPU', () => {
@@ -44,7 +48,9 @@ describe('OCR engine on CPU', () => {
     await engine.start();
     ocr = ocrSynapseFor(engine);
   });
-  afterAll(async () => { await engine.stop(); });
+  afterAll(async () => {
+    await engine.stop();
+  });
 
   it('falls back to CPU and loads det and rec', () => {
     expect(engine.device()).toBe('cpu');
@@ -109,8 +115,13 @@ describe('OCR engine on CPU', () => {
 
   it('keeps the event loop responsive while models run (sessions live in worker threads)', async () => {
     const page = await invoicePage(15);
-    let last = performance.now(), worst = 0;
-    const timer = setInterval(() => { const now = performance.now(); worst = Math.max(worst, now - last); last = now; }, 5);
+    let last = performance.now(),
+      worst = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 5);
     const t0 = performance.now();
     await ocr.handle(ocr.parseInput({ base64_image: page.base64 }), ctx());
     const total = performance.now() - t0;
@@ -135,7 +146,9 @@ describe('OCR engine on CPU', () => {
 
   it('answers bad images with a 400 and keeps serving a good request meanwhile', async () => {
     const good = await cleanPage('Liberation Sans');
-    const jpg = await sharp(Buffer.from(await cleanPage('Liberation Sans'), 'base64')).jpeg().toBuffer();
+    const jpg = await sharp(Buffer.from(await cleanPage('Liberation Sans'), 'base64'))
+      .jpeg()
+      .toBuffer();
     const truncated = jpg.subarray(0, Math.floor(jpg.length / 2)).toString('base64');
     const huge = Buffer.from(jpg);
     const sof = huge.indexOf(Buffer.from([0xff, 0xc0]));

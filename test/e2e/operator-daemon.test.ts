@@ -99,7 +99,19 @@ describe('operator truth: the daemon on a devnet behind a cuttable chain link', 
     expect(r.stdout).toContain(`wallet validator`);
     expect(r.stdout).toContain(`axon:       ${DEVNET_ROLES.minerHotkey.ss58} (by config wallet)`);
     // An address nobody announces, with a wallet whose hotkey announced nothing: its own code.
-    const miss = await cli(['query', '--config', daemon.configPath, '--wallet', 'validator', '--synapse', 'Dummy', '--body', '{"dummy_input": 3}', '--to', '127.0.0.1:1']);
+    const miss = await cli([
+      'query',
+      '--config',
+      daemon.configPath,
+      '--wallet',
+      'validator',
+      '--synapse',
+      'Dummy',
+      '--body',
+      '{"dummy_input": 3}',
+      '--to',
+      '127.0.0.1:1',
+    ]);
     expect(miss.status).toBe(EXIT_CODES.AXON_NOT_FOUND);
     expect(miss.stderr).toContain('error [AXON_NOT_FOUND]');
   }, 200_000);
@@ -108,22 +120,39 @@ describe('operator truth: the daemon on a devnet behind a cuttable chain link', 
     const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(DEVNET_ROLES.validatorHotkey.uri);
     const dendrite = new Dendrite({ pair }, { clock: systemClock() });
     const page = await invoicePage(3);
-    const answers = Array.from({ length: 4 }, () => dendrite.query({
-      host: '127.0.0.1', port: daemon.axonPort, axonHotkey: DEVNET_ROLES.minerHotkey.ss58, synapse: 'OCRSynapse',
-      body: { base64_image: page.base64 }, timeoutMs: 60_000, transport: 'http',
-    }).catch(() => undefined));
+    const answers = Array.from({ length: 4 }, () =>
+      dendrite
+        .query({
+          host: '127.0.0.1',
+          port: daemon.axonPort,
+          axonHotkey: DEVNET_ROLES.minerHotkey.ss58,
+          synapse: 'OCRSynapse',
+          body: { base64_image: page.base64 },
+          timeoutMs: 60_000,
+          transport: 'http',
+        })
+        .catch(() => undefined),
+    );
     try {
-      await waitFor('an OCR run in flight', async () => {
-        const b = (await health(daemon.adminPort)).body;
-        return (b['devices'] as Array<{ queue: number }> | undefined)?.some((d) => d.queue > 0) ?? false;
-      }, 60_000);
+      await waitFor(
+        'an OCR run in flight',
+        async () => {
+          const b = (await health(daemon.adminPort)).body;
+          return (b['devices'] as Array<{ queue: number }> | undefined)?.some((d) => d.queue > 0) ?? false;
+        },
+        60_000,
+      );
       daemon.signal('SIGTERM');
       await daemon.waitForLog((r) => r.msg === 'shutdown requested', 10_000);
       daemon.signal('SIGTERM');
       const code = await daemon.waitExit();
       expect(daemon.stderr.join('\n')).not.toMatch(/terminate called|Napi::Error|Aborted/);
       expect(code).toBe(EXIT_CODES.FORCED_STOP);
-      expect(daemon.logs.find((r) => r.msg === 'second signal, forcing exit')).toMatchObject({ level: 'warn', module: 'cli', exitCode: EXIT_CODES.FORCED_STOP });
+      expect(daemon.logs.find((r) => r.msg === 'second signal, forcing exit')).toMatchObject({
+        level: 'warn',
+        module: 'cli',
+        exitCode: EXIT_CODES.FORCED_STOP,
+      });
     } finally {
       await Promise.all(answers);
       await dendrite.close();

@@ -43,7 +43,13 @@ describe('run: a fatal start-up error', () => {
     for (const rec of records) expect(typeof rec['module'], JSON.stringify(rec)).toBe('string');
     const fatal = records.filter((rec) => rec['level'] === 'fatal');
     expect(fatal).toHaveLength(1);
-    expect(fatal[0]).toMatchObject({ module: 'cli', msg: 'miner failed to start', code: 'WALLET_INVALID', exitCode: 77, fix: expect.stringContaining('chmod 600') });
+    expect(fatal[0]).toMatchObject({
+      module: 'cli',
+      msg: 'miner failed to start',
+      code: 'WALLET_INVALID',
+      exitCode: 77,
+      fix: expect.stringContaining('chmod 600'),
+    });
     expect(String(fatal[0]!['message'])).toContain('is accessible by group or others (mode 0644)');
     expect(records.some((rec) => rec['module'] === 'console')).toBe(false);
   });
@@ -51,7 +57,9 @@ describe('run: a fatal start-up error', () => {
   it('a config error before any logger exists is the same kind of line, exit 78', async () => {
     const r = await runCli(['run', '--set', 'axon.prot=1']);
     expect(r.code).toBe(EXIT_CODES.CONFIG_INVALID);
-    expect(r.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ level: 'fatal', module: 'cli', code: 'CONFIG_INVALID', fix: expect.stringContaining('axon.port') }]);
+    expect(r.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
+      { level: 'fatal', module: 'cli', code: 'CONFIG_INVALID', fix: expect.stringContaining('axon.port') },
+    ]);
   });
 
   it('config check warns on stderr when nothing will be announced on a real network, and not on a devnet', async () => {
@@ -71,7 +79,22 @@ describe('run: a fatal start-up error', () => {
 
 describe('scripts/install.sh --dry-run --external-ip', () => {
   it('prints a config that announces the address, and that config is valid', () => {
-    const r = spawnSync('bash', [join(ROOT, 'scripts/install.sh'), '--dry-run', '--root', join(work, 'stage'), '--external-ip', '203.0.113.7', '--external-port', '443', '--netuid', '27'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      [
+        join(ROOT, 'scripts/install.sh'),
+        '--dry-run',
+        '--root',
+        join(work, 'stage'),
+        '--external-ip',
+        '203.0.113.7',
+        '--external-port',
+        '443',
+        '--netuid',
+        '27',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const json = /config \(\/etc\/subnet-miner\/config\.json\):\n((?: {4}.*\n)+)/.exec(r.stdout)?.[1];
     expect(json).toBeDefined();
@@ -100,7 +123,10 @@ describe('scripts/monitor.sh exit codes', () => {
 
   /** systemctl stub: `show -p LoadState`/`ActiveState --value` answer from env; journalctl prints nothing. */
   function stubs(load: string, active: string): void {
-    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\ncase "$*" in *LoadState*) echo ${load} ;; *ActiveState*--value*) echo ${active} ;; *) echo ActiveState=${active} ;; esac\n`);
+    writeFileSync(
+      join(bin, 'systemctl'),
+      `#!/bin/sh\ncase "$*" in *LoadState*) echo ${load} ;; *ActiveState*--value*) echo ${active} ;; *) echo ActiveState=${active} ;; esac\n`,
+    );
     writeFileSync(join(bin, 'journalctl'), '#!/bin/sh\nexit 0\n');
     chmodSync(join(bin, 'systemctl'), 0o755);
     chmodSync(join(bin, 'journalctl'), 0o755);

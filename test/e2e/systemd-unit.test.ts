@@ -90,7 +90,14 @@ describe('scripts/install.sh', () => {
 
   it.skipIf(!haveBuild)('--dry-run prints every step and changes nothing', () => {
     const out = execFileSync('bash', [script, '--dry-run'], { encoding: 'utf8' });
-    for (const step of ['useradd --system', 'install -d -m 0750', 'cp -a', '/etc/subnet-miner/config.json', '/etc/subnet-miner/env', '/etc/systemd/system/subnet-miner.service']) {
+    for (const step of [
+      'useradd --system',
+      'install -d -m 0750',
+      'cp -a',
+      '/etc/subnet-miner/config.json',
+      '/etc/subnet-miner/env',
+      '/etc/systemd/system/subnet-miner.service',
+    ]) {
       expect(out).toContain(step);
     }
     expect(existsSync('/opt/subnet-miner.new')).toBe(false);

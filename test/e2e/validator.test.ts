@@ -51,7 +51,9 @@ function core(): CoreModules & { metrics: null } {
 async function startMiner(): Promise<number> {
   const synapses = new SynapseRegistry();
   synapses.register({
-    name: 'OCRSynapse', inputFields: ['base64_image'], modelId: 'oracle',
+    name: 'OCRSynapse',
+    inputFields: ['base64_image'],
+    modelId: 'oracle',
     parseInput: (b) => String(b['base64_image'] ?? ''),
     handle: async (img: string) => ({ response: pages.get(img)?.labels ?? [] }),
   });
@@ -91,10 +93,14 @@ beforeAll(async () => {
   );
   await announcer.start();
   stoppers.push(() => announcer.stop());
-  await waitFor('the miner axon on chain', () => {
-    const a = metagraph.current()?.byHotkey(eve.address)?.axon;
-    return a && a.port === port ? a : undefined;
-  }, 60_000);
+  await waitFor(
+    'the miner axon on chain',
+    () => {
+      const a = metagraph.current()?.byHotkey(eve.address)?.axon;
+      return a && a.port === port ? a : undefined;
+    },
+    60_000,
+  );
   dendrite = new Dendrite({ pair: bob }, { clock });
   stoppers.push(() => dendrite.close());
 }, 300_000);
@@ -110,8 +116,12 @@ function runCli(args: string[], timeoutMs: number): Promise<{ code: number | nul
     const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -139,8 +149,10 @@ describe('subnet-miner-validate (CLI)', () => {
 
   it('--score-only prints the mean score and its components for one miner', async () => {
     await preparePages(['cli-score:0', 'cli-score:1']);
-    const r = await runCli([...common(), '--score-only', '--pages', '2', '--seed', 'cli-score',
-      '--to', `127.0.0.1:${minerPort}`, '--axon-hotkey', eve.address, '--json'], 60_000);
+    const r = await runCli(
+      [...common(), '--score-only', '--pages', '2', '--seed', 'cli-score', '--to', `127.0.0.1:${minerPort}`, '--axon-hotkey', eve.address, '--json'],
+      60_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { pages: number; failures: number; meanPrediction: number; meanText: number; meanPosition: number; meanFont: number };
     expect(s.pages).toBe(2);
@@ -151,10 +163,15 @@ describe('subnet-miner-validate (CLI)', () => {
 
   it('--once queries the miner found in the metagraph and sets weights', async () => {
     await preparePages(['cli-once:1']);
-    const r = await runCli([...common(), '--endpoint', dn.endpoint, '--netuid', String(dn.netuid),
-      '--miner-host', '127.0.0.1', '--once', '--seed', 'cli-once'], 120_000);
+    const r = await runCli(
+      [...common(), '--endpoint', dn.endpoint, '--netuid', String(dn.netuid), '--miner-host', '127.0.0.1', '--once', '--seed', 'cli-once'],
+      120_000,
+    );
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const scored = lines.find((l) => l['msg'] === 'miner scored');
     expect(scored?.['status']).toBe(200);
     expect(scored?.['prediction']).toBe(1);
@@ -187,11 +204,15 @@ describe('validator simulator on the devnet', () => {
       expect(onChain).toEqual([[minerUid, 65535]]);
       if (SPEC !== 103) return;
       // One epoch (tempo 10) later the chain pays the miner for the validator's weight.
-      const earning = await waitFor('miner incentive', async () => {
-        await metagraph.syncNow();
-        const n = metagraph.current()?.byHotkey(eve.address);
-        return n && n.incentive > 0 && n.emissionRao > 0n ? n : undefined;
-      }, 90_000);
+      const earning = await waitFor(
+        'miner incentive',
+        async () => {
+          await metagraph.syncNow();
+          const n = metagraph.current()?.byHotkey(eve.address);
+          return n && n.incentive > 0 && n.emissionRao > 0n ? n : undefined;
+        },
+        90_000,
+      );
       expect(earning.incentive).toBeGreaterThan(0);
     } finally {
       await sim.stop();

@@ -11,7 +11,6 @@ import { prepareDevnetWallets, devnetMinerConfig, writeJsonFile, freePort, type 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-
 export { freePort };
 
 export type LogRecord = Record<string, unknown> & { msg?: string; level?: string };
@@ -25,7 +24,12 @@ export class DaemonProcess {
   exitCode: number | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
 
-  constructor(readonly configPath: string, readonly axonPort: number, readonly adminPort: number, readonly dir: string) {}
+  constructor(
+    readonly configPath: string,
+    readonly axonPort: number,
+    readonly adminPort: number,
+    readonly dir: string,
+  ) {}
 
   static async forDevnet(dn: Devnet, extra: Record<string, unknown> = {}): Promise<DaemonProcess> {
     const dir = await mkdtemp(join(tmpdir(), 'miner-e2e-'));
@@ -54,10 +58,12 @@ export class DaemonProcess {
       }
     });
     createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
-    this.exited = new Promise((res) => child.once('exit', (code) => {
-      this.exitCode = code;
-      res(code);
-    }));
+    this.exited = new Promise((res) =>
+      child.once('exit', (code) => {
+        this.exitCode = code;
+        res(code);
+      }),
+    );
   }
 
   async waitForLog(pred: (r: LogRecord) => boolean, timeoutMs = 180_000): Promise<LogRecord> {

@@ -33,9 +33,13 @@ async function main(): Promise<void> {
     console.log(`${signal}: stopping devnet ...`);
     // Before the devnet exists, startDevnet's own failure path (or the exit hook) ends chopsticks.
     if (!devnet) return;
-    devnet.stop()
+    devnet
+      .stop()
       .then(() => flushLogger(logger))
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -63,16 +67,18 @@ async function main(): Promise<void> {
   configSchema.parse(config);
   await writeJsonFile(resolve(configPath), config);
 
-  console.log([
-    `chain:      ${devnet.endpoint} (spec_version ${devnet.specVersion}, chopsticks pid ${devnet.pid})`,
-    `subnet:     netuid ${devnet.netuid}, tempo ${devnet.tempo}, a block every ${devnet.blockIntervalMs} ms`,
-    `sudo:       ${DEVNET_ROLES.sudo.uri} ${DEVNET_ROLES.sudo.ss58}`,
-    `validator:  hotkey ${DEVNET_ROLES.validatorHotkey.uri} ${DEVNET_ROLES.validatorHotkey.ss58} uid ${await devnet.uidOf(DEVNET_ROLES.validatorHotkey.ss58)}, coldkey ${DEVNET_ROLES.validatorColdkey.uri}`,
-    `miner:      hotkey ${DEVNET_ROLES.minerHotkey.uri} ${DEVNET_ROLES.minerHotkey.ss58} uid ${await devnet.uidOf(DEVNET_ROLES.minerHotkey.ss58)}, coldkey ${DEVNET_ROLES.minerColdkey.uri}`,
-    `wallets:    ${walletPath}/ (miner, validator; dirs 0700, files 0600)`,
-    `config:     ${configPath} (subnet-miner run --config ${configPath})`,
-    `devnet ready at ${devnet.endpoint} (Ctrl-C to stop)`,
-  ].join('\n'));
+  console.log(
+    [
+      `chain:      ${devnet.endpoint} (spec_version ${devnet.specVersion}, chopsticks pid ${devnet.pid})`,
+      `subnet:     netuid ${devnet.netuid}, tempo ${devnet.tempo}, a block every ${devnet.blockIntervalMs} ms`,
+      `sudo:       ${DEVNET_ROLES.sudo.uri} ${DEVNET_ROLES.sudo.ss58}`,
+      `validator:  hotkey ${DEVNET_ROLES.validatorHotkey.uri} ${DEVNET_ROLES.validatorHotkey.ss58} uid ${await devnet.uidOf(DEVNET_ROLES.validatorHotkey.ss58)}, coldkey ${DEVNET_ROLES.validatorColdkey.uri}`,
+      `miner:      hotkey ${DEVNET_ROLES.minerHotkey.uri} ${DEVNET_ROLES.minerHotkey.ss58} uid ${await devnet.uidOf(DEVNET_ROLES.minerHotkey.ss58)}, coldkey ${DEVNET_ROLES.minerColdkey.uri}`,
+      `wallets:    ${walletPath}/ (miner, validator; dirs 0700, files 0600)`,
+      `config:     ${configPath} (subnet-miner run --config ${configPath})`,
+      `devnet ready at ${devnet.endpoint} (Ctrl-C to stop)`,
+    ].join('\n'),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -15,7 +15,10 @@ describe('devnet files', () => {
 
   it('devnetMinerConfig is a valid daemon config, and extra merges key by key', () => {
     const cfg = devnetMinerConfig({
-      endpoint: 'ws://127.0.0.1:9944', netuid: 3, walletPath: '/tmp/w', axonPort: 8091,
+      endpoint: 'ws://127.0.0.1:9944',
+      netuid: 3,
+      walletPath: '/tmp/w',
+      axonPort: 8091,
       extra: { axon: { concurrency: 4 } },
     });
     expect(() => configSchema.parse(cfg)).not.toThrow();

@@ -22,39 +22,122 @@ export interface InvoiceContent {
 
 /** The tutorial's catalogue: 18 services, so 8-18 line items means a sample of it. */
 export const ITEM_CATALOGUE: readonly { desc: string; price: number }[] = [
-  { desc: 'Web hosting', price: 100 }, { desc: 'Domain registration', price: 10 },
-  { desc: 'SSL certificate', price: 5.5 }, { desc: 'Web design', price: 500 },
-  { desc: 'Web development', price: 500 }, { desc: 'SEO', price: 100 },
-  { desc: 'Content creation', price: 300 }, { desc: 'Social media marketing', price: 400 },
-  { desc: 'Email marketing', price: 150 }, { desc: 'PPC advertising', price: 200 },
-  { desc: 'Analytics', price: 400 }, { desc: 'Consulting', price: 700 },
-  { desc: 'Training', price: 1200 }, { desc: 'Maintenance', price: 650 },
-  { desc: 'Support', price: 80 }, { desc: 'Graphic design', price: 310 },
-  { desc: 'Logo design', price: 140 }, { desc: 'Branding', price: 750 },
+  { desc: 'Web hosting', price: 100 },
+  { desc: 'Domain registration', price: 10 },
+  { desc: 'SSL certificate', price: 5.5 },
+  { desc: 'Web design', price: 500 },
+  { desc: 'Web development', price: 500 },
+  { desc: 'SEO', price: 100 },
+  { desc: 'Content creation', price: 300 },
+  { desc: 'Social media marketing', price: 400 },
+  { desc: 'Email marketing', price: 150 },
+  { desc: 'PPC advertising', price: 200 },
+  { desc: 'Analytics', price: 400 },
+  { desc: 'Consulting', price: 700 },
+  { desc: 'Training', price: 1200 },
+  { desc: 'Maintenance', price: 650 },
+  { desc: 'Support', price: 80 },
+  { desc: 'Graphic design', price: 310 },
+  { desc: 'Logo design', price: 140 },
+  { desc: 'Branding', price: 750 },
 ];
 
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez',
-  'Hernandez', 'Lopez', 'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin',
-  'Lee', 'Perez', 'Thompson', 'White', 'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson',
-  'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Torres', 'Nguyen', 'Hill', 'Flores',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Torres',
+  'Nguyen',
+  'Hill',
+  'Flores',
 ];
 const FIRST_NAMES = [
-  'James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth',
-  'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Christopher', 'Karen',
-  'Daniel', 'Lisa', 'Matthew', 'Nancy', 'Anthony', 'Betty', 'Mark', 'Sandra', 'Steven', 'Ashley',
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+  'William',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Christopher',
+  'Karen',
+  'Daniel',
+  'Lisa',
+  'Matthew',
+  'Nancy',
+  'Anthony',
+  'Betty',
+  'Mark',
+  'Sandra',
+  'Steven',
+  'Ashley',
 ];
 const COMPANY_SUFFIXES = ['Inc', 'LLC', 'Ltd', 'Group', 'PLC', 'and Sons'];
 const STREET_SUFFIXES = ['Street', 'Avenue', 'Road', 'Lane', 'Drive', 'Court', 'Way', 'Boulevard', 'Place', 'Trail'];
 const CITIES = [
-  'Port Jennifer', 'New Michael', 'Lake Sarah', 'East Robert', 'West Linda', 'South Thomas', 'North Karen',
-  'Springfield', 'Riverside', 'Fairview', 'Georgetown', 'Madison', 'Franklin', 'Clinton', 'Salem', 'Ashland',
+  'Port Jennifer',
+  'New Michael',
+  'Lake Sarah',
+  'East Robert',
+  'West Linda',
+  'South Thomas',
+  'North Karen',
+  'Springfield',
+  'Riverside',
+  'Fairview',
+  'Georgetown',
+  'Madison',
+  'Franklin',
+  'Clinton',
+  'Salem',
+  'Ashland',
 ];
 const STATES = ['CA', 'TX', 'NY', 'FL', 'WA', 'OR', 'IL', 'GA', 'NC', 'OH', 'PA', 'AZ', 'CO', 'MA'];
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December',
-];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 function companyName(rng: Rng): string {
   const form = rng.int(0, 2);
@@ -84,7 +167,8 @@ export function money(amount: number): string {
 
 export function invoiceContent(rng: Rng, nItems?: number): InvoiceContent {
   const count = nItems ?? rng.int(8, ITEM_CATALOGUE.length);
-  const items = rng.sample(ITEM_CATALOGUE, count)
+  const items = rng
+    .sample(ITEM_CATALOGUE, count)
     .sort((a, b) => a.desc.localeCompare(b.desc))
     .map((it) => ({ desc: it.desc, price: it.price, qty: rng.int(1, 5) }));
   // The tutorial's dates: up to ~16 years before its own release date.

@@ -52,9 +52,9 @@ export const PAGE_HEIGHT = 792;
 const ZOOM = 1.5;
 export const DEFAULT_FONT_DIR = '/usr/share/fonts/truetype/liberation';
 
-const RENDER_FAMILY: Record<FontFamily, string> = { 'Helvetica': 'Liberation Sans', 'Times-Roman': 'Liberation Serif' };
+const RENDER_FAMILY: Record<FontFamily, string> = { Helvetica: 'Liberation Sans', 'Times-Roman': 'Liberation Serif' };
 const FONT_FILE: Record<FontFamily, string> = {
-  'Helvetica': 'LiberationSans-Regular.ttf',
+  Helvetica: 'LiberationSans-Regular.ttf',
   'Times-Roman': 'LiberationSerif-Regular.ttf',
 };
 
@@ -101,22 +101,21 @@ function escapeXml(s: string): string {
 }
 
 /** SVG of the page; the rotation happens in the renderer so text stays anti-aliased. */
-export function pageSvg(lines: readonly DrawnLine[], family: FontFamily, size: number, rotationDeg: number,
-  ruleAtBaseline?: number): string {
+export function pageSvg(lines: readonly DrawnLine[], family: FontFamily, size: number, rotationDeg: number, ruleAtBaseline?: number): string {
   const cx = PAGE_WIDTH / 2;
   const cy = PAGE_HEIGHT / 2;
   const texts = lines.map((l) => `<text x="${l.x}" y="${l.baseline}">${escapeXml(l.text)}</text>`).join('');
-  const rule = ruleAtBaseline === undefined ? ''
-    : `<line x1="30" y1="${ruleAtBaseline}" x2="560" y2="${ruleAtBaseline}" stroke="#000" stroke-width="0.3"/>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${PAGE_WIDTH}" height="${PAGE_HEIGHT}">`
-    + `<rect width="100%" height="100%" fill="#fff"/>`
-    + `<g transform="rotate(${-rotationDeg} ${cx} ${cy})" font-family="${RENDER_FAMILY[family]}" font-size="${size}"`
-    + ` fill="#000" style="font-kerning:none" xml:space="preserve">${rule}${texts}</g></svg>`;
+  const rule = ruleAtBaseline === undefined ? '' : `<line x1="30" y1="${ruleAtBaseline}" x2="560" y2="${ruleAtBaseline}" stroke="#000" stroke-width="0.3"/>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${PAGE_WIDTH}" height="${PAGE_HEIGHT}">` +
+    `<rect width="100%" height="100%" fill="#fff"/>` +
+    `<g transform="rotate(${-rotationDeg} ${cx} ${cy})" font-family="${RENDER_FAMILY[family]}" font-size="${size}"` +
+    ` fill="#000" style="font-kerning:none" xml:space="preserve">${rule}${texts}</g></svg>`
+  );
 }
 
 /** Label box per the tutorial: pen start to advance width, baseline - 0.8 size to baseline + 0.2 size. */
-export function labelFor(line: DrawnLine, family: FontFamily, size: number, metrics: FontMetrics,
-  rotationDeg: number): OcrLabel {
+export function labelFor(line: DrawnLine, family: FontFamily, size: number, metrics: FontMetrics, rotationDeg: number): OcrLabel {
   const w = metrics.advanceWidth(line.text, size);
   const x0 = line.x;
   const y0 = line.baseline - 0.8 * size;
@@ -143,7 +142,10 @@ function rotationShift(px: number, py: number, rotationDeg: number): [number, nu
 /** Greyscale raw pixels of an SVG page, `scale` pixels per point. */
 export async function renderGrey(svg: string, scale = 1): Promise<{ data: Buffer; width: number; height: number }> {
   const { data, info } = await sharp(Buffer.from(svg), { density: 72 * scale })
-    .flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+    .flatten({ background: '#ffffff' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
@@ -224,7 +226,9 @@ export class InvoiceGenerator {
   private async renderClean(svg: string): Promise<Buffer> {
     const page = await renderGrey(svg);
     return sharp(page.data, { raw: { width: page.width, height: page.height, channels: 1 } })
-      .toColourspace('srgb').jpeg({ quality: this.jpegQuality }).toBuffer();
+      .toColourspace('srgb')
+      .jpeg({ quality: this.jpegQuality })
+      .toBuffer();
   }
 
   /** Corrupts at the tutorial's 1.5x zoom, then scales back to one pixel per point. */
@@ -237,6 +241,8 @@ export class InvoiceGenerator {
     const { width, height, channels } = blurred.info;
     return sharp(blurred.data, { raw: { width, height, channels } })
       .resize(PAGE_WIDTH, PAGE_HEIGHT, { fit: 'fill' })
-      .toColourspace('srgb').jpeg({ quality: this.jpegQuality }).toBuffer();
+      .toColourspace('srgb')
+      .jpeg({ quality: this.jpegQuality })
+      .toBuffer();
   }
 }

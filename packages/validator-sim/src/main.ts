@@ -6,11 +6,9 @@ import { commanderExitCode, reportFatal } from '../../../src/cli/index.js';
 import { configureValidateCommand } from './validateCli.js';
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command('subnet-miner-validate')
-    .showHelpAfterError()
-    .exitOverride((err) => {
-      process.exit(commanderExitCode(err));
-    });
+  const program = new Command('subnet-miner-validate').showHelpAfterError().exitOverride((err) => {
+    process.exit(commanderExitCode(err));
+  });
   configureValidateCommand(program);
   await program.parseAsync(argv);
 }

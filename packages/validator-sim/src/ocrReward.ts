@@ -21,7 +21,13 @@ export interface RewardWeights {
 }
 
 export const TUTORIAL_WEIGHTS: RewardWeights = {
-  text: 1, position: 1, font: 1, prediction: 0.8, time: 0.2, maxTimeS: 5, penalizeExtraPredictions: false,
+  text: 1,
+  position: 1,
+  font: 1,
+  prediction: 0.8,
+  time: 0.2,
+  maxTimeS: 5,
+  penalizeExtraPredictions: false,
 };
 
 /** Bounds on what one miner answer may cost the scorer. */
@@ -100,9 +106,7 @@ export function iou(a: readonly number[], b?: readonly number[]): number {
 export function fontReward(label: OcrLabel['font'], pred?: Prediction['font']): number {
   if (!pred) return 0;
   const size = pred.size;
-  const sizeScore = size !== undefined && size > 0
-    ? Math.max(0, 1 - Math.abs(label.size - size) / Math.max(label.size, size))
-    : 0;
+  const sizeScore = size !== undefined && size > 0 ? Math.max(0, 1 - Math.abs(label.size - size) / Math.max(label.size, size)) : 0;
   const familyScore = pred.family === label.family ? 1 : 0;
   return (sizeScore + familyScore) / 2;
 }
@@ -147,8 +151,7 @@ const ZERO: SectionReward = { text: 0, position: 0, font: 0, total: 0 };
  * Scores one answer. `response` is the miner's `response` field as received; anything but a
  * list scores 0 in total, as the tutorial's `predictions is None`.
  */
-export function scoreResponse(labels: readonly OcrLabel[], response: unknown, elapsedS: number,
-  w: RewardWeights = TUTORIAL_WEIGHTS): PageScore {
+export function scoreResponse(labels: readonly OcrLabel[], response: unknown, elapsedS: number, w: RewardWeights = TUTORIAL_WEIGHTS): PageScore {
   const timeReward = Math.max(1 - elapsedS / w.maxTimeS, 0);
   const empty = { text: 0, position: 0, font: 0, labels: labels.length, matched: 0 };
   if (!Array.isArray(response)) return { ...empty, total: 0, prediction: 0, timeReward, predictions: 0 };
@@ -161,12 +164,18 @@ export function scoreResponse(labels: readonly OcrLabel[], response: unknown, el
   });
   const matched = assignment.filter((j) => j >= 0).length;
   const denom = w.penalizeExtraPredictions ? Math.max(labels.length, preds.length) : labels.length;
-  const mean = (k: keyof SectionReward): number =>
-    denom === 0 ? 0 : sections.reduce((acc, s) => acc + s[k], 0) / denom;
+  const mean = (k: keyof SectionReward): number => (denom === 0 ? 0 : sections.reduce((acc, s) => acc + s[k], 0) / denom);
   const prediction = mean('total');
   const total = (w.prediction * prediction + w.time * timeReward) / (w.prediction + w.time);
   return {
-    total, prediction, timeReward, text: mean('text'), position: mean('position'), font: mean('font'),
-    labels: labels.length, predictions: preds.length, matched,
+    total,
+    prediction,
+    timeReward,
+    text: mean('text'),
+    position: mean('position'),
+    font: mean('font'),
+    labels: labels.length,
+    predictions: preds.length,
+    matched,
   };
 }

@@ -32,12 +32,19 @@ export interface PagesSummary {
 }
 
 /** Builds a PageQuery that asks one axon through the dendrite. */
-export function dendritePageQuery(dendrite: DendriteClient,
-  target: { host: string; port: number; axonHotkey: string; timeoutMs: number; transport: 'http' | 'ws'; form?: DendriteForm }): PageQuery {
+export function dendritePageQuery(
+  dendrite: DendriteClient,
+  target: { host: string; port: number; axonHotkey: string; timeoutMs: number; transport: 'http' | 'ws'; form?: DendriteForm },
+): PageQuery {
   return async (base64Image) => {
     const a = await dendrite.query({
-      host: target.host, port: target.port, axonHotkey: target.axonHotkey, synapse: 'OCRSynapse',
-      body: { base64_image: base64Image }, timeoutMs: target.timeoutMs, transport: target.transport,
+      host: target.host,
+      port: target.port,
+      axonHotkey: target.axonHotkey,
+      synapse: 'OCRSynapse',
+      body: { base64_image: base64Image },
+      timeoutMs: target.timeoutMs,
+      transport: target.transport,
       ...(target.form ? { form: target.form } : {}),
     });
     return { status: a.status, response: a.status === 200 ? a.body?.['response'] : undefined, latencyMs: a.latencyMs };
@@ -53,21 +60,22 @@ function percentile(sorted: readonly number[], p: number): number {
  * Generates `pages` invoice pages, asks `query` for each, and scores the answers with the
  * tutorial's reward. Used to measure the OCR quality bar (mean without the time term).
  */
-export async function scorePages(opts: ScorePagesOpts, query: PageQuery,
-  generator: InvoiceGenerator = new InvoiceGenerator()): Promise<PagesSummary> {
+export async function scorePages(opts: ScorePagesOpts, query: PageQuery, generator: InvoiceGenerator = new InvoiceGenerator()): Promise<PagesSummary> {
   const seed = opts.seed ?? 'score';
   const width = Math.max(1, opts.concurrency ?? 1);
   const perPage: (PageScore & { status: number; latencyMs: number })[] = [];
   for (let i = 0; i < opts.pages; i += width) {
     const idx = Array.from({ length: Math.min(width, opts.pages - i) }, (_, k) => i + k);
     const pages = await Promise.all(idx.map((k) => generator.generate(`${seed}:${k}`)));
-    const answers = await Promise.all(pages.map(async (p) => {
-      try {
-        return await query(p.base64Image);
-      } catch {
-        return { status: 0, response: undefined, latencyMs: Number.NaN };
-      }
-    }));
+    const answers = await Promise.all(
+      pages.map(async (p) => {
+        try {
+          return await query(p.base64Image);
+        } catch {
+          return { status: 0, response: undefined, latencyMs: Number.NaN };
+        }
+      }),
+    );
     answers.forEach((a, k) => {
       const page = pages[k]!;
       const elapsedS = Number.isFinite(a.latencyMs) ? a.latencyMs / 1000 : Infinity;
@@ -80,9 +88,11 @@ export async function scorePages(opts: ScorePagesOpts, query: PageQuery,
 
 function summarize(perPage: (PageScore & { status: number; latencyMs: number })[]): PagesSummary {
   const n = perPage.length;
-  const mean = (f: (p: PageScore & { latencyMs: number }) => number): number =>
-    n === 0 ? 0 : perPage.reduce((a, p) => a + f(p), 0) / n;
-  const lat = perPage.map((p) => p.latencyMs).filter(Number.isFinite).sort((a, b) => a - b);
+  const mean = (f: (p: PageScore & { latencyMs: number }) => number): number => (n === 0 ? 0 : perPage.reduce((a, p) => a + f(p), 0) / n);
+  const lat = perPage
+    .map((p) => p.latencyMs)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   return {
     pages: n,
     failures: perPage.filter((p) => p.status !== 200).length,

@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
 import { addCommonOptions, configFromOptions, type CommonOptions } from '../../../src/cli/index.js';
-import {
-  ConfigError, MinerError, createRootLogger, flushLogger, systemClock, ServiceGroup, type CoreModules, type Logger,
-} from '../../../src/util/index.js';
+import { ConfigError, MinerError, createRootLogger, flushLogger, systemClock, ServiceGroup, type CoreModules, type Logger } from '../../../src/util/index.js';
 import { resolveEndpoints, type MinerConfig } from '../../../src/config/index.js';
 import { loadHotkey } from '../../../src/wallet/index.js';
 import { ChainClient, MetagraphSync } from '../../../src/chain/index.js';
 import { Dendrite, type DendriteForm } from '../../../src/client/index.js';
 import { createMetricsRegistry } from '../../../src/metrics/index.js';
-import {
-  ValidatorSim, dendritePageQuery, parseHostPort, scorePages, type PagesSummary,
-} from './index.js';
+import { ValidatorSim, dendritePageQuery, parseHostPort, scorePages, type PagesSummary } from './index.js';
 
 interface ValidateOptions extends CommonOptions {
   minerHost?: string;
@@ -39,7 +35,9 @@ function collect(value: string, prev: string[] | undefined): string[] {
 
 /** Makes cmd the validator simulator: its options and its action (the bin's root command). */
 export function configureValidateCommand(cmd: Command): Command {
-  cmd.description('run a validator for a devnet: send synthetic invoice pages (OCRSynapse), score miners with the OCR tutorial reward, set weights every tempo');
+  cmd.description(
+    'run a validator for a devnet: send synthetic invoice pages (OCRSynapse), score miners with the OCR tutorial reward, set weights every tempo',
+  );
   addCommonOptions(cmd)
     .option('--miner-host <host>', 'query every miner at this host instead of its announced IP (devnet miners announce 10.0.0.1)')
     .option('--miner-address <hotkey=host:port>', 'where to reach one miner (repeatable)', collect)
@@ -93,12 +91,20 @@ async function scoreOnly(opts: ValidateOptions): Promise<void> {
   const dendrite = new Dendrite({ pair: key.pair }, { clock: systemClock() });
   try {
     const query = dendritePageQuery(dendrite, {
-      ...target, axonHotkey: opts.axonHotkey, timeoutMs: int(opts.timeoutMs, '--timeout-ms', 1) ?? 12_000, transport: opts.transport,
+      ...target,
+      axonHotkey: opts.axonHotkey,
+      timeoutMs: int(opts.timeoutMs, '--timeout-ms', 1) ?? 12_000,
+      transport: opts.transport,
       ...formOption(opts.form),
     });
-    const summary = await scorePages({
-      pages: int(opts.pages, '--pages', 1) ?? 20, seed: opts.seed ?? 'score', concurrency: int(opts.concurrency, '--concurrency', 1) ?? 1,
-    }, query);
+    const summary = await scorePages(
+      {
+        pages: int(opts.pages, '--pages', 1) ?? 20,
+        seed: opts.seed ?? 'score',
+        concurrency: int(opts.concurrency, '--concurrency', 1) ?? 1,
+      },
+      query,
+    );
     printSummary(summary, opts.json === true);
   } finally {
     await dendrite.close();
@@ -108,7 +114,24 @@ async function scoreOnly(opts: ValidateOptions): Promise<void> {
 function printSummary(s: PagesSummary, json: boolean): void {
   const { perPage, ...rest } = s;
   if (json) {
-    console.log(JSON.stringify({ ...rest, perPage: perPage.map((p) => ({ total: p.total, prediction: p.prediction, text: p.text, position: p.position, font: p.font, status: p.status, latencyMs: p.latencyMs })) }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          ...rest,
+          perPage: perPage.map((p) => ({
+            total: p.total,
+            prediction: p.prediction,
+            text: p.text,
+            position: p.position,
+            font: p.font,
+            status: p.status,
+            latencyMs: p.latencyMs,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   const f = (v: number): string => v.toFixed(4);
@@ -116,7 +139,9 @@ function printSummary(s: PagesSummary, json: boolean): void {
   console.log(`mean score (tutorial reward, time term included) ${f(s.meanTotal)}`);
   console.log(`mean score without the time term               ${f(s.meanPrediction)}`);
   console.log(`components: text ${f(s.meanText)}  position ${f(s.meanPosition)}  font ${f(s.meanFont)}`);
-  console.log(`latency ms: mean ${s.meanLatencyMs.toFixed(1)}  p50 ${s.p50LatencyMs.toFixed(1)}  p95 ${s.p95LatencyMs.toFixed(1)}  max ${s.maxLatencyMs.toFixed(1)}`);
+  console.log(
+    `latency ms: mean ${s.meanLatencyMs.toFixed(1)}  p50 ${s.p50LatencyMs.toFixed(1)}  p95 ${s.p95LatencyMs.toFixed(1)}  max ${s.maxLatencyMs.toFixed(1)}`,
+  );
   console.log(`labels per page ${s.meanLabels.toFixed(1)}  predictions per page ${s.meanPredictions.toFixed(1)}`);
 }
 
@@ -133,10 +158,14 @@ async function runValidator(opts: ValidateOptions): Promise<void> {
     { ...core('metagraph'), chain, metrics: null },
   );
   const dendrite = new Dendrite({ pair: key.pair }, { clock: modules.clock, logger: logger.child({ module: 'dendrite' }) });
-  const sim = new ValidatorSim(
-    simOptions(opts, config),
-    { ...core('validator'), registry: createMetricsRegistry(), pair: key.pair, metagraph, chain, dendrite },
-  );
+  const sim = new ValidatorSim(simOptions(opts, config), {
+    ...core('validator'),
+    registry: createMetricsRegistry(),
+    pair: key.pair,
+    metagraph,
+    chain,
+    dendrite,
+  });
   const group = new ServiceGroup(logger.child({ module: 'validate' }));
   for (const s of [chain, metagraph]) group.add(s);
   const shutdown = async (): Promise<void> => {
@@ -206,7 +235,10 @@ function installSignals(logger: Logger, shutdown: () => Promise<void>): void {
     if (stopping) process.exit(130);
     stopping = true;
     logger.info({ signal }, 'validator stopping');
-    shutdown().then(() => process.exit(0), () => process.exit(1));
+    shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

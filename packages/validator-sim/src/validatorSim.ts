@@ -5,9 +5,7 @@ import { type CoreModules, type Logger, type Service, toMinerError } from '../..
 import { InvoiceGenerator, type InvoicePage } from './invoiceGenerator.js';
 import { minerTargets, type AddressOverrides, type DendriteClient, type DendriteForm, type MinerTarget } from './minerQuery.js';
 import { scoreResponse, TUTORIAL_WEIGHTS, type PageScore } from './ocrReward.js';
-import {
-  currentBlock, normalizeWeights, readWeightParams, submitWeights, type ChainApiSource, type SetWeightsResult,
-} from './weightSetter.js';
+import { currentBlock, normalizeWeights, readWeightParams, submitWeights, type ChainApiSource, type SetWeightsResult } from './weightSetter.js';
 
 export interface ValidatorSimOpts {
   netuid: number;
@@ -82,7 +80,10 @@ export class ValidatorSim implements Service {
   private round = 0;
   private lastWeightsBlock: number | undefined;
 
-  constructor(private readonly opts: ValidatorSimOpts, private readonly m: ValidatorSimModules) {
+  constructor(
+    private readonly opts: ValidatorSimOpts,
+    private readonly m: ValidatorSimModules,
+  ) {
     this.log = m.logger;
     this.generator = m.generator ?? new InvoiceGenerator();
     this.metrics = createMetrics(m.registry);
@@ -146,11 +147,21 @@ export class ValidatorSim implements Service {
     if (!snap) this.log.warn({ round }, 'no metagraph yet, nothing to query');
     const miners = await this.queryAll(targets, page, signal);
     for (const r of miners) {
-      this.log.info({
-        round, uid: r.uid, status: r.status, score: round4(r.score.total), prediction: round4(r.score.prediction),
-        text: round4(r.score.text), position: round4(r.score.position), font: round4(r.score.font),
-        latencyMs: Math.round(r.latencyMs), movingAverage: round4(r.movingAverage),
-      }, 'miner scored');
+      this.log.info(
+        {
+          round,
+          uid: r.uid,
+          status: r.status,
+          score: round4(r.score.total),
+          prediction: round4(r.score.prediction),
+          text: round4(r.score.text),
+          position: round4(r.score.position),
+          font: round4(r.score.font),
+          latencyMs: Math.round(r.latencyMs),
+          movingAverage: round4(r.movingAverage),
+        },
+        'miner scored',
+      );
     }
     const answered = miners.filter((r) => r.status === 200).length;
     const best = miners.reduce((b, r) => Math.max(b, r.score.total), 0);
@@ -182,8 +193,13 @@ export class ValidatorSim implements Service {
     let response: unknown;
     try {
       const a = await this.m.dendrite.query({
-        host: t.host, port: t.port, axonHotkey: t.hotkey, synapse: 'OCRSynapse',
-        body: { base64_image: page.base64Image }, timeoutMs: this.opts.queryTimeoutMs, transport: this.opts.transport,
+        host: t.host,
+        port: t.port,
+        axonHotkey: t.hotkey,
+        synapse: 'OCRSynapse',
+        body: { base64_image: page.base64Image },
+        timeoutMs: this.opts.queryTimeoutMs,
+        transport: this.opts.transport,
         ...(this.opts.form ? { form: this.opts.form } : {}),
       });
       status = a.status;
@@ -242,7 +258,13 @@ export class ValidatorSim implements Service {
     }
     const versionKey = Math.max(this.opts.versionKey ?? 0, params.versionKey);
     const res = await submitWeights(api, this.m.pair, {
-      netuid: this.opts.netuid, uids, weights, versionKey, block, timeoutMs: this.opts.setWeightsTimeoutMs ?? 60_000, signal,
+      netuid: this.opts.netuid,
+      uids,
+      weights,
+      versionKey,
+      block,
+      timeoutMs: this.opts.setWeightsTimeoutMs ?? 60_000,
+      signal,
     });
     this.metrics.weights.inc({ result: res.ok ? 'ok' : 'rejected' });
     if (res.ok) {
@@ -259,16 +281,22 @@ function createMetrics(registry: Registry) {
   return {
     rounds: new Counter({ name: 'miner_validator_rounds_total', help: 'Validator simulator rounds run', registers: [registry] }),
     queries: new Counter({
-      name: 'miner_validator_queries_total', help: 'Miner queries by answer status (0: no answer)',
-      labelNames: ['status'], registers: [registry],
+      name: 'miner_validator_queries_total',
+      help: 'Miner queries by answer status (0: no answer)',
+      labelNames: ['status'],
+      registers: [registry],
     }),
     latency: new Histogram({
-      name: 'miner_validator_query_latency_seconds', help: 'Round-trip time of miner queries',
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 12], registers: [registry],
+      name: 'miner_validator_query_latency_seconds',
+      help: 'Round-trip time of miner queries',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 12],
+      registers: [registry],
     }),
     weights: new Counter({
-      name: 'miner_validator_set_weights_total', help: 'set_weights calls by result',
-      labelNames: ['result'], registers: [registry],
+      name: 'miner_validator_set_weights_total',
+      help: 'set_weights calls by result',
+      labelNames: ['result'],
+      registers: [registry],
     }),
   };
 }

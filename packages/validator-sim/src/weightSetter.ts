@@ -52,9 +52,7 @@ export async function readWeightParams(api: ApiPromise, netuid: number): Promise
     storageNumber(api, 'weightsVersionKey', netuid, 0),
     storageNumber(api, 'weightsSetRateLimit', netuid, 0),
     storageNumber(api, 'tempo', netuid, 360),
-    lastUpdateQ
-      ? lastUpdateQ(netuid).then((v) => (v as unknown as { toJSON(): unknown }).toJSON() as number[])
-      : Promise.resolve([] as number[]),
+    lastUpdateQ ? lastUpdateQ(netuid).then((v) => (v as unknown as { toJSON(): unknown }).toJSON() as number[]) : Promise.resolve([] as number[]),
   ]);
   return { versionKey, rateLimit, tempo, lastUpdate: lastUpdate.map(Number) };
 }
@@ -65,8 +63,14 @@ export async function currentBlock(api: ApiPromise): Promise<number> {
 
 /** Argument names differ between runtimes; map ours onto the names the metadata declares. */
 const ARG_ALIASES: Record<string, 'netuid' | 'dests' | 'weights' | 'versionKey'> = {
-  netuid: 'netuid', dests: 'dests', uids: 'dests', weights: 'weights', values: 'weights',
-  version_key: 'versionKey', versionKey: 'versionKey', version: 'versionKey',
+  netuid: 'netuid',
+  dests: 'dests',
+  uids: 'dests',
+  weights: 'weights',
+  values: 'weights',
+  version_key: 'versionKey',
+  versionKey: 'versionKey',
+  version: 'versionKey',
 };
 
 export function setWeightsCall(api: ApiPromise, args: { netuid: number; dests: number[]; weights: number[]; versionKey: number }) {
@@ -93,7 +97,9 @@ export interface SetWeightsResult {
   readonly message?: string;
 }
 
-export async function submitWeights(api: ApiPromise, pair: KeyringPair,
+export async function submitWeights(
+  api: ApiPromise,
+  pair: KeyringPair,
   a: { netuid: number; uids: number[]; weights: number[]; versionKey: number; block: number; timeoutMs: number; signal?: AbortSignal },
 ): Promise<SetWeightsResult> {
   const base = { block: a.block, uids: a.uids, weights: a.weights, versionKey: a.versionKey };

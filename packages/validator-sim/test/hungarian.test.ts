@@ -13,7 +13,10 @@ function bruteMin(m: number[][]): number {
   let best = Infinity;
   const used = new Array<boolean>(cols).fill(false);
   const rec = (i: number, acc: number): void => {
-    if (i === rows) { best = Math.min(best, acc); return; }
+    if (i === rows) {
+      best = Math.min(best, acc);
+      return;
+    }
     for (let j = 0; j < cols; j++) {
       if (used[j]) continue;
       used[j] = true;
@@ -31,25 +34,40 @@ function transpose(m: number[][]): number[][] {
 
 describe('hungarian', () => {
   it('solves a classic 3x3 instance', () => {
-    const m = [[4, 1, 3], [2, 0, 5], [3, 2, 2]];
+    const m = [
+      [4, 1, 3],
+      [2, 0, 5],
+      [3, 2, 2],
+    ];
     const a = hungarianMinCost(m);
     expect(a).toEqual([1, 0, 2]);
     expect(cost(m, a)).toBe(5);
   });
 
   it('maximises reward for a 3x3 instance', () => {
-    const r = [[0.9, 0.1, 0.0], [0.2, 0.8, 0.3], [0.0, 0.7, 0.6]];
+    const r = [
+      [0.9, 0.1, 0.0],
+      [0.2, 0.8, 0.3],
+      [0.0, 0.7, 0.6],
+    ];
     expect(hungarianMaxReward(r)).toEqual([0, 1, 2]);
   });
 
   it('handles more columns than rows (extra predictions left out)', () => {
-    const m = [[10, 1, 7, 8], [3, 9, 2, 6]];
+    const m = [
+      [10, 1, 7, 8],
+      [3, 9, 2, 6],
+    ];
     const a = hungarianMinCost(m);
     expect(a).toEqual([1, 2]);
   });
 
   it('handles more rows than columns (labels left unmatched get -1)', () => {
-    const m = [[5, 9], [1, 8], [7, 2]];
+    const m = [
+      [5, 9],
+      [1, 8],
+      [7, 2],
+    ];
     const a = hungarianMinCost(m);
     expect(a).toEqual([-1, 0, 1]);
     expect(cost(m, a)).toBe(3);

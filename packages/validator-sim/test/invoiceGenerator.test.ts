@@ -1,14 +1,17 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import {
-  InvoiceGenerator, labelFor, layoutInvoice, pageSvg, renderGrey, PAGE_HEIGHT, PAGE_WIDTH, type FontFamily,
-} from '../src/invoiceGenerator.js';
+import { InvoiceGenerator, labelFor, layoutInvoice, pageSvg, renderGrey, PAGE_HEIGHT, PAGE_WIDTH, type FontFamily } from '../src/invoiceGenerator.js';
 import { invoiceContent } from '../src/invoiceContent.js';
 import { createRng } from '../src/prng.js';
 
 const gen = new InvoiceGenerator();
 
-interface Box { x0: number; y0: number; x1: number; y1: number }
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 
 function inkBox(data: Buffer, width: number, height: number, threshold = 128): Box | undefined {
   let b: Box | undefined;

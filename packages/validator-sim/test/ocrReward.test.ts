@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  editDistance, fontReward, iou, scoreResponse, sectionReward, textReward, TUTORIAL_WEIGHTS,
-} from '../src/ocrReward.js';
+import { editDistance, fontReward, iou, scoreResponse, sectionReward, textReward, TUTORIAL_WEIGHTS } from '../src/ocrReward.js';
 import type { OcrLabel } from '../src/invoiceGenerator.js';
 
-const label = (text: string, position: [number, number, number, number], size = 12,
-  family: 'Helvetica' | 'Times-Roman' = 'Helvetica'): OcrLabel => ({ text, position, font: { family, size } });
+const label = (text: string, position: [number, number, number, number], size = 12, family: 'Helvetica' | 'Times-Roman' = 'Helvetica'): OcrLabel => ({
+  text,
+  position,
+  font: { family, size },
+});
 
 describe('edit distance and text reward', () => {
   it('counts Levenshtein edits', () => {

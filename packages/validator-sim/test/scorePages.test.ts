@@ -15,14 +15,18 @@ describe('scorePages', () => {
   it('averages the reward and its components over pages and counts failures', async () => {
     const gen = new CapturingGenerator();
     let call = 0;
-    const s = await scorePages({ pages: 4, seed: 'sp', concurrency: 2 }, async (img) => {
-      const page = gen.byImage.get(img)!;
-      call++;
-      if (call === 4) return { status: 503, response: undefined, latencyMs: 10 };
-      // Right text and boxes, wrong font family: font = 0.5, section = 2.5 / 3.
-      const family = page.family === 'Helvetica' ? 'Times-Roman' : 'Helvetica';
-      return { status: 200, response: page.labels.map((l) => ({ ...l, font: { family, size: l.font.size } })), latencyMs: 1_000 };
-    }, gen);
+    const s = await scorePages(
+      { pages: 4, seed: 'sp', concurrency: 2 },
+      async (img) => {
+        const page = gen.byImage.get(img)!;
+        call++;
+        if (call === 4) return { status: 503, response: undefined, latencyMs: 10 };
+        // Right text and boxes, wrong font family: font = 0.5, section = 2.5 / 3.
+        const family = page.family === 'Helvetica' ? 'Times-Roman' : 'Helvetica';
+        return { status: 200, response: page.labels.map((l) => ({ ...l, font: { family, size: l.font.size } })), latencyMs: 1_000 };
+      },
+      gen,
+    );
     expect(s.pages).toBe(4);
     expect(s.failures).toBe(1);
     expect(s.meanText).toBeCloseTo(0.75, 6);
@@ -35,7 +39,9 @@ describe('scorePages', () => {
   });
 
   it('scores a throwing query as a failure instead of aborting the run', async () => {
-    const s = await scorePages({ pages: 2, seed: 'throw' }, async () => { throw new Error('connection refused'); });
+    const s = await scorePages({ pages: 2, seed: 'throw' }, async () => {
+      throw new Error('connection refused');
+    });
     expect(s.failures).toBe(2);
     expect(s.meanTotal).toBe(0);
   });

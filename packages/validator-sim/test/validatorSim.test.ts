@@ -22,13 +22,32 @@ class CapturingGenerator extends InvoiceGenerator {
 const axon = (ip: string, port: number): AxonInfo => ({ ip, port, ipType: 4, protocol: 4, version: 1, block: 1 });
 function neuron(uid: number, hotkey: string, a: AxonInfo | null): NeuronInfo {
   return {
-    uid, hotkey, coldkey: hotkey, active: true, validatorPermit: uid === 0, stakeRao: 0n, stake: 0, incentive: 0,
-    dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: a,
+    uid,
+    hotkey,
+    coldkey: hotkey,
+    active: true,
+    validatorPermit: uid === 0,
+    stakeRao: 0n,
+    stake: 0,
+    incentive: 0,
+    dividends: 0,
+    consensus: 0,
+    trust: 0,
+    rank: 0,
+    emissionRao: 0n,
+    lastUpdate: 0,
+    axon: a,
   };
 }
 function metagraphOf(neurons: NeuronInfo[]): MetagraphSource {
   const snap = (): MetagraphSnapshot => ({
-    netuid: 1, block: 100, tempo: 10, n: neurons.length, syncedAtMs: 0, source: 'storage', neurons,
+    netuid: 1,
+    block: 100,
+    tempo: 10,
+    n: neurons.length,
+    syncedAtMs: 0,
+    source: 'storage',
+    neurons,
     byHotkey: (h) => neurons.find((n) => n.hotkey === h),
   });
   return { current: snap, onUpdate: () => () => {} };
@@ -37,16 +56,22 @@ function metagraphOf(neurons: NeuronInfo[]): MetagraphSource {
 /** Just enough of ApiPromise for set_weights: storage reads, the header, and a call that lands in a block. */
 function fakeApi(state: { block: number; calls: unknown[][]; lastUpdate: number[]; versionKey: number; rateLimit: number }): ApiPromise {
   const num = (v: number) => async () => ({ toString: () => String(v) });
-  const setWeights = Object.assign((...args: unknown[]) => {
-    state.calls.push(args);
-    return {
-      hash: { toHex: () => '0xabc' },
-      signAndSend: async (_p: unknown, _o: unknown, cb: (r: unknown) => void) => {
-        setTimeout(() => cb({ status: { isInBlock: true, isFinalized: false, asInBlock: { toHex: () => '0xblock' } }, dispatchError: undefined, events: [] }), 1);
-        return () => {};
-      },
-    };
-  }, { meta: { args: ['netuid', 'dests', 'weights', 'version_key'].map((n) => ({ name: { toString: () => n } })) } });
+  const setWeights = Object.assign(
+    (...args: unknown[]) => {
+      state.calls.push(args);
+      return {
+        hash: { toHex: () => '0xabc' },
+        signAndSend: async (_p: unknown, _o: unknown, cb: (r: unknown) => void) => {
+          setTimeout(
+            () => cb({ status: { isInBlock: true, isFinalized: false, asInBlock: { toHex: () => '0xblock' } }, dispatchError: undefined, events: [] }),
+            1,
+          );
+          return () => {};
+        },
+      };
+    },
+    { meta: { args: ['netuid', 'dests', 'weights', 'version_key'].map((n) => ({ name: { toString: () => n } })) } },
+  );
   return {
     rpc: { chain: { getHeader: async () => ({ number: { toNumber: () => state.block } }) } },
     query: {
@@ -68,20 +93,41 @@ describe('miner targets and weights', () => {
     expect(minerTargets(ns, 'me', {})).toEqual([{ uid: 1, hotkey: 'a', host: '10.0.0.1', port: 8091 }]);
     expect(minerTargets(ns, 'me', { host: '127.0.0.1' })[0]?.host).toBe('127.0.0.1');
     const t = minerTargets(ns, 'me', { host: '127.0.0.1', byHotkey: { b: '127.0.0.2:9000' } });
-    expect(t.map((x) => [x.uid, x.host, x.port])).toEqual([[1, '127.0.0.1', 8091], [2, '127.0.0.2', 9000]]);
+    expect(t.map((x) => [x.uid, x.host, x.port])).toEqual([
+      [1, '127.0.0.1', 8091],
+      [2, '127.0.0.2', 9000],
+    ]);
   });
 
   it('scales weights so the best uid gets 65535 and drops zeros', () => {
-    expect(normalizeWeights(new Map([[3, 0.2], [1, 0.4], [2, 0]]))).toEqual({ uids: [1, 3], weights: [65535, 32768] });
+    expect(
+      normalizeWeights(
+        new Map([
+          [3, 0.2],
+          [1, 0.4],
+          [2, 0],
+        ]),
+      ),
+    ).toEqual({ uids: [1, 3], weights: [65535, 32768] });
     expect(normalizeWeights(new Map([[1, 0]]))).toEqual({ uids: [], weights: [] });
   });
 
   it('builds set_weights in the order the metadata declares, with either argument spelling', () => {
     const seen: unknown[][] = [];
     const api = {
-      tx: { subtensorModule: { setWeights: Object.assign((...a: unknown[]) => { seen.push(a); return {}; }, {
-        meta: { args: ['netuid', 'uids', 'values', 'version_key'].map((n) => ({ name: { toString: () => n } })) },
-      }) } },
+      tx: {
+        subtensorModule: {
+          setWeights: Object.assign(
+            (...a: unknown[]) => {
+              seen.push(a);
+              return {};
+            },
+            {
+              meta: { args: ['netuid', 'uids', 'values', 'version_key'].map((n) => ({ name: { toString: () => n } })) },
+            },
+          ),
+        },
+      },
     } as unknown as ApiPromise;
     setWeightsCall(api, { netuid: 7, dests: [1, 2], weights: [65535, 100], versionKey: 5 });
     expect(seen[0]).toEqual([7, [1, 2], [65535, 100], 5]);
@@ -97,14 +143,32 @@ describe('ValidatorSim', () => {
   function build(state: Parameters<typeof fakeApi>[0], answer: (q: DendriteQuery, page: InvoicePage) => DendriteAnswer) {
     const pair = keyring.addFromUri('//Bob');
     const gen = new CapturingGenerator();
-    const neurons = [neuron(0, pair.address, axon('10.0.0.9', 1)), neuron(1, 'good', axon('10.0.0.1', 8091)),
-      neuron(2, 'sloppy', axon('10.0.0.1', 8092)), neuron(3, 'broken', axon('10.0.0.1', 8093))];
+    const neurons = [
+      neuron(0, pair.address, axon('10.0.0.9', 1)),
+      neuron(1, 'good', axon('10.0.0.1', 8091)),
+      neuron(2, 'sloppy', axon('10.0.0.1', 8092)),
+      neuron(3, 'broken', axon('10.0.0.1', 8093)),
+    ];
     const queries: DendriteQuery[] = [];
-    const dendrite: DendriteClient = { query: async (q) => { queries.push(q); return answer(q, gen.last!); } };
+    const dendrite: DendriteClient = {
+      query: async (q) => {
+        queries.push(q);
+        return answer(q, gen.last!);
+      },
+    };
     const sim = new ValidatorSim(
       { netuid: 1, queryTimeoutMs: 5_000, transport: 'http', seed: 't', hostOverride: '127.0.0.1', movingAverageAlpha: 0.5 },
-      { logger: silentLogger(), registry: new Registry(), clock: new ManualClock(), signal: new AbortController().signal,
-        pair, metagraph: metagraphOf(neurons), chain: { api: () => fakeApi(state) }, dendrite, generator: gen },
+      {
+        logger: silentLogger(),
+        registry: new Registry(),
+        clock: new ManualClock(),
+        signal: new AbortController().signal,
+        pair,
+        metagraph: metagraphOf(neurons),
+        chain: { api: () => fakeApi(state) },
+        dendrite,
+        generator: gen,
+      },
     );
     return { sim, queries, neurons };
   }
@@ -121,8 +185,10 @@ describe('ValidatorSim', () => {
     const { sim, queries } = build(state, answer);
     const r1 = await sim.runRound();
     expect(queries.map((q) => [q.host, q.port, q.axonHotkey, q.synapse, q.transport])).toEqual([
-      ['127.0.0.1', 8091, 'good', 'OCRSynapse', 'http'], ['127.0.0.1', 8092, 'sloppy', 'OCRSynapse', 'http'],
-      ['127.0.0.1', 8093, 'broken', 'OCRSynapse', 'http']]);
+      ['127.0.0.1', 8091, 'good', 'OCRSynapse', 'http'],
+      ['127.0.0.1', 8092, 'sloppy', 'OCRSynapse', 'http'],
+      ['127.0.0.1', 8093, 'broken', 'OCRSynapse', 'http'],
+    ]);
     expect(typeof queries[0]?.body['base64_image']).toBe('string');
     const byUid = new Map(r1.miners.map((m) => [m.uid, m]));
     expect(byUid.get(1)!.score.prediction).toBeCloseTo(1, 6);
@@ -177,10 +243,23 @@ describe('ValidatorSim', () => {
     const gen = new CapturingGenerator();
     const sim = new ValidatorSim(
       { netuid: 1, queryTimeoutMs: 1_000, transport: 'ws', seed: 'down' },
-      { logger: silentLogger(), registry: new Registry(), clock: new ManualClock(), signal: new AbortController().signal, pair,
+      {
+        logger: silentLogger(),
+        registry: new Registry(),
+        clock: new ManualClock(),
+        signal: new AbortController().signal,
+        pair,
         metagraph: metagraphOf([neuron(1, 'good', axon('127.0.0.1', 8091))]),
-        chain: { api: () => { throw new Error('not connected'); } },
-        dendrite: { query: async () => ({ status: 200, message: 'Success', body: { response: gen.last!.labels }, processTimeMs: 90, verified: false, latencyMs: 100 }) }, generator: gen },
+        chain: {
+          api: () => {
+            throw new Error('not connected');
+          },
+        },
+        dendrite: {
+          query: async () => ({ status: 200, message: 'Success', body: { response: gen.last!.labels }, processTimeMs: 90, verified: false, latencyMs: 100 }),
+        },
+        generator: gen,
+      },
     );
     const r = await sim.runRound();
     expect(r.miners[0]?.score.prediction).toBeCloseTo(1, 6);

@@ -1,8 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  decodeSs58, fail, headerReader, isCanonicalDecimal, parseSignatureHex,
-  type FormFailure, type FormParse, type Freshness, type Ss58Decoder,
-} from './formTypes.js';
+import { decodeSs58, fail, headerReader, isCanonicalDecimal, parseSignatureHex, type FormParse, type Freshness, type Ss58Decoder } from './formTypes.js';
 import type { SigScheme } from '../../wire/index.js';
 
 /**
@@ -40,7 +37,10 @@ const H = {
 } as const;
 
 const SCHEME_SPELLINGS: ReadonlyMap<string, SigScheme> = new Map([
-  ['sr25519', 'sr25519'], ['SR25519', 'sr25519'], ['1', 'sr25519'], ['ed25519', 'ed25519'],
+  ['sr25519', 'sr25519'],
+  ['SR25519', 'sr25519'],
+  ['1', 'sr25519'],
+  ['ed25519', 'ed25519'],
 ]);
 
 /** True when the request claims to be btauth/1 (whatever its shape). */
@@ -50,7 +50,10 @@ export function isBtAuthRequest(h: IncomingHttpHeaders): boolean {
 
 const { read, required } = headerReader(H);
 
-interface Address { text: string; pub: Uint8Array }
+interface Address {
+  text: string;
+  pub: Uint8Array;
+}
 
 function decodeAddr(text: string, key: 'hotkey' | 'receiver', decode: Ss58Decoder): FormParse<Address> {
   const pub = decode(text);
@@ -110,8 +113,13 @@ export function parseBtAuthHeaders(h: IncomingHttpHeaders, decode: Ss58Decoder =
   return {
     ok: true,
     value: {
-      hotkey: hotkey.value.text, hotkeyPublicKey: hotkey.value.pub, receiver: receiver.value?.text ?? null,
-      nonce: nonce.value, nonceText: nonce.value.toString(), scheme: scheme.value, signature: signature.value,
+      hotkey: hotkey.value.text,
+      hotkeyPublicKey: hotkey.value.pub,
+      receiver: receiver.value?.text ?? null,
+      nonce: nonce.value,
+      nonceText: nonce.value.toString(),
+      scheme: scheme.value,
+      signature: signature.value,
     },
   };
 }

@@ -32,9 +32,18 @@ export const btauthForm: HttpForm = {
         refuseUnfresh(btauthFreshness(h.nonce, ctx.clock.now(), ctx.btauth.maxAgeMs, ctx.btauth.maxFutureMs), 'X-Bittensor-Nonce');
         if (ctx.replays.has(replayKey)) throw rejection('BAD_NONCE', 'Replayed request');
       },
-      message: () => utf8(btauthPayload({
-        scheme: h.scheme, method: req.method, target: req.target, bodySha256Hex, nonce: h.nonceText, sender: h.hotkey, receiver: h.receiver,
-      })),
+      message: () =>
+        utf8(
+          btauthPayload({
+            scheme: h.scheme,
+            method: req.method,
+            target: req.target,
+            bodySha256Hex,
+            nonce: h.nonceText,
+            sender: h.hotkey,
+            receiver: h.receiver,
+          }),
+        ),
       commit: () => recordOnce(ctx, replayKey),
     };
     return { body, credentials, timeoutMs: ctx.timeoutMs(undefined), success: (outputs) => outputsAnswer(outputs) };

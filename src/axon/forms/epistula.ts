@@ -1,7 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
-  decodeSs58, fail, headerReader, isCanonicalDecimal, parseSignatureHex,
-  type FormFailure, type FormParse, type Freshness, type Ss58Decoder,
+  decodeSs58,
+  fail,
+  headerReader,
+  isCanonicalDecimal,
+  parseSignatureHex,
+  type FormFailure,
+  type FormParse,
+  type Freshness,
+  type Ss58Decoder,
 } from './formTypes.js';
 
 /**
@@ -82,8 +89,13 @@ export function parseEpistulaHeaders(h: IncomingHttpHeaders, decode: Ss58Decoder
   return {
     ok: true,
     value: {
-      signedBy: signedBy.value, signerPublicKey, signedFor: signedFor.value, timestampMs: Number(timestamp.value),
-      timestampText: timestamp.value, uuid: uuid.value, signature,
+      signedBy: signedBy.value,
+      signerPublicKey,
+      signedFor: signedFor.value,
+      timestampMs: Number(timestamp.value),
+      timestampText: timestamp.value,
+      uuid: uuid.value,
+      signature,
     },
   };
 }

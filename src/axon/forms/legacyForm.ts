@@ -4,9 +4,7 @@ import { publicMessage, type MinerError } from '../../util/index.js';
 import type { SynapseBody } from '../../synapse/index.js';
 import { parseBoundedJson } from '../boundedJson.js';
 import { BITTENSOR_PROTOCOL_VERSION, computeBodyHash } from '../../wire/index.js';
-import {
-  headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody,
-} from './legacy.js';
+import { headerSafe, isPlainObject, parseBtHeaders, responseHeaders, successBody } from './legacy.js';
 import type { FormContext, FormRead, FormRequest, HttpAnswer, HttpForm } from './httpForm.js';
 import { firstValue } from './formTypes.js';
 
@@ -19,7 +17,10 @@ const DENDRITE_HEADERS = ['bt_header_dendrite_hotkey', 'bt_header_dendrite_signa
 export const legacyForm: HttpForm = {
   name: 'legacy',
   claims: (h: IncomingHttpHeaders) => DENDRITE_HEADERS.some((name) => h[name] !== undefined),
-  claimed: (h: IncomingHttpHeaders) => ({ hotkey: firstValue(h['bt_header_dendrite_hotkey']), signed: firstValue(h['bt_header_dendrite_signature']) !== undefined }),
+  claimed: (h: IncomingHttpHeaders) => ({
+    hotkey: firstValue(h['bt_header_dendrite_hotkey']),
+    signed: firstValue(h['bt_header_dendrite_signature']) !== undefined,
+  }),
   read(req: FormRequest, ctx: FormContext): FormRead {
     const body = req.raw.length === 0 ? {} : parseBoundedJson(req.raw, ctx.json, 'body');
     if (!isPlainObject(body)) throw rejection('BAD_REQUEST', 'Bad Request: body must be a JSON object');
@@ -34,7 +35,10 @@ export const legacyForm: HttpForm = {
     const success = (outputs: SynapseBody, processTimeSec: number): HttpAnswer => {
       const axonNonce = ctx.nextNonce();
       const json = successBody(body, outputs, {
-        processTimeSec, axonHotkey: ctx.axonHotkey, axonUuid: ctx.axonUuid, axonNonce,
+        processTimeSec,
+        axonHotkey: ctx.axonHotkey,
+        axonUuid: ctx.axonUuid,
+        axonNonce,
         dendrite: { hotkey: h.hotkey!, nonce: h.nonce!, uuid: h.uuid!, signature: h.signature, ip: req.ip, port: req.port },
       });
       const headers = responseHeaders(200, 'Success', processTimeSec, {

@@ -1,5 +1,5 @@
 import { rejection } from '../rejection.js';
-import { MinerError } from '../../util/index.js';
+import type { MinerError } from '../../util/index.js';
 import { isPlainObject } from './legacy.js';
 import { jsonBoundsViolation, type JsonBounds } from '../boundedJson.js';
 import type { WsRequest } from '../../wire/index.js';
@@ -24,7 +24,12 @@ function str(v: unknown, max: number): string | null {
   return typeof v === 'string' && v.length > 0 && v.length <= max ? v : null;
 }
 
-const DENDRITE_FIELDS = [['hotkey', 64], ['nonce', 24], ['uuid', 128], ['signature', 132]] as const;
+const DENDRITE_FIELDS = [
+  ['hotkey', 64],
+  ['nonce', 24],
+  ['uuid', 128],
+  ['signature', 132],
+] as const;
 
 /**
  * Parses and validates one text frame against the request schema of docs/protocol.md. The

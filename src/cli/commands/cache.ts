@@ -5,8 +5,9 @@ import { addCommonOptions, configFromOptions, type CommonOptions } from '../opti
 
 type CacheCliOptions = CommonOptions & { json?: boolean };
 
-const MEMORY_NOTE = 'memory tier: lives inside the running daemon and is not reachable from here '
-  + '(its numbers are in the daemon\'s status log and miner_cache_* metrics; restarting the daemon empties it)';
+const MEMORY_NOTE =
+  'memory tier: lives inside the running daemon and is not reachable from here ' +
+  "(its numbers are in the daemon's status log and miner_cache_* metrics; restarting the daemon empties it)";
 
 function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -73,15 +74,13 @@ async function runPrune(opts: CacheCliOptions): Promise<void> {
 
 /** `subnet-miner cache stats|clear|prune`: the configured disk and Redis tiers, from outside the daemon. */
 export function registerCacheCommand(program: Command): void {
-  const cache = program
-    .command('cache')
-    .description('inspect, empty or prune the response cache (disk and Redis tiers; memory lives in the daemon)');
+  const cache = program.command('cache').description('inspect, empty or prune the response cache (disk and Redis tiers; memory lives in the daemon)');
   const sub = (name: string, desc: string, run: (o: CacheCliOptions) => Promise<void>): void => {
     addCommonOptions(cache.command(name).description(desc))
       .option('--json', 'print JSON instead of text')
       .action((o: CacheCliOptions) => run(o));
   };
   sub('stats', 'entries and bytes per configured tier', runStats);
-  sub('clear', 'remove every stored answer from the disk tier and this miner\'s Redis keys', runClear);
+  sub('clear', "remove every stored answer from the disk tier and this miner's Redis keys", runClear);
   sub('prune', 'remove expired, corrupt and over-budget disk entries and stale temp files', runPrune);
 }

@@ -11,11 +11,11 @@ Relative paths in the config file resolve from the working directory, not from t
 Unknown keys and bad values stop with exit code 78 and a message naming the key and source.`;
 
 export function registerConfigCommand(program: Command): void {
-  const config = program.command('config').description('inspect and validate the configuration')
-    .addHelpText('after', PRECEDENCE_HELP);
+  const config = program.command('config').description('inspect and validate the configuration').addHelpText('after', PRECEDENCE_HELP);
 
   addCommonOptions(
-    config.command('check')
+    config
+      .command('check')
       .description('validate the configuration and print the effective config as JSON (secrets never printed)')
       .addHelpText('after', PRECEDENCE_HELP),
   ).action((opts: CommonOptions) => {
@@ -27,7 +27,8 @@ export function registerConfigCommand(program: Command): void {
     for (const w of announceWarnings(cfg)) process.stderr.write(`warning [${w.warning}]: ${w.message}; fix: ${w.fix}\n`);
   });
 
-  config.command('env')
+  config
+    .command('env')
     .description('list every config key with its MINER_* environment variable')
     .action(() => {
       for (const leaf of listLeaves(configSchema)) {

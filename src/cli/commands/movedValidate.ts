@@ -7,13 +7,14 @@ import { ConfigError } from '../../util/index.js';
  * rather than commander's "unknown command".
  */
 export function registerMovedValidateCommand(program: Command): void {
-  program.command('validate', { hidden: true })
+  program
+    .command('validate', { hidden: true })
     .allowUnknownOption()
     .allowExcessArguments()
     .action(() => {
       throw new ConfigError(
-        'the validator simulator moved out of the daemon: run `npm run validate -- <options>` or '
-        + '`node packages/validator-sim/bin/subnet-miner-validate.js <options>` (same options, no "validate")',
+        'the validator simulator moved out of the daemon: run `npm run validate -- <options>` or ' +
+          '`node packages/validator-sim/bin/subnet-miner-validate.js <options>` (same options, no "validate")',
       );
     });
 }

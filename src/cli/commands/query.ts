@@ -46,7 +46,12 @@ function parseBody(text: string): Record<string, unknown> {
  * 10.0.0.1 but listens on 127.0.0.1) the config wallet's own hotkey when it holds a uid with
  * an announced axon. Anything else is AXON_NOT_FOUND.
  */
-async function axonHotkeyFromChain(cfg: MinerConfig, host: string, port: number, own: string | undefined): Promise<{ hotkey: string; by: 'address' | 'config wallet' }> {
+async function axonHotkeyFromChain(
+  cfg: MinerConfig,
+  host: string,
+  port: number,
+  own: string | undefined,
+): Promise<{ hotkey: string; by: 'address' | 'config wallet' }> {
   const found = await withChainApi({ endpoints: resolveEndpoints(cfg), connectTimeoutMs: cfg.chain.connectTimeoutMs }, silentLogger(), async (api) => {
     const snap = await readMetagraph(api, cfg.netuid, systemClock());
     const byAddress = snap.neurons.find((n) => n.axon && n.axon.ip === host && n.axon.port === port)?.hotkey;
@@ -55,7 +60,10 @@ async function axonHotkeyFromChain(cfg: MinerConfig, host: string, port: number,
     return mine ? { hotkey: mine.hotkey, by: 'config wallet' as const } : undefined;
   });
   if (!found) {
-    throw new MinerError('AXON_NOT_FOUND', `query: no axon at ${host}:${port} on subnet ${cfg.netuid}; fix: pass --axon-hotkey SS58, or --to the address the miner announced`);
+    throw new MinerError(
+      'AXON_NOT_FOUND',
+      `query: no axon at ${host}:${port} on subnet ${cfg.netuid}; fix: pass --axon-hotkey SS58, or --to the address the miner announced`,
+    );
   }
   return found;
 }
@@ -115,13 +123,23 @@ async function runQuery(opts: QueryOptions): Promise<void> {
   try {
     const transport = form === 'ws' ? 'ws' : 'http';
     const a = await dendrite.query({
-      host, port, axonHotkey, synapse: opts.synapse, body, timeoutMs, transport, form, ...(opts.route ? { target: opts.route } : {}),
+      host,
+      port,
+      axonHotkey,
+      synapse: opts.synapse,
+      body,
+      timeoutMs,
+      transport,
+      form,
+      ...(opts.route ? { target: opts.route } : {}),
     });
     if (opts.json) {
       out(JSON.stringify({ form, crypto: key.pair.type, signer: key.ss58, axonHotkey, axonBy: target.by, ...a }, null, 2));
     } else {
       out(`status:     ${a.status} ${a.message}${a.code ? ` [${a.code}]` : ''}`);
-      out(`form:       ${form} (${key.pair.type} ${key.ss58}, wallet ${signer.name})${form === 'ws' ? ` (response signature ${a.verified ? 'verified' : 'NOT verified'})` : ''}`);
+      out(
+        `form:       ${form} (${key.pair.type} ${key.ss58}, wallet ${signer.name})${form === 'ws' ? ` (response signature ${a.verified ? 'verified' : 'NOT verified'})` : ''}`,
+      );
       out(`axon:       ${axonHotkey} (by ${target.by})`);
       out(`latency:    ${a.latencyMs.toFixed(2)} ms (axon processing ${a.processTimeMs.toFixed(2)} ms)`);
       out(`body:       ${a.body === null ? 'null' : JSON.stringify(a.body)}`);
@@ -135,7 +153,9 @@ async function runQuery(opts: QueryOptions): Promise<void> {
 export function registerQueryCommand(program: Command): void {
   const cmd = program
     .command('query')
-    .description('send one signed request to an axon in any form (WebSocket by default) and print the status, timing and answer; signs with --wallet/--hotkey, on a local devnet with the example validator wallet')
+    .description(
+      'send one signed request to an axon in any form (WebSocket by default) and print the status, timing and answer; signs with --wallet/--hotkey, on a local devnet with the example validator wallet',
+    )
     .requiredOption('--synapse <name>', 'synapse name, e.g. Dummy')
     .requiredOption('--body <json>', 'the synapse fields as JSON, e.g. \'{"dummy_input": 3}\'')
     .requiredOption('--to <host:port>', 'axon address')

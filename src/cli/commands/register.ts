@@ -14,7 +14,8 @@ interface RegisterOptions extends CommonOptions {
 
 /** What the chain's refusal means for the operator. */
 const WHY: Record<string, string> = {
-  RegistrationDisabled: 'this runtime does not allow burned registration on this subnet (the spec 103 testnet genesis refuses it); registration there goes through sudo (the devnet registers through //Alice)',
+  RegistrationDisabled:
+    'this runtime does not allow burned registration on this subnet (the spec 103 testnet genesis refuses it); registration there goes through sudo (the devnet registers through //Alice)',
   SubNetRegistrationDisabled: 'registration is closed on this subnet right now',
   TooManyRegistrationsThisBlock: 'too many registrations in this block; try again in a few blocks',
   TooManyRegistrationsThisInterval: 'the subnet reached its registrations for this interval; try again later',
@@ -45,11 +46,13 @@ function ask(question: string, hidden = false): Promise<string> {
       if (s.startsWith(question)) process.stdout.write(question);
     };
   }
-  return new Promise((resolve) => rl.question(question, (answer) => {
-    rl.close();
-    if (hidden) process.stdout.write('\n');
-    resolve(answer);
-  }));
+  return new Promise((resolve) =>
+    rl.question(question, (answer) => {
+      rl.close();
+      if (hidden) process.stdout.write('\n');
+      resolve(answer);
+    }),
+  );
 }
 
 async function hotkeyAddress(cfg: MinerConfig): Promise<string> {
@@ -71,7 +74,7 @@ async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
   const endpoints = resolveEndpoints(cfg);
   await withChainApi({ endpoints, connectTimeoutMs: cfg.chain.connectTimeoutMs }, silentLogger(), async (api, endpoint) => {
     const q = api.query['subtensorModule']!;
-    const uid = await q['uids']!(cfg.netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toString(): string } };
+    const uid = (await q['uids']!(cfg.netuid, hotkey)) as unknown as { isSome: boolean; unwrap(): { toString(): string } };
     if (uid.isSome) {
       out(`hotkey ${hotkey} is already registered on netuid ${cfg.netuid} as uid ${uid.unwrap().toString()}`);
       return;
@@ -80,15 +83,17 @@ async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
       throw new MinerError('CHAIN_REJECTED', `the runtime at ${endpoint} has no burned_register call`);
     }
     const cost = await burnCost(api, cfg.netuid);
-    const acct = await api.query['system']!['account']!(coldPub) as unknown as { data: { free: { toBigInt(): bigint } } };
+    const acct = (await api.query['system']!['account']!(coldPub)) as unknown as { data: { free: { toBigInt(): bigint } } };
     const free = acct.data.free.toBigInt();
-    out([
-      `chain     ${endpoint} (spec_version ${api.runtimeVersion.specVersion.toString()})`,
-      `netuid    ${cfg.netuid}`,
-      `hotkey    ${hotkey} (wallet ${cfg.wallet.name}/${cfg.wallet.hotkey})`,
-      `coldkey   ${coldPub} (balance ${tao(free)})`,
-      `cost      ${tao(cost)} burned (recycled), plus the transaction fee`,
-    ].join('\n'));
+    out(
+      [
+        `chain     ${endpoint} (spec_version ${api.runtimeVersion.specVersion.toString()})`,
+        `netuid    ${cfg.netuid}`,
+        `hotkey    ${hotkey} (wallet ${cfg.wallet.name}/${cfg.wallet.hotkey})`,
+        `coldkey   ${coldPub} (balance ${tao(free)})`,
+        `cost      ${tao(cost)} burned (recycled), plus the transaction fee`,
+      ].join('\n'),
+    );
     if (free < cost) out('warning: the coldkey balance is below the cost; the chain will refuse');
     if (!yes) {
       if (!process.stdin.isTTY) throw new MinerError('BAD_REQUEST', 'confirmation needed and stdin is not a terminal; fix: pass --yes');
@@ -105,12 +110,13 @@ async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
     const tx = callByName(api, 'subtensorModule', 'burnedRegister', { netuid: cfg.netuid, hotkey });
     try {
       const inc = await submitExtrinsic(api, tx, cold.pair, { timeoutMs: 180_000 });
-      const now = await q['uids']!(cfg.netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toString(): string } };
+      const now = (await q['uids']!(cfg.netuid, hotkey)) as unknown as { isSome: boolean; unwrap(): { toString(): string } };
       const block = (await api.rpc.chain.getHeader(inc.blockHash)).number.toNumber();
       out(`registered: hotkey ${hotkey} holds uid ${now.isSome ? now.unwrap().toString() : '?'} on netuid ${cfg.netuid} (block ${block})`);
     } catch (err) {
       const chainError = chainErrorOf(err);
-      if (chainError) throw new MinerError('CHAIN_REJECTED', `the chain refused burned_register: ${chainError}: ${explain(chainError)}`, { details: { chainError } });
+      if (chainError)
+        throw new MinerError('CHAIN_REJECTED', `the chain refused burned_register: ${chainError}: ${explain(chainError)}`, { details: { chainError } });
       throw err;
     }
   });

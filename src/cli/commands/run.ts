@@ -82,9 +82,11 @@ async function die(logger: Logger, err: unknown): Promise<never> {
  */
 function routeConsoleToLog(root: Logger): void {
   const log = root.child({ module: 'console' });
-  const write = (level: 'debug' | 'info' | 'warn') => (...args: unknown[]): void => {
-    log[level]({ text: format(...args) }, 'library console output');
-  };
+  const write =
+    (level: 'debug' | 'info' | 'warn') =>
+    (...args: unknown[]): void => {
+      log[level]({ text: format(...args) }, 'library console output');
+    };
   console.debug = write('debug');
   console.log = write('info');
   console.info = write('info');
@@ -103,12 +105,16 @@ function installSignalHandlers(logger: Logger, node: MinerNode, abort: AbortCont
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn({ signal, exitCode: EXIT_CODES.FORCED_STOP }, 'second signal, forcing exit');
-      void node.forceStop().finally(() => flushLogger(logger, 500)).finally(() => process.exit(EXIT_CODES.FORCED_STOP));
+      void node
+        .forceStop()
+        .finally(() => flushLogger(logger, 500))
+        .finally(() => process.exit(EXIT_CODES.FORCED_STOP));
       return;
     }
     stopping = true;
     logger.info({ signal }, 'shutdown requested');
-    node.stop()
+    node
+      .stop()
       .then(async () => {
         abort.abort();
         logger.info({ exitCode: EXIT_CODES.OK }, 'miner stopped');

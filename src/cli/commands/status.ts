@@ -128,7 +128,9 @@ function human(r: StatusReport): string {
     `axon         ${n.axon ? `${n.axon.ipType === 6 ? `[${n.axon.ip}]` : n.axon.ip}:${n.axon.port} (version ${n.axon.version}, served at block ${n.axon.block})` : 'not announced'}`,
   );
   if (s.immunity) {
-    lines.push(`immunity     ${s.immunity.inImmunity ? `protected until block ${s.immunity.immuneUntilBlock}` : `ended at block ${s.immunity.immuneUntilBlock}`} (registered at block ${s.immunity.registeredAtBlock})`);
+    lines.push(
+      `immunity     ${s.immunity.inImmunity ? `protected until block ${s.immunity.immuneUntilBlock}` : `ended at block ${s.immunity.immuneUntilBlock}`} (registered at block ${s.immunity.registeredAtBlock})`,
+    );
   }
   return lines.join('\n');
 }

@@ -82,8 +82,16 @@ export const axonSchema = z.strictObject({
   /** Address announced on chain (the chain refuses 127.0.0.1). */
   externalIp: z.string().optional(),
   externalPort: z.number().int().min(1).max(65535).optional(),
-  maxPayloadBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
-  maxHeaderBytes: z.number().int().min(1024).default(64 * 1024),
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
+  maxHeaderBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
   maxConnections: z.number().int().positive().default(2_000),
   maxConnectionsPerIp: z.number().int().positive().default(64),
   maxInflightPerConnection: z.number().int().positive().default(256),

@@ -15,23 +15,37 @@ export const cacheSchema = z.strictObject({
   }),
   /** Policy for synapses not listed above. */
   defaultPolicy: z.enum(['shared', 'per-validator', 'off']).default('off'),
-  memory: z.strictObject({
-    maxBytes: z.number().int().positive().default(256 * 1024 * 1024),
-    maxEntries: z.number().int().positive().default(100_000),
-    ttlMs: z.number().int().positive().default(600_000),
-  }).default({ maxBytes: 256 * 1024 * 1024, maxEntries: 100_000, ttlMs: 600_000 }),
-  disk: z.strictObject({
-    enabled: z.boolean().default(false),
-    dir: z.string().default('.cache/responses'),
-    maxBytes: z.number().int().positive().default(1024 * 1024 * 1024),
-    ttlMs: z.number().int().positive().default(86_400_000),
-  }).default({ enabled: false, dir: '.cache/responses', maxBytes: 1024 * 1024 * 1024, ttlMs: 86_400_000 }),
-  redis: z.strictObject({
-    enabled: z.boolean().default(false),
-    /** Without a password: it comes from MINER_REDIS_PASSWORD. */
-    url: z.string().default('redis://127.0.0.1:6379'),
-    keyPrefix: z.string().default('subnet-miner:'),
-    timeoutMs: z.number().int().positive().default(50),
-    ttlMs: z.number().int().positive().default(600_000),
-  }).default({ enabled: false, url: 'redis://127.0.0.1:6379', keyPrefix: 'subnet-miner:', timeoutMs: 50, ttlMs: 600_000 }),
+  memory: z
+    .strictObject({
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(256 * 1024 * 1024),
+      maxEntries: z.number().int().positive().default(100_000),
+      ttlMs: z.number().int().positive().default(600_000),
+    })
+    .default({ maxBytes: 256 * 1024 * 1024, maxEntries: 100_000, ttlMs: 600_000 }),
+  disk: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      dir: z.string().default('.cache/responses'),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024 * 1024),
+      ttlMs: z.number().int().positive().default(86_400_000),
+    })
+    .default({ enabled: false, dir: '.cache/responses', maxBytes: 1024 * 1024 * 1024, ttlMs: 86_400_000 }),
+  redis: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Without a password: it comes from MINER_REDIS_PASSWORD. */
+      url: z.string().default('redis://127.0.0.1:6379'),
+      keyPrefix: z.string().default('subnet-miner:'),
+      timeoutMs: z.number().int().positive().default(50),
+      ttlMs: z.number().int().positive().default(600_000),
+    })
+    .default({ enabled: false, url: 'redis://127.0.0.1:6379', keyPrefix: 'subnet-miner:', timeoutMs: 50, ttlMs: 600_000 }),
 });

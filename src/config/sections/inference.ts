@@ -3,7 +3,10 @@ import { z } from 'zod';
 export const batchSchema = z.strictObject({
   maxItems: z.number().int().positive().default(64),
   /** Cost budget per batch (pixels including padding). */
-  maxCost: z.number().positive().default(64 * 48 * 320),
+  maxCost: z
+    .number()
+    .positive()
+    .default(64 * 48 * 320),
   /** Wait for a batch to fill only while the device is busy. */
   maxWaitMs: z.number().min(0).default(5),
   queueLength: z.number().int().positive().default(4_096),
@@ -37,7 +40,11 @@ export const ocrSchema = z.strictObject({
   /** Lines whose mean recognition score is below this are dropped. */
   recMinScore: z.number().min(0).max(1).default(0.5),
   maxImagePixels: z.number().int().positive().default(40_000_000),
-  maxImageBytes: z.number().int().positive().default(10 * 1024 * 1024),
+  maxImageBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   recHeight: z.number().int().positive().default(48),
   recWidthBuckets: z.array(z.number().int().positive()).default([48, 96, 160, 240, 320, 480, 640, 960, 1280]),
   useAngleClassifier: z.boolean().default(false),
@@ -82,42 +89,44 @@ export const cudaTuningSchema = z.strictObject({
 
 const DEVICE_ENTRY = /^(auto|cpu|cuda(:\d{1,3})?)$/;
 
-export const inferenceSchema = z.strictObject({
-  /**
-   * Where models run: ["auto"] = every CUDA device the provider can open, else one CPU device;
-   * or a list such as ["cuda:0","cuda:1"], ["cpu"], ["cpu","cpu"] (CPU threads split between them).
-   */
-  devices: z.array(z.string().regex(DEVICE_ENTRY, 'expected auto, cpu, cuda or cuda:N')).min(1).max(32).default(['auto']),
-  /** Older single-device key, read only while `devices` is ["auto"]: cpu = ["cpu"], cuda = ["cuda:<cudaDeviceId>"] (required). */
-  device: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
-  /** The GPU that `device: "cuda"` means. */
-  cudaDeviceId: z.number().int().min(0).default(0),
-  cuda: cudaTuningSchema.default(cudaTuningSchema.parse({})),
-  /** Intra-op threads; with several CPU devices, this (or every available core) is split evenly between them. */
-  intraOpThreads: z.number().int().min(0).default(0),
-  interOpThreads: z.number().int().min(0).default(0),
-  maxSessions: z.number().int().positive().default(8),
-  /**
-   * onnxruntime's CPU memory arena: on, each session keeps its peak activation memory for reuse
-   * (fewer allocations per run); off, activations go back to the allocator after each run, which
-   * bounds a long-running CPU miner's native memory at some cost per run (docs/operations.md#memory).
-   */
-  cpuMemArena: z.boolean().default(true),
-  /** Let onnxruntime's idle threads spin (lower latency on a dedicated CPU, wasted cycles on a shared one). */
-  allowSpinning: z.boolean().default(false),
-  /** Model runs at once on each device, across its models; 0 = auto (1 on CPU, where runs share the cores; unbounded on CUDA). */
-  maxConcurrentRuns: z.number().int().min(0).default(0),
-  /** Run each session in a worker thread: onnxruntime-node runs synchronously and would block the event loop. */
-  runInWorker: z.boolean().default(true),
-  batch: batchSchema.default(batchSchema.parse({})),
-  models: z.record(z.string(), modelSchema).default({}),
-  ocr: ocrSchema.default(ocrSchema.parse({})),
-}).superRefine((cfg, ctx) => {
-  const explicit = !(cfg.devices.length === 1 && cfg.devices[0] === 'auto');
-  if (explicit && cfg.devices.includes('auto')) {
-    ctx.addIssue({ code: 'custom', path: ['devices'], message: '"auto" must be the only entry of inference.devices' });
-  }
-  if (explicit && cfg.device !== 'auto') {
-    ctx.addIssue({ code: 'custom', path: ['device'], message: 'set inference.devices or the older inference.device, not both' });
-  }
-});
+export const inferenceSchema = z
+  .strictObject({
+    /**
+     * Where models run: ["auto"] = every CUDA device the provider can open, else one CPU device;
+     * or a list such as ["cuda:0","cuda:1"], ["cpu"], ["cpu","cpu"] (CPU threads split between them).
+     */
+    devices: z.array(z.string().regex(DEVICE_ENTRY, 'expected auto, cpu, cuda or cuda:N')).min(1).max(32).default(['auto']),
+    /** Older single-device key, read only while `devices` is ["auto"]: cpu = ["cpu"], cuda = ["cuda:<cudaDeviceId>"] (required). */
+    device: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
+    /** The GPU that `device: "cuda"` means. */
+    cudaDeviceId: z.number().int().min(0).default(0),
+    cuda: cudaTuningSchema.default(cudaTuningSchema.parse({})),
+    /** Intra-op threads; with several CPU devices, this (or every available core) is split evenly between them. */
+    intraOpThreads: z.number().int().min(0).default(0),
+    interOpThreads: z.number().int().min(0).default(0),
+    maxSessions: z.number().int().positive().default(8),
+    /**
+     * onnxruntime's CPU memory arena: on, each session keeps its peak activation memory for reuse
+     * (fewer allocations per run); off, activations go back to the allocator after each run, which
+     * bounds a long-running CPU miner's native memory at some cost per run (docs/operations.md#memory).
+     */
+    cpuMemArena: z.boolean().default(true),
+    /** Let onnxruntime's idle threads spin (lower latency on a dedicated CPU, wasted cycles on a shared one). */
+    allowSpinning: z.boolean().default(false),
+    /** Model runs at once on each device, across its models; 0 = auto (1 on CPU, where runs share the cores; unbounded on CUDA). */
+    maxConcurrentRuns: z.number().int().min(0).default(0),
+    /** Run each session in a worker thread: onnxruntime-node runs synchronously and would block the event loop. */
+    runInWorker: z.boolean().default(true),
+    batch: batchSchema.default(batchSchema.parse({})),
+    models: z.record(z.string(), modelSchema).default({}),
+    ocr: ocrSchema.default(ocrSchema.parse({})),
+  })
+  .superRefine((cfg, ctx) => {
+    const explicit = !(cfg.devices.length === 1 && cfg.devices[0] === 'auto');
+    if (explicit && cfg.devices.includes('auto')) {
+      ctx.addIssue({ code: 'custom', path: ['devices'], message: '"auto" must be the only entry of inference.devices' });
+    }
+    if (explicit && cfg.device !== 'auto') {
+      ctx.addIssue({ code: 'custom', path: ['device'], message: 'set inference.devices or the older inference.device, not both' });
+    }
+  });

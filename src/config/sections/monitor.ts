@@ -15,11 +15,13 @@ export const thresholdsSchema = z.strictObject({
 });
 
 export const monitorSchema = z.strictObject({
-  admin: z.strictObject({
-    enabled: z.boolean().default(true),
-    host: z.string().default('127.0.0.1'),
-    port: z.number().int().min(0).max(65535).default(9100),
-  }).default({ enabled: true, host: '127.0.0.1', port: 9100 }),
+  admin: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(9100),
+    })
+    .default({ enabled: true, host: '127.0.0.1', port: 9100 }),
   /** node-cron expressions (with seconds). */
   standingCron: z.string().default('0 */5 * * * *'),
   servingCron: z.string().default('*/60 * * * * *'),

@@ -16,7 +16,9 @@ function isLatin(ch: string): boolean {
 /** 1 for classes kept by the charset (blank always), 0 for the rest. */
 export function charsetMask(classes: readonly string[], charset: 'latin' | 'all'): Float32Array {
   const mask = new Float32Array(classes.length);
-  classes.forEach((ch, i) => { mask[i] = i === 0 || charset === 'all' || (ch.length > 0 && [...ch].every(isLatin)) ? 1 : 0; });
+  classes.forEach((ch, i) => {
+    mask[i] = i === 0 || charset === 'all' || (ch.length > 0 && [...ch].every(isLatin)) ? 1 : 0;
+  });
   return mask;
 }
 
@@ -25,11 +27,15 @@ export function argmaxRows(probs: Float32Array, steps: number, classes: number, 
   const idx = new Int32Array(steps);
   const score = new Float32Array(steps);
   for (let t = 0; t < steps; t++) {
-    let best = 0, bestP = -1;
+    let best = 0,
+      bestP = -1;
     const off = t * classes;
     for (let c = 0; c < classes; c++) {
       const p = probs[off + c]! * mask[c]!;
-      if (p > bestP) { bestP = p; best = c; }
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
     }
     idx[t] = best;
     score[t] = bestP;
@@ -49,7 +55,8 @@ export interface Decoded {
 export function ctcGreedy(idx: ArrayLike<number | bigint>, score: ArrayLike<number>, classes: readonly string[]): Decoded {
   const chars: string[] = [];
   const steps: number[] = [];
-  let sum = 0, prev = -1;
+  let sum = 0,
+    prev = -1;
   for (let t = 0; t < idx.length; t++) {
     const c = Number(idx[t]);
     if (c !== prev && c !== 0) {
@@ -60,7 +67,13 @@ export function ctcGreedy(idx: ArrayLike<number | bigint>, score: ArrayLike<numb
     prev = c;
   }
   const n = chars.length;
-  while (chars.length > 0 && chars[0] === ' ') { chars.shift(); steps.shift(); }
-  while (chars.length > 0 && chars[chars.length - 1] === ' ') { chars.pop(); steps.pop(); }
+  while (chars.length > 0 && chars[0] === ' ') {
+    chars.shift();
+    steps.shift();
+  }
+  while (chars.length > 0 && chars[chars.length - 1] === ' ') {
+    chars.pop();
+    steps.pop();
+  }
   return { text: chars.join(''), score: n > 0 ? sum / n : 0, steps };
 }

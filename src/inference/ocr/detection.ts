@@ -30,7 +30,8 @@ export async function detPreprocess(img: RgbImage, maxSide: number): Promise<Det
   const data = new Float32Array(3 * plane);
   for (let c = 0; c < 3; c++) {
     const src = 2 - c; // RGB -> BGR
-    const m = MEAN[c]!, s = STD[c]!;
+    const m = MEAN[c]!,
+      s = STD[c]!;
     const off = c * plane;
     for (let i = 0; i < plane; i++) data[off + i] = (resized[i * 3 + src]! / 255 - m) / s;
   }
@@ -63,12 +64,15 @@ function components(prob: Float32Array, w: number, h: number, threshold: number,
     if (seen[start] || prob[start]! <= threshold) continue;
     const rowMin = new Map<number, number>();
     const rowMax = new Map<number, number>();
-    let top = 0, sum = 0, count = 0;
+    let top = 0,
+      sum = 0,
+      count = 0;
     stack[top++] = start;
     seen[start] = 1;
     while (top > 0) {
       const p = stack[--top]!;
-      const x = p % w, y = (p - x) / w;
+      const x = p % w,
+        y = (p - x) / w;
       sum += prob[p]!;
       count++;
       if (!(rowMin.get(y)! <= x)) rowMin.set(y, x);
@@ -94,9 +98,7 @@ function components(prob: Float32Array, w: number, h: number, threshold: number,
 }
 
 /** DB post-processing: threshold, components, min-area boxes, score filter, unclip, back to image pixels. */
-export function dbPostprocess(
-  prob: Float32Array, mapW: number, mapH: number, imgW: number, imgH: number, opts: DbOpts,
-): DetectedBox[] {
+export function dbPostprocess(prob: Float32Array, mapW: number, mapH: number, imgW: number, imgH: number, opts: DbOpts): DetectedBox[] {
   const boxes: DetectedBox[] = [];
   for (const c of components(prob, mapW, mapH, opts.threshold, opts.maxCandidates)) {
     const rect = minAreaRect(c.points);

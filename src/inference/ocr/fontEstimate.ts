@@ -35,13 +35,19 @@ function dropSpecks(mask: Uint8Array, w: number, h: number): void {
     while (stack.length > 0) {
       const p = stack.pop()!;
       blob.push(p);
-      const x = p % w, y = (p - x) / w;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx, ny = y + dy;
-        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-        const q = ny * w + nx;
-        if (mask[q] === 1) { mask[q] = 2; stack.push(q); }
-      }
+      const x = p % w,
+        y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx,
+            ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+          const q = ny * w + nx;
+          if (mask[q] === 1) {
+            mask[q] = 2;
+            stack.push(q);
+          }
+        }
     }
     if (blob.length < MIN_BLOB_PX) for (const p of blob) mask[p] = 0;
   }
@@ -55,7 +61,8 @@ function inkBand(rowInk: Uint8Array, mid: number): [number, number] | undefined 
     else if (rowInk[mid - d]) seed = mid - d;
   }
   if (seed < 0) return undefined;
-  let top = seed, bottom = seed;
+  let top = seed,
+    bottom = seed;
   while (top > 0 && (rowInk[top - 1] || (top > 1 && rowInk[top - 2]))) top -= rowInk[top - 1] ? 1 : 2;
   while (bottom < rowInk.length - 1 && (rowInk[bottom + 1] || rowInk[bottom + 2])) bottom += rowInk[bottom + 1] ? 1 : 2;
   return [top, bottom];
@@ -68,16 +75,21 @@ function inkBand(rowInk: Uint8Array, mid: number): [number, number] | undefined 
  */
 export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
   const pts = corners(rect);
-  const padY = rect.height * 0.6, padX = rect.height * 0.3;
-  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[0])) - padX)), x1 = Math.min(img.width, Math.ceil(Math.max(...pts.map((p) => p[0])) + padX));
-  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[1])) - padY)), y1 = Math.min(img.height, Math.ceil(Math.max(...pts.map((p) => p[1])) + padY));
-  const w = x1 - x0, h = y1 - y0;
+  const padY = rect.height * 0.6,
+    padX = rect.height * 0.3;
+  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[0])) - padX)),
+    x1 = Math.min(img.width, Math.ceil(Math.max(...pts.map((p) => p[0])) + padX));
+  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((p) => p[1])) - padY)),
+    y1 = Math.min(img.height, Math.ceil(Math.max(...pts.map((p) => p[1])) + padY));
+  const w = x1 - x0,
+    h = y1 - y0;
   if (w < 2 || h < 2) return undefined;
   const gray = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const p = ((y0 + y) * img.width + x0 + x) * 3;
-    gray[y * w + x] = (img.data[p]! * 77 + img.data[p + 1]! * 150 + img.data[p + 2]! * 29) >> 8;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const p = ((y0 + y) * img.width + x0 + x) * 3;
+      gray[y * w + x] = (img.data[p]! * 77 + img.data[p + 1]! * 150 + img.data[p + 2]! * 29) >> 8;
+    }
   const sorted = Uint8Array.from(gray).sort();
   const paper = sorted[Math.floor(sorted.length * 0.7)]!;
   const ink = sorted[Math.floor(sorted.length * 0.02)]!;
@@ -87,16 +99,23 @@ export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
   for (let i = 0; i < w * h; i++) mask[i] = gray[i]! < thr ? 1 : 0;
   dropSpecks(mask, w, h);
   const rowInk = new Uint8Array(h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x]) { rowInk[y] = 1; break; }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if (mask[y * w + x]) {
+        rowInk[y] = 1;
+        break;
+      }
   const band = inkBand(rowInk, Math.round(rect.cy - y0));
   if (!band) return undefined;
   const [top, bottom] = band;
-  let left = w, right = -1;
-  for (let y = top; y <= bottom; y++) for (let x = 0; x < w; x++) {
-    if (mask[y * w + x] === 0) continue;
-    if (x < left) left = x;
-    if (x > right) right = x;
-  }
+  let left = w,
+    right = -1;
+  for (let y = top; y <= bottom; y++)
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x] === 0) continue;
+      if (x < left) left = x;
+      if (x > right) right = x;
+    }
   if (right < 0) return undefined;
   const columns = new Uint8Array(right - left + 1);
   for (let y = top; y <= bottom; y++) for (let x = left; x <= right; x++) if (mask[y * w + x] !== 0) columns[x - left] = 1;
@@ -105,7 +124,8 @@ export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
 
 /** For each family: the size that explains the ink height of this text, and how well it explains the width. */
 export function guessFonts(ink: InkBox, text: string): FontGuess[] {
-  const inkH = ink.bottom - ink.top, inkW = ink.right - ink.left;
+  const inkH = ink.bottom - ink.top,
+    inkW = ink.right - ink.left;
   return FONTS.map((font) => {
     const ext = inkExtentEm(font, text);
     const sizePx = inkH / Math.max(ext.top - ext.bottom, 0.3);
@@ -137,7 +157,13 @@ export function labelBox(ink: InkBox, text: string, font: FontMetrics, sizePx: n
  * side bearings; letter gaps are smaller).
  */
 export function restoreSpaces(
-  text: string, steps: readonly number[], ink: InkBox, rect: { cx: number; width: number }, cropWidth: number, emPx: number, gapEm: number,
+  text: string,
+  steps: readonly number[],
+  ink: InkBox,
+  rect: { cx: number; width: number },
+  cropWidth: number,
+  emPx: number,
+  gapEm: number,
 ): string {
   const chars = [...text];
   if (chars.length !== steps.length || chars.length < 2) return text;
@@ -146,11 +172,14 @@ export function restoreSpaces(
   const minGap = Math.max(2, gapEm * emPx);
   let out = chars[0]!;
   for (let i = 1; i < chars.length; i++) {
-    const a = chars[i - 1]!, b = chars[i]!;
+    const a = chars[i - 1]!,
+      b = chars[i]!;
     // Invoice numbers and amounts never split digits; their bearings (a '1') mimic word gaps.
     if (a !== ' ' && b !== ' ' && !(/\d/.test(a) && /\d/.test(b))) {
-      let run = 0, best = 0;
-      const from = Math.max(0, colOf(steps[i - 1]!)), to = Math.min(ink.columns.length, colOf(steps[i]!));
+      let run = 0,
+        best = 0;
+      const from = Math.max(0, colOf(steps[i - 1]!)),
+        to = Math.min(ink.columns.length, colOf(steps[i]!));
       for (let x = from; x < to; x++) {
         run = ink.columns[x] ? 0 : run + 1;
         if (run > best) best = run;

@@ -29,12 +29,14 @@ const MIN_GRADIENT = 0.2;
 
 /** Darkness 0..1 of every pixel of the region: 0 at the paper's grey, 1 at the ink's. */
 function darkness(img: RgbImage, r: InkRegion): { v: Float32Array; w: number; h: number } {
-  const w = r.right - r.left, h = r.bottom - r.top;
+  const w = r.right - r.left,
+    h = r.bottom - r.top;
   const g = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const p = ((r.top + y) * img.width + r.left + x) * 3;
-    g[y * w + x] = (img.data[p]! * 77 + img.data[p + 1]! * 150 + img.data[p + 2]! * 29) / 256;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const p = ((r.top + y) * img.width + r.left + x) * 3;
+      g[y * w + x] = (img.data[p]! * 77 + img.data[p + 1]! * 150 + img.data[p + 2]! * 29) / 256;
+    }
   const sorted = Float32Array.from(g).sort();
   const paper = sorted[Math.floor(sorted.length * 0.6)]!;
   const ink = sorted[Math.floor(sorted.length * 0.02)]!;
@@ -49,29 +51,35 @@ function orientations(v: Float32Array, w: number, h: number): number[] {
   const hist = [0, 0, 0, 0, 0, 0, 0, 0];
   let total = 0;
   const at = (i: number) => v[i]!;
-  for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
-    const i = y * w + x;
-    const gx = at(i + 1 - w) + 2 * at(i + 1) + at(i + 1 + w) - at(i - 1 - w) - 2 * at(i - 1) - at(i - 1 + w);
-    const gy = at(i + w - 1) + 2 * at(i + w) + at(i + w + 1) - at(i - w - 1) - 2 * at(i - w) - at(i - w + 1);
-    const m = Math.hypot(gx, gy);
-    if (m < MIN_GRADIENT) continue;
-    let a = Math.atan2(gy, gx);
-    if (a < 0) a += Math.PI;
-    hist[Math.min(7, Math.floor((a / Math.PI) * 8))]! += m;
-    total += m;
-  }
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const gx = at(i + 1 - w) + 2 * at(i + 1) + at(i + 1 + w) - at(i - 1 - w) - 2 * at(i - 1) - at(i - 1 + w);
+      const gy = at(i + w - 1) + 2 * at(i + w) + at(i + w + 1) - at(i - w - 1) - 2 * at(i - w) - at(i - w + 1);
+      const m = Math.hypot(gx, gy);
+      if (m < MIN_GRADIENT) continue;
+      let a = Math.atan2(gy, gx);
+      if (a < 0) a += Math.PI;
+      hist[Math.min(7, Math.floor((a / Math.PI) * 8))]! += m;
+      total += m;
+    }
   return hist.map((q) => q / Math.max(1e-9, total));
 }
 
 /** Mean length of solid ink runs along rows (horizontal) and along columns (vertical). */
 function runLengths(v: Float32Array, w: number, h: number): { horizontal: number; vertical: number } {
   const mean = (outer: number, inner: number, at: (o: number, i: number) => number) => {
-    let sum = 0, runs = 0;
+    let sum = 0,
+      runs = 0;
     for (let o = 0; o < outer; o++) {
       let run = 0;
       for (let i = 0; i <= inner; i++) {
         if (i < inner && at(o, i) > 0.5) run++;
-        else if (run > 0) { sum += run; runs++; run = 0; }
+        else if (run > 0) {
+          sum += run;
+          runs++;
+          run = 0;
+        }
       }
     }
     return sum / Math.max(1, runs);
@@ -82,14 +90,20 @@ function runLengths(v: Float32Array, w: number, h: number): { horizontal: number
 /** The model's features for a line's ink; undefined when the region is too small to judge. */
 export function glyphFeatures(img: RgbImage, r: InkRegion): number[] | undefined {
   const region = {
-    left: Math.max(0, Math.floor(r.left)), top: Math.max(0, Math.floor(r.top)),
-    right: Math.min(img.width, Math.ceil(r.right)), bottom: Math.min(img.height, Math.ceil(r.bottom)),
+    left: Math.max(0, Math.floor(r.left)),
+    top: Math.max(0, Math.floor(r.top)),
+    right: Math.min(img.width, Math.ceil(r.right)),
+    bottom: Math.min(img.height, Math.ceil(r.bottom)),
   };
   if (region.right - region.left < 6 || region.bottom - region.top < 5) return undefined;
   const { v, w, h } = darkness(img, region);
   const runs = runLengths(v, w, h);
-  let sum = 0, solid = 0;
-  for (const q of v) { sum += q; if (q > 0.5) solid++; }
+  let sum = 0,
+    solid = 0;
+  for (const q of v) {
+    sum += q;
+    if (q > 0.5) solid++;
+  }
   if (solid === 0) return undefined;
   return [...orientations(v, w, h), runs.horizontal / Math.max(1e-6, runs.vertical), sum / solid];
 }

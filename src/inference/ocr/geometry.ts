@@ -57,8 +57,17 @@ export function minAreaRect(points: Point[]): RotatedRect {
     let ex = b[0] - a[0];
     let ey = b[1] - a[1];
     const len = Math.hypot(ex, ey);
-    if (len === 0) { ex = 1; ey = 0; } else { ex /= len; ey /= len; }
-    let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+    if (len === 0) {
+      ex = 1;
+      ey = 0;
+    } else {
+      ex /= len;
+      ey /= len;
+    }
+    let minU = Infinity,
+      maxU = -Infinity,
+      minV = Infinity,
+      maxV = -Infinity;
     for (const p of hull) {
       const u = p[0] * ex + p[1] * ey;
       const v = -p[0] * ey + p[1] * ex;
@@ -88,8 +97,10 @@ export function unclip(r: RotatedRect, ratio: number): RotatedRect {
 
 /** Corners in order top-left, top-right, bottom-right, bottom-left. */
 export function corners(r: RotatedRect): [Point, Point, Point, Point] {
-  const hx = (r.ux * r.width) / 2, hy = (r.uy * r.width) / 2;
-  const vx = (-r.uy * r.height) / 2, vy = (r.ux * r.height) / 2;
+  const hx = (r.ux * r.width) / 2,
+    hy = (r.uy * r.width) / 2;
+  const vx = (-r.uy * r.height) / 2,
+    vy = (r.ux * r.height) / 2;
   return [
     [r.cx - hx - vx, r.cy - hy - vy],
     [r.cx + hx - vx, r.cy + hy - vy],
@@ -100,9 +111,11 @@ export function corners(r: RotatedRect): [Point, Point, Point, Point] {
 
 export function scaleRect(r: RotatedRect, sx: number, sy: number): RotatedRect {
   // Small rotations only (documents): scale the axes' lengths by the matching factors.
-  const ux = r.ux * sx, uy = r.uy * sy;
+  const ux = r.ux * sx,
+    uy = r.uy * sy;
   const lu = Math.hypot(ux, uy);
-  const vx = -r.uy * sx, vy = r.ux * sy;
+  const vx = -r.uy * sx,
+    vy = r.ux * sy;
   const lv = Math.hypot(vx, vy);
   return { cx: r.cx * sx, cy: r.cy * sy, ux: ux / lu, uy: uy / lu, width: r.width * lu, height: r.height * lv };
 }

@@ -10,7 +10,7 @@ const { onnx } = onnxProto;
 export function appendArgmax(model: Uint8Array, mask: Float32Array | undefined): Uint8Array {
   const m = onnx.ModelProto.decode(model);
   const g = m.graph;
-  if (!g?.output || g.output.length !== 1) throw new Error('expected a graph with exactly one output');
+  if (!g || g.output?.length !== 1) throw new Error('expected a graph with exactly one output');
   const out = g.output[0]!;
   const nodes = g.node ?? (g.node = []);
   const inits = g.initializer ?? (g.initializer = []);
@@ -18,20 +18,37 @@ export function appendArgmax(model: Uint8Array, mask: Float32Array | undefined):
   const axis = dims.length - 1;
   let probs = out.name!;
   if (mask) {
-    inits.push(onnx.TensorProto.create({
-      name: 'ctc_class_mask', dataType: onnx.TensorProto.DataType.FLOAT, dims: [mask.length], floatData: Array.from(mask),
-    }));
+    inits.push(
+      onnx.TensorProto.create({
+        name: 'ctc_class_mask',
+        dataType: onnx.TensorProto.DataType.FLOAT,
+        dims: [mask.length],
+        floatData: Array.from(mask),
+      }),
+    );
     nodes.push(onnx.NodeProto.create({ opType: 'Mul', input: [probs, 'ctc_class_mask'], output: ['ctc_masked'], name: 'ctc_mask' }));
     probs = 'ctc_masked';
   }
   const intAttr = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
   const intsAttr = (name: string, ints: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
-  nodes.push(onnx.NodeProto.create({
-    opType: 'ArgMax', input: [probs], output: ['ctc_index'], name: 'ctc_argmax', attribute: [intAttr('axis', axis), intAttr('keepdims', 0)],
-  }));
-  nodes.push(onnx.NodeProto.create({
-    opType: 'ReduceMax', input: [probs], output: ['ctc_score'], name: 'ctc_reducemax', attribute: [intsAttr('axes', [axis]), intAttr('keepdims', 0)],
-  }));
+  nodes.push(
+    onnx.NodeProto.create({
+      opType: 'ArgMax',
+      input: [probs],
+      output: ['ctc_index'],
+      name: 'ctc_argmax',
+      attribute: [intAttr('axis', axis), intAttr('keepdims', 0)],
+    }),
+  );
+  nodes.push(
+    onnx.NodeProto.create({
+      opType: 'ReduceMax',
+      input: [probs],
+      output: ['ctc_score'],
+      name: 'ctc_reducemax',
+      attribute: [intsAttr('axes', [axis]), intAttr('keepdims', 0)],
+    }),
+  );
   const shape = { dim: dims.slice(0, axis).map((d) => onnx.TensorShapeProto.Dimension.create(d)) };
   const valueInfo = (name: string, elemType: number) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape } } });
   g.output = [valueInfo('ctc_index', onnx.TensorProto.DataType.INT64), valueInfo('ctc_score', onnx.TensorProto.DataType.FLOAT)];

@@ -23,21 +23,31 @@ export function cropLine(img: RgbImage, r: RotatedRect, height: number, maxWidth
   const width = Math.max(8, Math.min(maxWidth, Math.round(height * aspect)));
   const data = new Float32Array(3 * height * width);
   const plane = height * width;
-  const vx = -r.uy, vy = r.ux;
+  const vx = -r.uy,
+    vy = r.ux;
   const x0 = r.cx - (r.ux * r.width) / 2 - (vx * r.height) / 2;
   const y0 = r.cy - (r.uy * r.width) / 2 - (vy * r.height) / 2;
-  const su = r.width / width, sv = r.height / height;
+  const su = r.width / width,
+    sv = r.height / height;
   const { width: W, height: H, data: px } = img;
   for (let i = 0; i < height; i++) {
     for (let j = 0; j < width; j++) {
-      const a = (j + 0.5) * su, b = (i + 0.5) * sv;
+      const a = (j + 0.5) * su,
+        b = (i + 0.5) * sv;
       const sx = x0 + a * r.ux + b * vx - 0.5;
       const sy = y0 + a * r.uy + b * vy - 0.5;
-      const xi = Math.floor(sx), yi = Math.floor(sy);
-      const fx = sx - xi, fy = sy - yi;
-      const x1 = Math.min(Math.max(xi, 0), W - 1), x2 = Math.min(Math.max(xi + 1, 0), W - 1);
-      const y1 = Math.min(Math.max(yi, 0), H - 1), y2 = Math.min(Math.max(yi + 1, 0), H - 1);
-      const p11 = (y1 * W + x1) * 3, p21 = (y1 * W + x2) * 3, p12 = (y2 * W + x1) * 3, p22 = (y2 * W + x2) * 3;
+      const xi = Math.floor(sx),
+        yi = Math.floor(sy);
+      const fx = sx - xi,
+        fy = sy - yi;
+      const x1 = Math.min(Math.max(xi, 0), W - 1),
+        x2 = Math.min(Math.max(xi + 1, 0), W - 1);
+      const y1 = Math.min(Math.max(yi, 0), H - 1),
+        y2 = Math.min(Math.max(yi + 1, 0), H - 1);
+      const p11 = (y1 * W + x1) * 3,
+        p21 = (y1 * W + x2) * 3,
+        p12 = (y2 * W + x1) * 3,
+        p22 = (y2 * W + x2) * 3;
       const oi = flip ? (height - 1 - i) * width + (width - 1 - j) : i * width + j;
       for (let c = 0; c < 3; c++) {
         const top = px[p11 + c]! * (1 - fx) + px[p21 + c]! * fx;

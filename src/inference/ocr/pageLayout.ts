@@ -45,12 +45,18 @@ const MAX_LOGIT = 4;
 export function lineFamilies(lines: ReadLine[]): FontMetrics[] {
   const clamp = (z: number) => Math.max(-MAX_LOGIT, Math.min(MAX_LOGIT, z));
   const weight = (l: ReadLine) => (l.text.replace(/[^A-Za-z]/g, '').length >= 3 ? 1 : 0.3);
-  let sum = 0, total = 0;
-  for (const l of lines) if (l.ink) { sum += weight(l) * clamp(l.serif); total += weight(l); }
+  let sum = 0,
+    total = 0;
+  for (const l of lines)
+    if (l.ink) {
+      sum += weight(l) * clamp(l.serif);
+      total += weight(l);
+    }
   const page = total > 0 ? sum / total : 0;
   // Confident lines of both families: the page mixes them, so each line mostly speaks for itself.
   const sure = lines.filter((l) => weight(l) === 1 && Math.abs(l.serif) > SURE_LOGIT);
-  const times = sure.filter((l) => l.serif > 0).length, fewer = Math.min(times, sure.length - times);
+  const times = sure.filter((l) => l.serif > 0).length,
+    fewer = Math.min(times, sure.length - times);
   const pull = fewer >= 2 && fewer >= 0.15 * sure.length ? MIXED_PAGE_PULL : PAGE_PULL;
   return lines.map((l) => (weight(l) * clamp(l.serif) + pull * page > 0 ? TIMES_ROMAN : HELVETICA));
 }
@@ -66,9 +72,10 @@ export function dominantFont(lines: ReadLine[], families: FontMetrics[], pxPerPt
   const usable = lines.filter((l, i) => families[i] === font && letters(l.text) >= 4 && l.ink && l.guesses.length > 0);
   if (usable.length === 0) return undefined;
   const long = usable.filter((l) => letters(l.text) >= 6);
-  const sizes = long.length >= 3
-    ? long.map((l) => (l.ink!.right - l.ink!.left) / Math.max(advanceEm(font, l.text) - BEARINGS_EM, 0.3))
-    : usable.map((l) => l.guesses.find((g) => g.font === font)!.sizePx);
+  const sizes =
+    long.length >= 3
+      ? long.map((l) => (l.ink!.right - l.ink!.left) / Math.max(advanceEm(font, l.text) - BEARINGS_EM, 0.3))
+      : usable.map((l) => l.guesses.find((g) => g.font === font)!.sizePx);
   const sizePx = Math.max(1, Math.round(median(sizes) / pxPerPt)) * pxPerPt;
   return { font, sizePx };
 }
@@ -90,8 +97,7 @@ export function layoutLines(lines: ReadLine[], width: number, height: number, co
   const families = lineFamilies(lines);
   const page = consensus ? dominantFont(lines, families, pxPerPt) : undefined;
   const guess = (l: ReadLine, i: number) => l.guesses.find((g) => g.font === families[i]);
-  const fits = (l: ReadLine, i: number) => page && l.ink && families[i] === page.font
-    && Math.abs(guess(l, i)!.sizePx - page.sizePx) / page.sizePx < 0.25;
+  const fits = (l: ReadLine, i: number) => page && l.ink && families[i] === page.font && Math.abs(guess(l, i)!.sizePx - page.sizePx) / page.sizePx < 0.25;
   const boxes = lines.map((l, i) => (page && fits(l, i) ? labelBox(l.ink!, l.text, page.font, page.sizePx) : undefined));
   const good = lines.flatMap((l, i) => (boxes[i] ? [{ l, b: boxes[i] }] : []));
   const dy = good.length > 0 ? median(good.map(({ l, b }) => b[3] - l.box.rect.cy)) : 0;
@@ -133,7 +139,8 @@ function alignEdges(lines: LaidOutLine[], edge: 0 | 1 | 2 | 3, key: 0 | 1 | 2 | 
   const order = lines.map((_, i) => i).sort((a, b) => lines[a]!.position[key] - lines[b]!.position[key]);
   let start = 0;
   for (let k = 1; k <= order.length; k++) {
-    const prev = lines[order[k - 1]!]!, cur = k < order.length ? lines[order[k]!] : undefined;
+    const prev = lines[order[k - 1]!]!,
+      cur = k < order.length ? lines[order[k]!] : undefined;
     if (cur && cur.position[key] - prev.position[key] < ALIGN_PX && cur.font.size === prev.font.size) continue;
     const group = order.slice(start, k).map((i) => lines[i]!);
     start = k;
@@ -141,7 +148,10 @@ function alignEdges(lines: LaidOutLine[], edge: 0 | 1 | 2 | 3, key: 0 | 1 | 2 | 
     const target = median(group.map((l) => l.position[key]));
     for (const l of group) {
       const d = target - l.position[key];
-      if (edge === 1) { l.position[1] += d; l.position[3] += d; } else l.position[edge] += d;
+      if (edge === 1) {
+        l.position[1] += d;
+        l.position[3] += d;
+      } else l.position[edge] += d;
     }
   }
 }

@@ -7,8 +7,11 @@
  */
 export type Box = [number, number, number, number];
 
-const ZOOM = 1.5, SHRINK = 0.95, DPI_RATIO = 0.72;
-const PAGE_W_PT = 612, PAGE_H_PT = 792;
+const ZOOM = 1.5,
+  SHRINK = 0.95,
+  DPI_RATIO = 0.72;
+const PAGE_W_PT = 612,
+  PAGE_H_PT = 792;
 /** The whole tutorial pipeline keeps a page's rotation within this. */
 const MAX_ANGLE_RAD = (1 * Math.PI) / 180;
 
@@ -19,8 +22,7 @@ const SHRUNK_H = Math.trunc(SHRINK * Math.round(PAGE_H_PT * ZOOM));
 /** True when an image has the size that pipeline gives a letter page (any small rotation). */
 export function isTutorialFrame(width: number, height: number): boolean {
   const grow = Math.sin(MAX_ANGLE_RAD);
-  const fits = (got: number, base: number, other: number) =>
-    got >= base * DPI_RATIO - 2 && got <= (base + other * grow) * DPI_RATIO + 2;
+  const fits = (got: number, base: number, other: number) => got >= base * DPI_RATIO - 2 && got <= (base + other * grow) * DPI_RATIO + 2;
   return fits(width, SHRUNK_W, SHRUNK_H) && fits(height, SHRUNK_H, SHRUNK_W);
 }
 
@@ -30,16 +32,20 @@ export function isTutorialFrame(width: number, height: number): boolean {
  */
 export function toLabelFrame(box: Box, width: number, height: number, angleRad: number): Box {
   // Undo 0.72, then the rotation about the expanded canvas' centre, then the zoom x 0.95 stage.
-  const cos = Math.cos(angleRad), sin = Math.sin(angleRad);
+  const cos = Math.cos(angleRad),
+    sin = Math.sin(angleRad);
   const map = (x: number, y: number): [number, number] => {
-    const dx = x / DPI_RATIO - width / DPI_RATIO / 2, dy = y / DPI_RATIO - height / DPI_RATIO / 2;
+    const dx = x / DPI_RATIO - width / DPI_RATIO / 2,
+      dy = y / DPI_RATIO - height / DPI_RATIO / 2;
     const qx = SHRUNK_W / 2 + dx * cos + dy * sin;
     const qy = SHRUNK_H / 2 - dx * sin + dy * cos;
-    const ptX = (qx / SHRUNK_W) * PAGE_W_PT, ptY = (qy / SHRUNK_H) * PAGE_H_PT;
+    const ptX = (qx / SHRUNK_W) * PAGE_W_PT,
+      ptY = (qy / SHRUNK_H) * PAGE_H_PT;
     return [(ptX * width) / PAGE_W_PT, (ptY * height) / PAGE_H_PT];
   };
   const [x0, y0, x1, y1] = box;
-  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const cx = (x0 + x1) / 2,
+    cy = (y0 + y1) / 2;
   return [map(x0, cy)[0], map(cx, y0)[1], map(x1, cy)[0], map(cx, y1)[1]];
 }
 

@@ -10,7 +10,9 @@ import { utf8 } from '../../../src/wire/sr25519.js';
 await cryptoWaitReady();
 await sodium.ready;
 const pair = new Keyring({ type: 'ed25519' }).addFromUri('//Alice');
-const msg = utf8('btauth/1\ned25519\nPOST\n/generate?stream=false\n341c57448e531310fbbe83f44cea2a5e838bd9e8a6b82b269f01d0dbbc23c3cc\n1752076800000000000\n5FA9nQDVg267DEd8m1ZypXLBnvN7SFxYwV7ndqSYGiN9TTpu\n5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty');
+const msg = utf8(
+  'btauth/1\ned25519\nPOST\n/generate?stream=false\n341c57448e531310fbbe83f44cea2a5e838bd9e8a6b82b269f01d0dbbc23c3cc\n1752076800000000000\n5FA9nQDVg267DEd8m1ZypXLBnvN7SFxYwV7ndqSYGiN9TTpu\n5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty',
+);
 const sig = pair.sign(msg);
 const pub = pair.publicKey;
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -28,7 +30,10 @@ function spkiCached(): boolean {
 
 describe('ed25519 verify', () => {
   bench('verifyEd25519 (node:crypto, JWK per call, with screens)', () => void verifyEd25519(pub, msg, sig));
-  bench('node:crypto, SPKI DER per call', () => void verify(null, msg, createPublicKey({ key: Buffer.concat([SPKI_PREFIX, pub]), format: 'der', type: 'spki' }), sig));
+  bench(
+    'node:crypto, SPKI DER per call',
+    () => void verify(null, msg, createPublicKey({ key: Buffer.concat([SPKI_PREFIX, pub]), format: 'der', type: 'spki' }), sig),
+  );
   bench('node:crypto, SPKI DER + KeyObject cache', () => void spkiCached());
   bench('libsodium-wrappers-sumo', () => void sodium.crypto_sign_verify_detached(sig, msg, pub));
   bench('@polkadot/util-crypto ed25519Verify', () => void ed25519Verify(msg, sig, pub));

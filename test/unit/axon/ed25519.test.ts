@@ -73,7 +73,8 @@ describe('verifyEd25519', () => {
     const lens = [0, 1, 31, 32, 33, 63, 64, 65, 128];
     for (let i = 0; i < 1000; i++) {
       const pick = () => (Math.random() < 0.6 ? -1 : lens[i % lens.length]!);
-      const pl = pick(), sl = pick();
+      const pl = pick(),
+        sl = pick();
       const pub = pl < 0 ? (i % 3 === 0 ? pair.publicKey : randomBytes(32)) : randomBytes(pl);
       const s = sl < 0 ? (i % 5 === 0 ? Uint8Array.from(sig).fill(i & 0xff, 0, 1) : randomBytes(64)) : randomBytes(sl);
       const m = i % 7 === 0 ? msg : randomBytes(i % 50);

@@ -10,15 +10,32 @@ export async function keys(): Promise<Record<'alice' | 'bob' | 'charlie' | 'dave
   await cryptoWaitReady();
   const k = new Keyring({ type: 'sr25519' });
   return {
-    alice: k.addFromUri('//Alice'), bob: k.addFromUri('//Bob'), charlie: k.addFromUri('//Charlie'),
-    dave: k.addFromUri('//Dave'), eve: k.addFromUri('//Eve'), ferdie: k.addFromUri('//Ferdie'),
+    alice: k.addFromUri('//Alice'),
+    bob: k.addFromUri('//Bob'),
+    charlie: k.addFromUri('//Charlie'),
+    dave: k.addFromUri('//Dave'),
+    eve: k.addFromUri('//Eve'),
+    ferdie: k.addFromUri('//Ferdie'),
   };
 }
 
 export function neuron(uid: number, hotkey: string, stake: number, validatorPermit: boolean): NeuronInfo {
   return {
-    uid, hotkey, coldkey: hotkey, active: true, validatorPermit, stakeRao: BigInt(Math.round(stake * 1e9)), stake,
-    incentive: 0, dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: null,
+    uid,
+    hotkey,
+    coldkey: hotkey,
+    active: true,
+    validatorPermit,
+    stakeRao: BigInt(Math.round(stake * 1e9)),
+    stake,
+    incentive: 0,
+    dividends: 0,
+    consensus: 0,
+    trust: 0,
+    rank: 0,
+    emissionRao: 0n,
+    lastUpdate: 0,
+    axon: null,
   };
 }
 
@@ -34,7 +51,13 @@ export class StaticMetagraph implements MetagraphSource {
   set(neurons: NeuronInfo[], clock: Clock = systemClock()): void {
     const map = new Map(neurons.map((n) => [n.hotkey, n]));
     this.snap = {
-      netuid: 1, block: 1, tempo: 360, n: neurons.length, syncedAtMs: clock.now(), source: 'storage', neurons,
+      netuid: 1,
+      block: 1,
+      tempo: 360,
+      n: neurons.length,
+      syncedAtMs: clock.now(),
+      source: 'storage',
+      neurons,
       byHotkey: (h) => map.get(h),
     };
     for (const l of this.listeners) l(this.snap);

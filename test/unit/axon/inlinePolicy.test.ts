@@ -37,7 +37,11 @@ describe('InlinePolicy', () => {
   it('stops inlining while the event loop is busy with other work', () => {
     let now = 0;
     let busy = 0.9;
-    const p = new InlinePolicy(() => now, undefined, () => busy);
+    const p = new InlinePolicy(
+      () => now,
+      undefined,
+      () => busy,
+    );
     now += 150;
     p.arrive();
     expect(p.inlineOk()).toBe(false);

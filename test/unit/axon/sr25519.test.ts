@@ -46,7 +46,8 @@ describe('sr25519 verification', async () => {
       pool.verify(bob.publicKey, msg, i % 7 === 0 ? new Uint8Array(64).fill(1) : sig).then((ok) => {
         done.push(i);
         return ok;
-      }));
+      }),
+    );
     const oks = await Promise.all(jobs);
     expect(oks.filter((o) => !o)).toHaveLength(29);
     expect(done).toEqual([...done].sort((a, b) => a - b));
@@ -61,8 +62,10 @@ describe('sr25519 verification', async () => {
     const bad = Uint8Array.from(good);
     bad[5] = bad[5]! ^ 1;
     const oks = await Promise.all([
-      pool.verifyEd25519(ed.publicKey, msg, good), pool.verifyEd25519(ed.publicKey, msg, bad),
-      pool.verifyEd25519(ed.publicKey, msg, bob.sign(msg)), pool.verifyEd25519(new Uint8Array(32), msg, new Uint8Array(64)),
+      pool.verifyEd25519(ed.publicKey, msg, good),
+      pool.verifyEd25519(ed.publicKey, msg, bad),
+      pool.verifyEd25519(ed.publicKey, msg, bob.sign(msg)),
+      pool.verifyEd25519(new Uint8Array(32), msg, new Uint8Array(64)),
     ]);
     expect(oks).toEqual([true, false, false, false]);
     expect(pool.inlineCount).toBe(0);

@@ -6,10 +6,11 @@ import { MinerError } from '../../../src/util/index.js';
 function controlled() {
   const pending: Array<{ name: string; done: (ok: boolean) => void }> = [];
   const started: string[] = [];
-  const task = (name: string) => () => new Promise<boolean>((done) => {
-    started.push(name);
-    pending.push({ name, done });
-  });
+  const task = (name: string) => () =>
+    new Promise<boolean>((done) => {
+      started.push(name);
+      pending.push({ name, done });
+    });
   const finishOne = async (): Promise<void> => {
     pending.shift()?.done(true);
     await new Promise((r) => setImmediate(r));

@@ -5,8 +5,12 @@ import { WsFrameScheduler, type FrameSource } from '../../../src/axon/wsFrameSch
 class Source implements FrameSource {
   ran = 0;
   constructor(
-    readonly name: string, private left: number, readonly trusted: boolean,
-    private readonly clock: { t: number }, private readonly costMs: number, private readonly log: string[],
+    readonly name: string,
+    private left: number,
+    readonly trusted: boolean,
+    private readonly clock: { t: number },
+    private readonly costMs: number,
+    private readonly log: string[],
   ) {}
   queued(): number {
     return this.left;
@@ -44,7 +48,7 @@ describe('WsFrameScheduler', () => {
   it('runs a verified connection first, even behind a deep flood queue', async () => {
     const { log, source } = harness(8, 2, 0.25);
     const flood = source('flood', 10_000, false, 0.02);
-    const valid = source('valid', 1, true, 0.3);
+    const _valid = source('valid', 1, true, 0.3);
     await turn();
     expect(log[0]).toBe('valid');
     // One pass stops at the budget: the flood did not run to the end.
@@ -70,8 +74,8 @@ describe('WsFrameScheduler', () => {
 
   it('interleaves connections of one class instead of draining one first', async () => {
     const { log, source } = harness(2, 1_000, 0.25);
-    const a = source('a', 6, false, 0.01);
-    const b = source('b', 6, false, 0.01);
+    const _a = source('a', 6, false, 0.01);
+    const _b = source('b', 6, false, 0.01);
     await settle();
     expect(log.join('')).toBe('aabbaabbaabb');
   });

@@ -29,8 +29,7 @@ describe('cache key', () => {
   });
 
   it('scope: shared and off ignore the caller, per-validator does not', () => {
-    const k = (policy: 'shared' | 'per-validator' | 'off', callerHotkey: string) =>
-      cacheKey({ synapse: dummy, input: 3, policy, callerHotkey });
+    const k = (policy: 'shared' | 'per-validator' | 'off', callerHotkey: string) => cacheKey({ synapse: dummy, input: 3, policy, callerHotkey });
     expect(k('shared', 'A')).toBe(k('shared', 'B'));
     expect(k('off', 'A')).toBe(k('shared', 'B'));
     expect(k('per-validator', 'A')).not.toBe(k('per-validator', 'B'));

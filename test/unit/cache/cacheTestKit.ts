@@ -36,7 +36,10 @@ export class CountingSynapse implements SynapseHandler<{ x: number; pad?: number
   lastDeadlineMs: number | undefined;
   /** The clock delayMs runs on; a ManualClock keeps the test off real sleeps. */
   clock: Clock = systemClock();
-  constructor(readonly name = 'Counting', readonly modelId = 'counting-v1') {}
+  constructor(
+    readonly name = 'Counting',
+    readonly modelId = 'counting-v1',
+  ) {}
   parseInput(body: SynapseBody): { x: number; pad?: number } {
     if (typeof body['x'] !== 'number') throw new MinerError('BAD_REQUEST', 'x must be a number');
     return { x: body['x'], ...(typeof body['pad'] === 'number' ? { pad: body['pad'] } : {}) };

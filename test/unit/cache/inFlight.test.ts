@@ -33,7 +33,7 @@ describe('InFlight', () => {
     const a = f.join('k1', ctxFor(clock), () => later(20, 1));
     expect(a).toBeDefined();
     expect(f.join('k2', ctxFor(clock), () => later(20, 2))).toBeUndefined();
-    expect((f.join('k1', ctxFor(clock), () => later(20, 3)))!.joined).toBe(true);
+    expect(f.join('k1', ctxFor(clock), () => later(20, 3))!.joined).toBe(true);
     expect(await settleWith(clock, a!.result)).toBe(1);
   });
 

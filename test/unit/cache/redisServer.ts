@@ -4,23 +4,45 @@ import { Redis } from 'ioredis';
 /** A real redis-server (Debian package) on loopback, started and stopped by the test that owns it. */
 export class RedisServer {
   private proc: ChildProcess | undefined;
-  constructor(readonly port: number, readonly password: string) {}
+  constructor(
+    readonly port: number,
+    readonly password: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const proc = spawn('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--requirepass', this.password, '--daemonize', 'no', '--loglevel', 'warning',
-    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--requirepass',
+        this.password,
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     this.proc = proc;
     const until = Date.now() + 10_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode} (port ${this.port} taken?)`);
       const probe = this.client({ lazyConnect: true, retryStrategy: () => null });
-      const ok = await probe.connect().then(() => probe.ping()).catch(() => undefined);
+      const ok = await probe
+        .connect()
+        .then(() => probe.ping())
+        .catch(() => undefined);
       probe.disconnect();
       if (ok === 'PONG') return;
       if (Date.now() > until) throw new Error('redis-server did not come up');

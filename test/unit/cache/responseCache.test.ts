@@ -36,7 +36,9 @@ describe('ResponseCache', () => {
     expect(answers[1]!['y']).toBe(42);
     // Nested parts are shared and frozen: a caller that tried to change them would fail loudly.
     expect(Object.isFrozen(answers[1]!['nested'])).toBe(true);
-    expect(() => { (answers[2]!['nested'] as { k: number }).k = 1; }).toThrow(TypeError);
+    expect(() => {
+      (answers[2]!['nested'] as { k: number }).k = 1;
+    }).toThrow(TypeError);
     const again = await exec.execute(syn, { x: 21 }, ctxFor(clock));
     expect(again['y']).toBe(42);
     expect(syn.runs).toBe(1);

@@ -6,12 +6,20 @@ import type { At } from '../../../src/chain/storageReader.js';
 const r = new TypeRegistry();
 const u64 = (v: bigint) => r.createType('u64', v);
 const plan = (p: Partial<ReadPlan>): ReadPlan => ({
-  specVersion: 1, path: 'storage', mechanisms: null, alpha: true, price: 'pool-reserves', blockTimeMs: 12_000, blockTimeSource: 'Aura.SlotDuration', ...p,
+  specVersion: 1,
+  path: 'storage',
+  mechanisms: null,
+  alpha: true,
+  price: 'pool-reserves',
+  blockTimeMs: 12_000,
+  blockTimeSource: 'Aura.SlotDuration',
+  ...p,
 });
-const at = (tao: bigint, alphaIn: bigint, swap?: bigint): At => ({
-  query: { subtensorModule: { subnetTAO: async () => u64(tao), subnetAlphaIn: async () => u64(alphaIn) } },
-  call: swap === undefined ? {} : { swapRuntimeApi: { currentAlphaPrice: async () => u64(swap) } },
-} as unknown as At);
+const at = (tao: bigint, alphaIn: bigint, swap?: bigint): At =>
+  ({
+    query: { subtensorModule: { subnetTAO: async () => u64(tao), subnetAlphaIn: async () => u64(alphaIn) } },
+    call: swap === undefined ? {} : { swapRuntimeApi: { currentAlphaPrice: async () => u64(swap) } },
+  }) as unknown as At;
 
 describe('alpha price in TAO (rao per alpha)', () => {
   it('from the pool reserves: SubnetTAO / SubnetAlphaIn', async () => {

@@ -59,7 +59,13 @@ const delays = (lines: Array<Record<string, unknown>>): number[] =>
  * Drives one failed attempt: the server saw the socket, the connect timeout passes on the
  * manual clock, the socket closes, and the logged backoff elapses.
  */
-async function failAttempt(clock: ManualClock, seen: () => number, track: { open: number }, lines: Array<Record<string, unknown>>, timeoutMs: number): Promise<number> {
+async function failAttempt(
+  clock: ManualClock,
+  seen: () => number,
+  track: { open: number },
+  lines: Array<Record<string, unknown>>,
+  timeoutMs: number,
+): Promise<number> {
   const n = seen();
   await until(() => seen() === n && track.open === 1);
   const logged = delays(lines).length;

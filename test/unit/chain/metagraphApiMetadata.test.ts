@@ -13,7 +13,11 @@ import { readFromMetagraphApi } from '../../../src/chain/runtimeApiReader.js';
 import type { At } from '../../../src/chain/storageReader.js';
 import { loadSyntheticMetagraphMetadata } from './syntheticMetadata.js';
 
-interface MethodMeta { name: { toString(): string }; inputs: Array<{ type: { toNumber(): number } }>; output: { toNumber(): number } }
+interface MethodMeta {
+  name: { toString(): string };
+  inputs: Array<{ type: { toNumber(): number } }>;
+  output: { toNumber(): number };
+}
 
 describe('get_selective_metagraph typed by metadata v15', () => {
   it('is chosen, called with arguments of the declared types, and its typed answer maps field by field', async () => {
@@ -28,29 +32,53 @@ describe('get_selective_metagraph typed by metadata v15', () => {
     const kr = new Keyring({ type: 'sr25519', ss58Format: 42 });
     const ip = encodeIp('10.9.8.7');
     const answer = {
-      netuid: 7, block: 6_000_000, tempo: 99,
+      netuid: 7,
+      block: 6_000_000,
+      tempo: 99,
       hotkeys: [kr.addFromUri('//Alice').address, kr.addFromUri('//Eve').address],
       coldkeys: [kr.addFromUri('//Bob').address, kr.addFromUri('//Dave').address],
       axons: [{}, { block: 5_999_999, version: 3, ip: ip.ip, port: 9000, ipType: 4, protocol: 4, placeholder1: 0, placeholder2: 0 }],
-      active: [true, false], validatorPermit: [true, false], incentives: [0, 50_000], dividends: [60_000, 0],
-      emission: [5, 444_444_444_444n], alphaStake: [7, 31_000_000_000n], lastUpdate: [1, 2],
+      active: [true, false],
+      validatorPermit: [true, false],
+      incentives: [0, 50_000],
+      dividends: [60_000, 0],
+      emission: [5, 444_444_444_444n],
+      alphaStake: [7, 31_000_000_000n],
+      lastUpdate: [1, 2],
     };
     const bytes = (m.registry.createType(type(method.output.toNumber()), answer) as Codec).toU8a();
     const calls: unknown[][] = [];
-    const at = { call: { subnetInfoRuntimeApi: { getSelectiveMetagraph: async (...args: unknown[]) => {
-      calls.push(args);
-      // What api.call does with the runtime's bytes: decode them as the method's declared output.
-      return m.registry.createType(type(method.output.toNumber()), bytes);
-    } } } } as unknown as At;
+    const at = {
+      call: {
+        subnetInfoRuntimeApi: {
+          getSelectiveMetagraph: async (...args: unknown[]) => {
+            calls.push(args);
+            // What api.call does with the runtime's bytes: decode them as the method's declared output.
+            return m.registry.createType(type(method.output.toNumber()), bytes);
+          },
+        },
+      },
+    } as unknown as At;
 
     const res = await readFromMetagraphApi(at, plan, 7, 0);
     expect(calls).toEqual([[7, Object.values(SELECTIVE_INDEXES)]]);
     calls[0]!.forEach((arg, i) => expect(() => m.registry.createType(type(method.inputs[i]!.type.toNumber()), arg)).not.toThrow());
     expect(res).toMatchObject({ block: 6_000_000, tempo: 99 });
     expect(res.neurons[1]).toEqual({
-      uid: 1, hotkey: answer.hotkeys[1], coldkey: answer.coldkeys[1], active: false, validatorPermit: false,
-      stakeRao: 31_000_000_000n, stake: 31, incentive: 50_000 / 65535, dividends: 0, consensus: 0, trust: 0, rank: 0,
-      emissionRao: 444_444_444_444n, lastUpdate: 2,
+      uid: 1,
+      hotkey: answer.hotkeys[1],
+      coldkey: answer.coldkeys[1],
+      active: false,
+      validatorPermit: false,
+      stakeRao: 31_000_000_000n,
+      stake: 31,
+      incentive: 50_000 / 65535,
+      dividends: 0,
+      consensus: 0,
+      trust: 0,
+      rank: 0,
+      emissionRao: 444_444_444_444n,
+      lastUpdate: 2,
       axon: { ip: '10.9.8.7', port: 9000, ipType: 4, protocol: 4, version: 3, block: 5_999_999 },
     });
     expect(res.neurons[0]).toMatchObject({ validatorPermit: true, dividends: 60_000 / 65535, stakeRao: 7n });

@@ -4,8 +4,22 @@ import type { NeuronInfo } from '../../../src/chain/metagraphTypes.js';
 
 function neuron(uid: number, over: Partial<NeuronInfo> = {}): NeuronInfo {
   return {
-    uid, hotkey: `hot${uid}`, coldkey: `cold${uid}`, active: true, validatorPermit: false, stakeRao: 0n, stake: 0,
-    incentive: 0, dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: null, ...over,
+    uid,
+    hotkey: `hot${uid}`,
+    coldkey: `cold${uid}`,
+    active: true,
+    validatorPermit: false,
+    stakeRao: 0n,
+    stake: 0,
+    incentive: 0,
+    dividends: 0,
+    consensus: 0,
+    trust: 0,
+    rank: 0,
+    emissionRao: 0n,
+    lastUpdate: 0,
+    axon: null,
+    ...over,
   };
 }
 

@@ -27,12 +27,25 @@ describe('NeuronInfoLite decoding', () => {
   it('decodes a typed Vec (runtimes whose metadata types the answer) with summed stake, fractions and axon', () => {
     const registry = new TypeRegistry();
     registerNeuronInfoLite(registry);
-    const typed = registry.createType('Vec<MinerNeuronInfoLite>', [{
-      hotkey: EVE, coldkey: CHARLIE, uid: 7, netuid: 1, active: true,
-      axonInfo: { block: 42, version: 1000, ip: 16909060, port: 8091, ipType: 4, protocol: 4 },
-      stake: [[CHARLIE, 1_500_000_000], [BOB, 500_000_000]],
-      emission: 123, incentive: 65535, dividends: 32768, lastUpdate: 9, validatorPermit: false,
-    }]);
+    const typed = registry.createType('Vec<MinerNeuronInfoLite>', [
+      {
+        hotkey: EVE,
+        coldkey: CHARLIE,
+        uid: 7,
+        netuid: 1,
+        active: true,
+        axonInfo: { block: 42, version: 1000, ip: 16909060, port: 8091, ipType: 4, protocol: 4 },
+        stake: [
+          [CHARLIE, 1_500_000_000],
+          [BOB, 500_000_000],
+        ],
+        emission: 123,
+        incentive: 65535,
+        dividends: 32768,
+        lastUpdate: 9,
+        validatorPermit: false,
+      },
+    ]);
     const [n] = decodeNeuronsLite({ registry }, typed);
     expect(n).toMatchObject({ uid: 7, hotkey: EVE, stakeRao: 2_000_000_000n, stake: 2, incentive: 1, emissionRao: 123n, lastUpdate: 9 });
     expect(n!.dividends).toBeCloseTo(0.5, 4);

@@ -8,7 +8,13 @@ describe('read path chosen from real metadata', () => {
     const f = runtimeFeatures(m.metadata, m.specVersion);
     expect(f.apis.size).toBe(0);
     expect(chooseReadPlan(f)).toEqual({
-      specVersion: 219, path: 'storage', mechanisms: null, alpha: false, price: null, blockTimeMs: 12_000, blockTimeSource: 'Aura.SlotDuration',
+      specVersion: 219,
+      path: 'storage',
+      mechanisms: null,
+      alpha: false,
+      price: null,
+      blockTimeMs: 12_000,
+      blockTimeSource: 'Aura.SlotDuration',
     });
   });
 
@@ -18,7 +24,13 @@ describe('read path chosen from real metadata', () => {
     for (const item of ['Alpha', 'TotalHotkeyAlpha', 'SubnetAlphaIn', 'SubnetTAO']) expect(f.storage.has(item)).toBe(true);
     expect(f.storage.has('TotalHotkeyStake')).toBe(false);
     expect(chooseReadPlan(f)).toEqual({
-      specVersion: 224, path: 'storage', mechanisms: null, alpha: true, price: 'pool-reserves', blockTimeMs: 12_000, blockTimeSource: 'Aura.SlotDuration',
+      specVersion: 224,
+      path: 'storage',
+      mechanisms: null,
+      alpha: true,
+      price: 'pool-reserves',
+      blockTimeMs: 12_000,
+      blockTimeSource: 'Aura.SlotDuration',
     });
   });
 
@@ -31,7 +43,13 @@ describe('read path chosen from real metadata', () => {
     expect(f.apis.has('SubnetInfoRuntimeApi.get_subnet_state')).toBe(true);
     expect(f.apis.has(API.metagraph) || f.apis.has(API.selective)).toBe(false);
     expect(chooseReadPlan(f)).toEqual({
-      specVersion: 218, path: 'neurons-lite', mechanisms: null, alpha: true, price: 'pool-reserves', blockTimeMs: 3_000, blockTimeSource: 'Aura.SlotDuration',
+      specVersion: 218,
+      path: 'neurons-lite',
+      mechanisms: null,
+      alpha: true,
+      price: 'pool-reserves',
+      blockTimeMs: 3_000,
+      blockTimeSource: 'Aura.SlotDuration',
     });
   });
 
@@ -49,7 +67,11 @@ describe('read path chosen from real metadata', () => {
 
 describe('read path for runtimes newer than any metadata here (feature sets as spec 448 lists them)', () => {
   const features = (apis: string[], storage: string[] = ['TotalHotkeyAlpha', 'SubnetTAO', 'SubnetAlphaIn', 'MechanismCountCurrent']): RuntimeFeatures => ({
-    specVersion: 448, apis: new Set(apis), storage: new Set(storage), blockTimeMs: 12_000, blockTimeSource: 'Babe.ExpectedBlockTime',
+    specVersion: 448,
+    apis: new Set(apis),
+    storage: new Set(storage),
+    blockTimeMs: 12_000,
+    blockTimeSource: 'Babe.ExpectedBlockTime',
   });
 
   it('prefers get_selective_metagraph, with mechagraphs and the swap price', () => {

@@ -27,7 +27,11 @@ function load(hex: `0x${string}` | Uint8Array, specVersion: number, transactionV
 /** `finney-spec219` or `testnet-spec224`: real metadata (v14) saved from live chains. */
 export function loadMetadataJson(name: 'finney-spec219' | 'testnet-spec224'): LoadedMetadata {
   const j = JSON.parse(readFileSync(`${CHAINSPECS}${name}.metadata.json`, 'utf8')) as {
-    specVersion: number; txVersion: number; genesisHash: string; at: { hash: string; height: string }; metadata: `0x${string}`;
+    specVersion: number;
+    txVersion: number;
+    genesisHash: string;
+    at: { hash: string; height: string };
+    metadata: `0x${string}`;
   };
   return load(j.metadata, j.specVersion, j.txVersion, j.genesisHash, { hash: j.at.hash, height: Number(j.at.height) });
 }
@@ -42,7 +46,8 @@ export async function loadDevnetMetadata(spec: 103 | 218): Promise<LoadedMetadat
   const j = JSON.parse(readFileSync(`${CHAINSPECS}${SPEC_FILES[spec]}`, 'utf8')) as { genesis: { raw: { top: Record<string, `0x${string}`> } } };
   const code = j.genesis.raw.top['0x3a636f6465']!;
   const version = await getRuntimeVersion(code);
-  const task = (call: string, args: `0x${string}`[]) => runTask({ wasm: code, calls: [[call, args]], mockSignatureHost: false, allowUnresolvedImports: true, runtimeLogLevel: 0 }, emptyTaskHandler);
+  const task = (call: string, args: `0x${string}`[]) =>
+    runTask({ wasm: code, calls: [[call, args]], mockSignatureHost: false, allowUnresolvedImports: true, runtimeLogLevel: 0 }, emptyTaskHandler);
   let res = await task('Metadata_metadata_at_version', ['0x0f000000']);
   let bytes: Uint8Array;
   if ('Call' in res) {

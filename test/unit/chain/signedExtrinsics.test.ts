@@ -9,11 +9,24 @@ import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { callByName, defineUnknownSignedExtensions, encodeIp } from '../../../src/chain/index.js';
 import { loadMetadataJson, type LoadedMetadata } from './realMetadata.js';
 
-interface ExtMeta { identifier: { toString(): string }; type: { toNumber(): number }; additionalSigned: { toNumber(): number } }
+interface ExtMeta {
+  identifier: { toString(): string };
+  type: { toNumber(): number };
+  additionalSigned: { toNumber(): number };
+}
 
 const ELEVEN = [
-  'CheckNonZeroSender', 'CheckSpecVersion', 'CheckTxVersion', 'CheckGenesis', 'CheckMortality', 'CheckNonce', 'CheckWeight',
-  'ChargeTransactionPayment', 'SubtensorSignedExtension', 'CommitmentsSignedExtension', 'CheckMetadataHash',
+  'CheckNonZeroSender',
+  'CheckSpecVersion',
+  'CheckTxVersion',
+  'CheckGenesis',
+  'CheckMortality',
+  'CheckNonce',
+  'CheckWeight',
+  'ChargeTransactionPayment',
+  'SubtensorSignedExtension',
+  'CommitmentsSignedExtension',
+  'CheckMetadataHash',
 ];
 
 function extensionMetas(m: LoadedMetadata): ExtMeta[] {
@@ -61,19 +74,37 @@ describe.each(['finney-spec219', 'testnet-spec224'] as const)('signed extrinsics
     const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Eve');
     const ext = m.registry.createType('Extrinsic', call, { version: 4 });
     const options = {
-      blockHash, era, genesisHash: m.genesisHash, nonce, tip, mode, ...(metadataHash ? { metadataHash } : {}),
+      blockHash,
+      era,
+      genesisHash: m.genesisHash,
+      nonce,
+      tip,
+      mode,
+      ...(metadataHash ? { metadataHash } : {}),
       runtimeVersion: { specVersion: m.specVersion, transactionVersion: m.transactionVersion },
       signedExtensions: m.registry.signedExtensions,
     };
     (ext as unknown as { sign(p: unknown, o: unknown): void }).sign(pair, options);
     const back = m.registry.createType('Extrinsic', ext.toHex()) as unknown as {
-      isSigned: boolean; signer: Codec; era: Codec; nonce: Codec; tip: Codec; method: { section: string; method: string; args: Codec[]; toU8a(): Uint8Array };
-      signature: Codec; toU8a(isBare?: boolean): Uint8Array; inner: { signature: { mode?: Codec } };
+      isSigned: boolean;
+      signer: Codec;
+      era: Codec;
+      nonce: Codec;
+      tip: Codec;
+      method: { section: string; method: string; args: Codec[]; toU8a(): Uint8Array };
+      signature: Codec;
+      toU8a(isBare?: boolean): Uint8Array;
+      inner: { signature: { mode?: Codec } };
     };
     return { pair, ext, back };
   }
 
-  function checkEveryExtension(back: Awaited<ReturnType<typeof signAndDecode>>['back'], pair: { address: string }, mode: 0 | 1, metadataHash: string | null): void {
+  function checkEveryExtension(
+    back: Awaited<ReturnType<typeof signAndDecode>>['back'],
+    pair: { address: string },
+    mode: 0 | 1,
+    metadataHash: string | null,
+  ): void {
     const want = expectedExtension(mode, metadataHash);
     // Bare extrinsic v4: 0x84 | MultiAddress (0x00 + 32) | MultiSignature (0x01 + 64) | extensions' extra | call.
     const bare = back.toU8a(true);
@@ -88,16 +119,23 @@ describe.each(['finney-spec219', 'testnet-spec224'] as const)('signed extrinsics
     expect(signatureVerify(signed, sig, pair.address).isValid).toBe(true);
   }
 
-  it('defines the runtime\'s own extensions and keeps all eleven in order', () => {
+  it("defines the runtime's own extensions and keeps all eleven in order", () => {
     expect(m.registry.signedExtensions).toEqual(ELEVEN);
     expect(extensionMetas(m).map((e) => e.identifier.toString())).toEqual(ELEVEN);
     expect(defined.sort()).toEqual(['CommitmentsSignedExtension', 'SubtensorSignedExtension']);
   });
 
-  it('serve_axon: arguments in the runtime\'s order, every extension checked, signature valid', async () => {
+  it("serve_axon: arguments in the runtime's order, every extension checked, signature valid", async () => {
     const ip = encodeIp('2001:db8::7');
     const call = callByName(fakeApi, 'subtensorModule', 'serveAxon', {
-      netuid: 7, version: 1_002_003, ip: ip.ip, port: 8091, ipType: ip.ipType, protocol: 4, placeholder1: 0, placeholder2: 0,
+      netuid: 7,
+      version: 1_002_003,
+      ip: ip.ip,
+      port: 8091,
+      ipType: ip.ipType,
+      protocol: 4,
+      placeholder1: 0,
+      placeholder2: 0,
     }) as unknown as Codec;
     const { pair, back } = await signAndDecode(call);
     expect(back.isSigned).toBe(true);

@@ -3,7 +3,14 @@ import { readFromStorage, type At } from '../../../src/chain/storageReader.js';
 import type { ReadPlan } from '../../../src/chain/index.js';
 
 const plan = (p: Partial<ReadPlan> = {}): ReadPlan => ({
-  specVersion: 300, path: 'storage', mechanisms: 'storage', alpha: true, price: 'pool-reserves', blockTimeMs: 12_000, blockTimeSource: 'Aura.SlotDuration', ...p,
+  specVersion: 300,
+  path: 'storage',
+  mechanisms: 'storage',
+  alpha: true,
+  price: 'pool-reserves',
+  blockTimeMs: 12_000,
+  blockTimeSource: 'Aura.SlotDuration',
+  ...p,
 });
 
 /** A stub of api.at(...).query.subtensorModule that records which keys each map was read at. */
@@ -13,14 +20,20 @@ function stub(mechanismCount: number): { at: At; reads: string[] } {
     reads.push(`${name}(${key})`);
     return byKey[key] ?? [];
   };
-  const multi = (name: string, f: (k: unknown) => unknown) => Object.assign(async () => undefined, {
-    multi: async (keys: unknown[]) => {
-      reads.push(`${name}.multi(${JSON.stringify(keys)})`);
-      return keys.map(f);
-    },
-  });
+  const multi = (name: string, f: (k: unknown) => unknown) =>
+    Object.assign(async () => undefined, {
+      multi: async (keys: unknown[]) => {
+        reads.push(`${name}.multi(${JSON.stringify(keys)})`);
+        return keys.map(f);
+      },
+    });
   const q = {
-    keys: { entries: async (netuid: number) => [[{ args: [netuid, 0] }, 'hkA'], [{ args: [netuid, 1] }, 'hkB']] },
+    keys: {
+      entries: async (netuid: number) => [
+        [{ args: [netuid, 0] }, 'hkA'],
+        [{ args: [netuid, 1] }, 'hkB'],
+      ],
+    },
     owner: multi('owner', (h) => `ck-${String(h)}`),
     totalHotkeyAlpha: multi('totalHotkeyAlpha', (k) => ((k as unknown[])[0] === 'hkB' ? 7_000_000_000n : 0n)),
     axons: multi('axons', () => null),

@@ -11,7 +11,8 @@ const SRC = resolve('src');
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function importsOf(file: string): string[] {
@@ -23,9 +24,9 @@ const files = tsFiles(SRC).map((f) => ({ file: relative(SRC, f), imports: import
 
 describe('daemon boundaries', () => {
   it('nothing in src/ imports a workspace package or chopsticks', () => {
-    const bad = files.flatMap(({ file, imports }) => imports
-      .filter((i) => i.includes('packages/') || i.startsWith('@subnet-miner/') || i.startsWith('@acala-network/'))
-      .map((i) => `${file}: ${i}`));
+    const bad = files.flatMap(({ file, imports }) =>
+      imports.filter((i) => i.includes('packages/') || i.startsWith('@subnet-miner/') || i.startsWith('@acala-network/')).map((i) => `${file}: ${i}`),
+    );
     expect(bad).toEqual([]);
   });
 
@@ -39,7 +40,8 @@ describe('daemon boundaries', () => {
   });
 
   it('src/wire is a leaf: it imports no other subsystem', () => {
-    const bad = files.filter(({ file }) => file.startsWith('wire/'))
+    const bad = files
+      .filter(({ file }) => file.startsWith('wire/'))
       .flatMap(({ file, imports }) => imports.filter((i) => i.startsWith('../')).map((i) => `${file}: ${i}`));
     expect(bad).toEqual([]);
   });

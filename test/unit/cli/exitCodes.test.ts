@@ -25,7 +25,12 @@ describe('exit codes', () => {
 
   it('splits message and fix the way status prints them, and reportFatal returns the table value', () => {
     const err = new WalletError('hotkey file /w/h is accessible by group or others (mode 0644); fix: chmod 600 /w/h');
-    expect(describeError(err)).toMatchObject({ code: 'WALLET_INVALID', message: 'hotkey file /w/h is accessible by group or others (mode 0644)', fix: 'chmod 600 /w/h', exitCode: 77 });
+    expect(describeError(err)).toMatchObject({
+      code: 'WALLET_INVALID',
+      message: 'hotkey file /w/h is accessible by group or others (mode 0644)',
+      fix: 'chmod 600 /w/h',
+      exitCode: 77,
+    });
     const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     expect(reportFatal(new MinerError('CHAIN_UNAVAILABLE', 'cannot reach the chain'))).toBe(69);
     expect(String(spy.mock.calls[0]?.[0])).toBe('error [CHAIN_UNAVAILABLE]: cannot reach the chain');

@@ -21,7 +21,12 @@ describe('signed HTTP request builders', () => {
     const p = parseBtAuthHeaders(incoming(req.headers));
     expect(p.ok && p.value.scheme).toBe(type);
     expect(admitBtAuth(req, { receiver: keys.bob.address, nowMs: now })).toBe('ok');
-    expect(admitBtAuth(buildBtAuthRequest({ pair, method: 'get', target: '/x', bodyText: '', receiver: keys.bob.address, clock, sign: signerOf(pair) }), { receiver: keys.bob.address, nowMs: now })).toBe('ok');
+    expect(
+      admitBtAuth(buildBtAuthRequest({ pair, method: 'get', target: '/x', bodyText: '', receiver: keys.bob.address, clock, sign: signerOf(pair) }), {
+        receiver: keys.bob.address,
+        nowMs: now,
+      }),
+    ).toBe('ok');
   });
 
   it('sends the crypto header the caller asks for, and the accepted sr25519 spellings verify', () => {

@@ -17,7 +17,11 @@ describe('announceWarnings', () => {
   });
 
   it('warns when announcing is off or the address is loopback', () => {
-    expect(announceWarnings(cfg({ network: { preset: 'test' }, axon: { externalIp: '203.0.113.7' }, chain: { announceAxon: false } }))[0]?.warning).toBe('nothing_announced');
-    expect(announceWarnings(cfg({ network: { endpoints: ['wss://node.example:443'] }, axon: { externalIp: '127.0.0.1' } }))[0]?.warning).toBe('announce_loopback');
+    expect(announceWarnings(cfg({ network: { preset: 'test' }, axon: { externalIp: '203.0.113.7' }, chain: { announceAxon: false } }))[0]?.warning).toBe(
+      'nothing_announced',
+    );
+    expect(announceWarnings(cfg({ network: { endpoints: ['wss://node.example:443'] }, axon: { externalIp: '127.0.0.1' } }))[0]?.warning).toBe(
+      'announce_loopback',
+    );
   });
 });

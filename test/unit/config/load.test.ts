@@ -150,12 +150,11 @@ describe('errors name the key, the source and the fix', () => {
   it('bad value from the file, the env and a flag, each naming its source', () => {
     const file = configFile({ axon: { port: 70000 } });
     expect(configErrorOf(() => loadConfig({ configFile: file })).message).toMatch(/"axon.port" in .*devnet\.config\.json/);
-    expect(configErrorOf(() => loadConfig({ env: { MINER_AXON_PORT: 'abc' } })).message)
-      .toContain('"axon.port" in environment variable MINER_AXON_PORT');
-    expect(configErrorOf(() => loadConfig({ env: { MINER_AXON_PORT: '0' } })).message)
-      .toContain('"axon.port" in environment variable MINER_AXON_PORT');
-    expect(configErrorOf(() => loadConfig({ flags: { 'log.level': 'loud' }, flagSources: { 'log.level': '--log-level' } })).message)
-      .toContain('"log.level" in command-line flag --log-level');
+    expect(configErrorOf(() => loadConfig({ env: { MINER_AXON_PORT: 'abc' } })).message).toContain('"axon.port" in environment variable MINER_AXON_PORT');
+    expect(configErrorOf(() => loadConfig({ env: { MINER_AXON_PORT: '0' } })).message).toContain('"axon.port" in environment variable MINER_AXON_PORT');
+    expect(configErrorOf(() => loadConfig({ flags: { 'log.level': 'loud' }, flagSources: { 'log.level': '--log-level' } })).message).toContain(
+      '"log.level" in command-line flag --log-level',
+    );
     expect(configErrorOf(() => loadConfig({ env: { MINER_LOG_PRETTY: 'maybe' } })).message).toContain('true or false');
   });
 

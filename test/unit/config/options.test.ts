@@ -25,9 +25,29 @@ function parse(args: string[], env: NodeJS.ProcessEnv = {}): MinerConfig {
 describe('addCommonOptions + configFromOptions', () => {
   it('maps every common flag onto the config', () => {
     const cfg = parse([
-      '--network', 'local', '--netuid', '5', '--wallet-path', '/w', '--wallet', 'miner', '--hotkey', 'hk',
-      '--port', '9000', '--external-ip', '10.0.0.1', '--external-port', '9001', '--log-level', 'debug', '--pretty',
-      '--set', 'axon.concurrency=7', '--set', 'axon.blacklist.allowUnregistered=true',
+      '--network',
+      'local',
+      '--netuid',
+      '5',
+      '--wallet-path',
+      '/w',
+      '--wallet',
+      'miner',
+      '--hotkey',
+      'hk',
+      '--port',
+      '9000',
+      '--external-ip',
+      '10.0.0.1',
+      '--external-port',
+      '9001',
+      '--log-level',
+      'debug',
+      '--pretty',
+      '--set',
+      'axon.concurrency=7',
+      '--set',
+      'axon.blacklist.allowUnregistered=true',
     ]);
     expect(cfg.network).toEqual({ preset: 'local', endpoints: [] });
     expect(cfg.netuid).toBe(5);
@@ -50,7 +70,7 @@ describe('addCommonOptions + configFromOptions', () => {
     expect(cfg.network.endpoints).toEqual(['ws://127.0.0.1:1', 'ws://127.0.0.1:2']);
   });
 
-  it('reads the file from --config or MINER_CONFIG; --network alone drops the file\'s explicit list', () => {
+  it("reads the file from --config or MINER_CONFIG; --network alone drops the file's explicit list", () => {
     const dir = mkdtempSync(join(scratch(), 'opt-'));
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ network: { preset: 'local', endpoints: ['ws://127.0.0.1:9944'] }, netuid: 9 }));

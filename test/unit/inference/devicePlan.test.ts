@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
-  cpuThreadsPerDevice, defaultSessionFactory, deviceRequest, parseDeviceList, resolveDevices, sessionOptionsFor,
+  cpuThreadsPerDevice,
+  defaultSessionFactory,
+  deviceRequest,
+  parseDeviceList,
+  resolveDevices,
+  sessionOptionsFor,
   type SessionFactory,
 } from '../../../src/inference/index.js';
 import { inferenceSchema } from '../../../src/config/sections/inference.js';
@@ -10,7 +15,12 @@ import { MinerError, silentLogger } from '../../../src/util/index.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({ write(chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb(); } });
+  const stream = new Writable({
+    write(chunk, _e, cb) {
+      lines.push(JSON.parse(String(chunk)));
+      cb();
+    },
+  });
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
@@ -29,7 +39,10 @@ function fakeCuda(gpus: number[]): { factory: SessionFactory; opened: number[] }
 describe('device list', () => {
   it('labels devices; a repeated GPU becomes a second lane', () => {
     expect(parseDeviceList(['cuda:0', 'cuda:1', 'cuda']).map((d) => d.label)).toEqual(['cuda:0', 'cuda:1', 'cuda:0.1']);
-    expect(parseDeviceList(['cpu', 'cpu']).map((d) => [d.kind, d.label])).toEqual([['cpu', 'cpu:0'], ['cpu', 'cpu:1']]);
+    expect(parseDeviceList(['cpu', 'cpu']).map((d) => [d.kind, d.label])).toEqual([
+      ['cpu', 'cpu:0'],
+      ['cpu', 'cpu:1'],
+    ]);
     expect(() => parseDeviceList(['tpu'])).toThrow(MinerError);
   });
 
@@ -59,7 +72,17 @@ describe('device list', () => {
 
   it('builds CUDA session options from the tuning keys', () => {
     const [gpu] = parseDeviceList(['cuda:1']);
-    const o = sessionOptionsFor(gpu!, { intraOpThreads: 0, interOpThreads: 0, allowSpinning: false, cpuMemArena: true, cuda: { enableMemPattern: false, deviceAllocatorForInitializers: true } }, 3);
+    const o = sessionOptionsFor(
+      gpu!,
+      {
+        intraOpThreads: 0,
+        interOpThreads: 0,
+        allowSpinning: false,
+        cpuMemArena: true,
+        cuda: { enableMemPattern: false, deviceAllocatorForInitializers: true },
+      },
+      3,
+    );
     expect(o.executionProviders).toEqual([{ name: 'cuda', deviceId: 1 }, 'cpu']);
     expect(o.enableMemPattern).toBe(false);
     expect(o.intraOpNumThreads).toBeUndefined();
@@ -98,7 +121,9 @@ describe('resolveDevices', () => {
     const err = await resolveDevices(deviceRequest(inferenceSchema.parse({ devices: ['cuda:0', 'cuda:1'] })), factory, silentLogger()).catch((e: unknown) => e);
     expect((err as MinerError).code).toBe('MODEL_LOAD_FAILED');
     expect((err as MinerError).message).toMatch(/inference\.devices asks for cuda:1.*gpu:install/);
-    const legacy = await resolveDevices(deviceRequest(inferenceSchema.parse({ device: 'cuda' })), defaultSessionFactory(true), silentLogger()).catch((e: unknown) => e);
+    const legacy = await resolveDevices(deviceRequest(inferenceSchema.parse({ device: 'cuda' })), defaultSessionFactory(true), silentLogger()).catch(
+      (e: unknown) => e,
+    );
     expect((legacy as MinerError).message).toMatch(/inference\.device asks for cuda:0/);
   });
 });

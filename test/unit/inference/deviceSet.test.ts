@@ -3,13 +3,14 @@ import ort from 'onnxruntime-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import {
-  DeviceSet, isDeviceError, parseDeviceList, type ModelSession, type SessionFactory,
-} from '../../../src/inference/index.js';
+import { DeviceSet, isDeviceError, parseDeviceList, type ModelSession, type SessionFactory } from '../../../src/inference/index.js';
 import { ManualClock, MinerError } from '../../../src/util/index.js';
 import { createMinerMetrics } from '../../../src/metrics/index.js';
 
-interface Call { device: string; cost: number }
+interface Call {
+  device: string;
+  cost: number;
+}
 
 /**
  * Fake devices: a run takes `msPerCost[device] * cost` of the manual clock. A run either finishes
@@ -22,10 +23,19 @@ function harness(devices: string[], msPerCost: Record<string, number>) {
   const failing = new Map<string, string>();
   let hold = false;
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write(c, _e, cb) { lines.push(JSON.parse(String(c))); cb(); } }));
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(c, _e, cb) {
+        lines.push(JSON.parse(String(c)));
+        cb();
+      },
+    }),
+  );
   const createSession: SessionFactory = async (_model, _opts, spec) => {
     const session: ModelSession = {
-      inputNames: ['x'], outputNames: ['y'],
+      inputNames: ['x'],
+      outputNames: ['y'],
       run: async (feeds) => {
         const x = feeds['x']!;
         const cost = x.dims.reduce((a, b) => a * b, 1);
@@ -34,7 +44,15 @@ function harness(devices: string[], msPerCost: Record<string, number>) {
         if (why) throw new Error(why);
         const ms = msPerCost[spec.label]! * cost;
         if (hold) {
-          await new Promise<void>((r) => held.push({ device: spec.label, finish: () => { clock.advance(ms); r(); } }));
+          await new Promise<void>((r) =>
+            held.push({
+              device: spec.label,
+              finish: () => {
+                clock.advance(ms);
+                r();
+              },
+            }),
+          );
         } else {
           clock.advance(ms);
         }
@@ -54,10 +72,20 @@ function harness(devices: string[], msPerCost: Record<string, number>) {
   const runOn = (i: number, cost: number) => set.runOn(i, 'm', cost, 1, (s) => s.run({ x: new ort.Tensor('float32', new Float32Array(cost), [cost]) }));
   const tick = () => new Promise((r) => setImmediate(r));
   return {
-    set, clock, calls, held, failing, lines, registry, run, runOn, tick,
-    setHold: (v: boolean) => { hold = v; },
-    metric: async (name: string, device: string) =>
-      (await registry.getSingleMetric(name)!.get()).values.find((v) => v.labels['device'] === device)?.value ?? 0,
+    set,
+    clock,
+    calls,
+    held,
+    failing,
+    lines,
+    registry,
+    run,
+    runOn,
+    tick,
+    setHold: (v: boolean) => {
+      hold = v;
+    },
+    metric: async (name: string, device: string) => (await registry.getSingleMetric(name)!.get()).values.find((v) => v.labels['device'] === device)?.value ?? 0,
   };
 }
 
@@ -94,7 +122,10 @@ describe('DeviceSet dispatch', () => {
     expect(h.calls.at(-1)!.device).toBe('cpu:0');
     for (const x of h.held) x.finish();
     await Promise.all([big, small, third]);
-    expect(h.set.status().map((s) => [s.device, s.state, s.batches])).toEqual([['cpu:0', 'up', 4], ['cpu:1', 'up', 2]]);
+    expect(h.set.status().map((s) => [s.device, s.state, s.batches])).toEqual([
+      ['cpu:0', 'up', 4],
+      ['cpu:1', 'up', 2],
+    ]);
     expect(await h.metric('miner_inference_device_batches_total', 'cpu:0')).toBe(4);
   });
 

@@ -4,7 +4,11 @@ import { DynamicBatcher, type BatcherOpts } from '../../../src/inference/index.j
 import { createMinerMetrics } from '../../../src/metrics/index.js';
 import { ManualClock, MinerError, silentLogger } from '../../../src/util/index.js';
 
-interface Run { inputs: number[]; shape: readonly number[]; startedAt: number }
+interface Run {
+  inputs: number[];
+  shape: readonly number[];
+  startedAt: number;
+}
 
 /** A fake model: records every run and finishes it when told (or after `ms` of the manual clock). */
 function harness(opts: Partial<BatcherOpts> = {}, ms = 0) {
@@ -23,14 +27,22 @@ function harness(opts: Partial<BatcherOpts> = {}, ms = 0) {
     },
     { logger: silentLogger(), clock, metrics: createMinerMetrics(registry).inference.batcher },
   );
-  const release = () => { const g = gates.shift(); g?.(); };
+  const release = () => {
+    const g = gates.shift();
+    g?.();
+  };
   // Lets settled runs and the batcher's reaction to them happen; time does not move.
   const tick = () => clock.advanceAsync(0);
   return { batcher, runs, release, tick, registry, t0, clock };
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p; return 'ok'; } catch (e) { return e instanceof MinerError ? e.code : String(e); }
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return e instanceof MinerError ? e.code : String(e);
+  }
 }
 
 describe('DynamicBatcher', () => {
@@ -67,7 +79,10 @@ describe('DynamicBatcher', () => {
     // Then the narrow ones, at most 4 items, padded to their widest.
     expect(h.runs[2]!.inputs).toHaveLength(4);
     expect(h.runs[2]!.shape[0]).toBeLessThanOrEqual(40);
-    while (h.runs.length < 4) { h.release(); await h.tick(); }
+    while (h.runs.length < 4) {
+      h.release();
+      await h.tick();
+    }
     h.release();
     await Promise.all(ps);
   });
@@ -83,7 +98,8 @@ describe('DynamicBatcher', () => {
     await h.clock.advanceAsync(1);
     expect(h.runs).toHaveLength(2); // the wait bound released it while the first run is still in flight
     expect(h.runs[1]!.startedAt - submittedAt).toBe(30);
-    h.release(); h.release();
+    h.release();
+    h.release();
     expect(await p).toBe(4);
   });
 
@@ -120,7 +136,9 @@ describe('DynamicBatcher', () => {
     expect(err).toBeInstanceOf(MinerError);
     expect((err as MinerError).code).toBe('OVERLOADED');
     expect((err as MinerError).spec.status).toBe(503);
-    h.release(); await h.tick(); h.release();
+    h.release();
+    await h.tick();
+    h.release();
     await Promise.all(queued);
   });
 
@@ -128,8 +146,16 @@ describe('DynamicBatcher', () => {
     const h = harness({ maxItems: 1 });
     void h.batcher.submit(0, [1]);
     await h.tick();
-    const ps = [[1, 0], [2, 5], [3, 1], [4, 5]].map(([v, priority]) => h.batcher.submit(v!, [1], { priority }));
-    for (let i = 0; i < 5; i++) { h.release(); await h.tick(); }
+    const ps = [
+      [1, 0],
+      [2, 5],
+      [3, 1],
+      [4, 5],
+    ].map(([v, priority]) => h.batcher.submit(v!, [1], { priority }));
+    for (let i = 0; i < 5; i++) {
+      h.release();
+      await h.tick();
+    }
     await Promise.all(ps);
     expect(h.runs.map((r) => r.inputs[0])).toEqual([0, 2, 4, 3, 1]);
   });
@@ -150,8 +176,14 @@ describe('DynamicBatcher', () => {
     await h.clock.runAllAsync();
     await done;
     const text = await h.registry.metrics();
-    for (const name of ['miner_inference_batch_size_items', 'miner_inference_batch_cost_elements', 'miner_inference_queue_depth_items',
-      'miner_inference_wait_seconds', 'miner_inference_run_seconds', 'miner_inference_items_total']) {
+    for (const name of [
+      'miner_inference_batch_size_items',
+      'miner_inference_batch_cost_elements',
+      'miner_inference_queue_depth_items',
+      'miner_inference_wait_seconds',
+      'miner_inference_run_seconds',
+      'miner_inference_items_total',
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).toContain('miner_inference_items_total{model="fake"} 3');

@@ -5,16 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { InferenceEngine, type ModelSession, type SessionFactory } from '../../../src/inference/index.js';
 import type { LineTensor } from '../../../src/inference/ocr/lineCrop.js';
 import { inferenceSchema } from '../../../src/config/sections/inference.js';
-import { ManualClock, MinerError, silentLogger } from '../../../src/util/index.js';
+import { ManualClock, type MinerError, silentLogger } from '../../../src/util/index.js';
 
-interface Run { device: string; model: string; dims: readonly number[] }
+interface Run {
+  device: string;
+  model: string;
+  dims: readonly number[];
+}
 
 /** Sessions that answer with zeros of the right shapes; the model is told apart by its source. */
 function fakeFactory(runs: Run[], fail: (device: string) => boolean = () => false): SessionFactory {
   return async (model, _opts, spec) => {
     const name = typeof model === 'string' ? (model.includes('_det_') ? 'ocr-det' : model.includes('_cls_') ? 'ocr-cls' : 'ocr-rec') : 'ocr-rec';
     const session: ModelSession = {
-      inputNames: ['x'], outputNames: name === 'ocr-rec' ? ['ctc_index', 'ctc_score'] : ['y'],
+      inputNames: ['x'],
+      outputNames: name === 'ocr-rec' ? ['ctc_index', 'ctc_score'] : ['y'],
       run: async (feeds): Promise<Record<string, ort.Tensor>> => {
         const x = feeds['x']!;
         runs.push({ device: spec.label, model: name, dims: x.dims });
@@ -37,7 +42,11 @@ function fakeFactory(runs: Run[], fail: (device: string) => boolean = () => fals
 /** A manual clock makes every fake run take 0 ms, so dispatch ties break by queue, then device order. */
 function engine(cfg: object, createSession: SessionFactory): InferenceEngine {
   return new InferenceEngine(inferenceSchema.parse(cfg), {
-    logger: silentLogger(), metrics: createMinerMetrics(new Registry()).inference, clock: new ManualClock(), signal: new AbortController().signal, createSession,
+    logger: silentLogger(),
+    metrics: createMinerMetrics(new Registry()).inference,
+    clock: new ManualClock(),
+    signal: new AbortController().signal,
+    createSession,
   });
 }
 
@@ -45,11 +54,26 @@ describe('engine over several devices (fake sessions)', () => {
   it('warms up every shape bucket on every device before start() resolves', async () => {
     const runs: Run[] = [];
     const widths = [48, 160, 320];
-    const e = engine({ devices: ['cpu', 'cpu', 'cpu'], ocr: { recWidthBuckets: widths, detWarmupShapes: [[960, 736], [640, 480]] } }, fakeFactory(runs));
+    const e = engine(
+      {
+        devices: ['cpu', 'cpu', 'cpu'],
+        ocr: {
+          recWidthBuckets: widths,
+          detWarmupShapes: [
+            [960, 736],
+            [640, 480],
+          ],
+        },
+      },
+      fakeFactory(runs),
+    );
     await e.start();
     for (const device of ['cpu:0', 'cpu:1', 'cpu:2']) {
       const mine = runs.filter((r) => r.device === device);
-      expect(mine.filter((r) => r.model === 'ocr-det').map((r) => r.dims.slice(2))).toEqual([[960, 736], [640, 480]]);
+      expect(mine.filter((r) => r.model === 'ocr-det').map((r) => r.dims.slice(2))).toEqual([
+        [960, 736],
+        [640, 480],
+      ]);
       expect(mine.filter((r) => r.model === 'ocr-rec').map((r) => r.dims[3])).toEqual(widths);
     }
     expect(e.deviceStatus().map((d) => d.device)).toEqual(['cpu:0', 'cpu:1', 'cpu:2']);
@@ -59,12 +83,20 @@ describe('engine over several devices (fake sessions)', () => {
 
   it('warms up GPUs at one line and at the largest batch that fits, per bucket', async () => {
     const runs: Run[] = [];
-    const e = engine({ devices: ['cuda:0', 'cuda:1'], ocr: { recWidthBuckets: [160, 1280], recBatch: { maxItems: 64, maxCost: 64 * 48 * 320 } } }, fakeFactory(runs));
+    const e = engine(
+      { devices: ['cuda:0', 'cuda:1'], ocr: { recWidthBuckets: [160, 1280], recBatch: { maxItems: 64, maxCost: 64 * 48 * 320 } } },
+      fakeFactory(runs),
+    );
     // The CUDA probe goes through the same factory: it opens both ordinals.
     await e.start();
     for (const device of ['cuda:0', 'cuda:1']) {
       const rec = runs.filter((r) => r.device === device && r.model === 'ocr-rec').map((r) => [r.dims[0], r.dims[3]]);
-      expect(rec).toEqual([[1, 160], [64, 160], [1, 1280], [16, 1280]]);
+      expect(rec).toEqual([
+        [1, 160],
+        [64, 160],
+        [1, 1280],
+        [16, 1280],
+      ]);
     }
     await e.stop();
   });
@@ -72,7 +104,10 @@ describe('engine over several devices (fake sessions)', () => {
   it('keeps serving when a device fails; with none left, a request fails with INFERENCE_FAILED', async () => {
     const runs: Run[] = [];
     const broken = new Set<string>();
-    const e = engine({ devices: ['cpu', 'cpu'], ocr: { recWidthBuckets: [96] } }, fakeFactory(runs, (d) => broken.has(d)));
+    const e = engine(
+      { devices: ['cpu', 'cpu'], ocr: { recWidthBuckets: [96] } },
+      fakeFactory(runs, (d) => broken.has(d)),
+    );
     await e.start();
     const rec = e.batcher<LineTensor, unknown>('ocr-rec');
     const line = (): LineTensor => ({ data: new Float32Array(3 * 48 * 96), height: 48, width: 96 });

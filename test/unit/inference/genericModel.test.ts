@@ -20,9 +20,13 @@ function tinyModel(): Uint8Array {
     node: [
       onnx.NodeProto.create({ opType: 'Mul', input: ['x', 'two'], output: ['y'] }),
       onnx.NodeProto.create({
-        opType: 'ReduceSum', input: ['x'], output: ['s'],
-        attribute: [onnx.AttributeProto.create({ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [2] }),
-          onnx.AttributeProto.create({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 })],
+        opType: 'ReduceSum',
+        input: ['x'],
+        output: ['s'],
+        attribute: [
+          onnx.AttributeProto.create({ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [2] }),
+          onnx.AttributeProto.create({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }),
+        ],
       }),
     ],
     initializer: [onnx.TensorProto.create({ name: 'two', dataType: onnx.TensorProto.DataType.FLOAT, dims: [1], floatData: [2] })],

@@ -2,15 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { PriorityGate } from '../../../src/inference/priorityGate.js';
 import { MinerError } from '../../../src/util/index.js';
 
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof MinerError ? e.code : String(e)));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof MinerError ? e.code : String(e)),
+  );
 
 describe('PriorityGate', () => {
   it('admits up to the limit, then by priority, and refuses beyond maxWaiting', async () => {
     const gate = new PriorityGate(1, 2, () => Date.now());
     const order: number[] = [];
     const first = await gate.enter(0, undefined, undefined);
-    const low = gate.enter(0, undefined, undefined).then((leave) => { order.push(0); leave(); });
-    const high = gate.enter(9, undefined, undefined).then((leave) => { order.push(9); leave(); });
+    const low = gate.enter(0, undefined, undefined).then((leave) => {
+      order.push(0);
+      leave();
+    });
+    const high = gate.enter(9, undefined, undefined).then((leave) => {
+      order.push(9);
+      leave();
+    });
     expect(gate.depth()).toBe(2);
     expect(await code(gate.enter(5, undefined, undefined))).toBe('OVERLOADED');
     first();

@@ -6,7 +6,13 @@ import { silentLogger } from '../../../src/util/index.js';
 // The direction classifier is the smallest real model (0.5 MB): enough to create real sessions.
 const files = ocrFiles(inferenceSchema.parse({}).ocr);
 const cpu = parseDeviceList(['cpu'])[0]!;
-const tuning = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false, cpuMemArena: true, cuda: { enableMemPattern: true, deviceAllocatorForInitializers: false } };
+const tuning = {
+  intraOpThreads: 1,
+  interOpThreads: 1,
+  allowSpinning: false,
+  cpuMemArena: true,
+  cuda: { enableMemPattern: true, deviceAllocatorForInitializers: false },
+};
 
 describe('SessionPool (one device)', () => {
   it('keeps at most maxSessions sessions and reloads an evicted one on demand', async () => {
@@ -33,7 +39,13 @@ describe('SessionPool (one device)', () => {
   it('names the device in a load failure', async () => {
     const pool = new SessionPool(
       { device: cpu, sessionOptions: {}, maxSessions: 1, runLimit: 1 },
-      { logger: silentLogger(), createSession: async () => { throw new Error('boom'); }, modelBytes: async () => files.cls },
+      {
+        logger: silentLogger(),
+        createSession: async () => {
+          throw new Error('boom');
+        },
+        modelBytes: async () => files.cls,
+      },
     );
     await expect(pool.acquire('a')).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/on cpu:0: boom/) });
   });

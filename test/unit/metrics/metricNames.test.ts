@@ -8,8 +8,24 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 // src/metrics builds the series; it is nobody's subsystem.
 const SUBSYSTEMS = readdirSync(join(ROOT, 'src')).filter((f) => f !== 'metrics' && statSync(join(ROOT, 'src', f)).isDirectory());
 /** The units a name may end in; a new unit is a deliberate change to this list. */
-const UNITS = ['seconds', 'bytes', 'total', 'ratio', 'count', 'items', 'elements', 'batches', 'celsius', 'watts', 'info', 'bool',
-  'number', 'rao', 'tao', 'per_second'];
+const UNITS = [
+  'seconds',
+  'bytes',
+  'total',
+  'ratio',
+  'count',
+  'items',
+  'elements',
+  'batches',
+  'celsius',
+  'watts',
+  'info',
+  'bool',
+  'number',
+  'rao',
+  'tao',
+  'per_second',
+];
 const NAME = new RegExp(`^miner_(${SUBSYSTEMS.join('|')})_[a-z0-9_]+_(${UNITS.join('|')})$`);
 
 async function exported(): Promise<Array<{ name: string; type: string }>> {
@@ -40,7 +56,9 @@ describe('miner metric names', () => {
   });
 
   it('cover every series the Grafana dashboard queries', async () => {
-    const dash = JSON.parse(readFileSync(join(ROOT, 'dashboards/grafana-subnet-miner.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const dash = JSON.parse(readFileSync(join(ROOT, 'dashboards/grafana-subnet-miner.json'), 'utf8')) as {
+      panels: Array<{ targets?: Array<{ expr: string }> }>;
+    };
     const names = new Set([...(await exported()).map((m) => m.name), ...(await createMetricsRegistry().getMetricsAsJSON()).map((m) => m.name)]);
     const exprs = dash.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
     const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:miner|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]!)));

@@ -9,10 +9,15 @@ describe('CronJob', () => {
   it('registers one task on its schedule, survives a throwing run, and leaves no task behind after stop', async () => {
     const { logger, lines } = captureLogger();
     let runs = 0;
-    const job = new CronJob('* * * * * *', 'test-job', () => {
-      runs++;
-      throw new Error('boom');
-    }, logger);
+    const job = new CronJob(
+      '* * * * * *',
+      'test-job',
+      () => {
+        runs++;
+        throw new Error('boom');
+      },
+      logger,
+    );
     const before = new Set(getTasks().values());
     job.start();
     job.start();

@@ -17,16 +17,38 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: Array<R
 
 export function neuron(uid: number, p: Partial<NeuronInfo> = {}): NeuronInfo {
   return {
-    uid, hotkey: `hk${uid}`, coldkey: `ck${uid}`, active: true, validatorPermit: false, stakeRao: 0n, stake: 0,
-    incentive: 0, dividends: 0, consensus: 0, trust: 0, rank: 0, emissionRao: 0n, lastUpdate: 0, axon: null, ...p,
+    uid,
+    hotkey: `hk${uid}`,
+    coldkey: `ck${uid}`,
+    active: true,
+    validatorPermit: false,
+    stakeRao: 0n,
+    stake: 0,
+    incentive: 0,
+    dividends: 0,
+    consensus: 0,
+    trust: 0,
+    rank: 0,
+    emissionRao: 0n,
+    lastUpdate: 0,
+    axon: null,
+    ...p,
   };
 }
 
 export function snapshot(neurons: NeuronInfo[], p: Partial<Omit<MetagraphSnapshot, 'byHotkey' | 'neurons'>> = {}): MetagraphSnapshot {
   const map = new Map(neurons.map((n) => [n.hotkey, n]));
   return {
-    netuid: 1, block: 100, tempo: 99, n: neurons.length, syncedAtMs: 1_700_000_000_000, source: 'storage', blockTimeMs: 12_000,
-    ...p, neurons, byHotkey: (h) => map.get(h),
+    netuid: 1,
+    block: 100,
+    tempo: 99,
+    n: neurons.length,
+    syncedAtMs: 1_700_000_000_000,
+    source: 'storage',
+    blockTimeMs: 12_000,
+    ...p,
+    neurons,
+    byHotkey: (h) => map.get(h),
   };
 }
 

@@ -68,7 +68,10 @@ describe('GpuProbe', () => {
     const probe = new GpuProbe({ timeoutMs: 1234 }, { logger, exec });
     expect(await probe.sample()).toHaveLength(1);
     expect(await probe.sample()).toHaveLength(1);
-    expect(calls).toEqual([['nvidia-smi', NVIDIA_SMI_ARGS, 1234], ['nvidia-smi', NVIDIA_SMI_ARGS, 1234]]);
+    expect(calls).toEqual([
+      ['nvidia-smi', NVIDIA_SMI_ARGS, 1234],
+      ['nvidia-smi', NVIDIA_SMI_ARGS, 1234],
+    ]);
     expect(probe.vendor).toBe('nvidia');
   });
 
@@ -84,20 +87,32 @@ describe('GpuProbe', () => {
     expect(calls).toBe(2);
     expect(lines.filter((l) => l['level'] === 'info' && String(l['msg']).includes('no gpu'))).toHaveLength(1);
 
-    const amd = new GpuProbe({ timeoutMs: 100 }, { logger, exec: async (f) => {
-      if (f === 'nvidia-smi') throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-      return ROCM;
-    } });
+    const amd = new GpuProbe(
+      { timeoutMs: 100 },
+      {
+        logger,
+        exec: async (f) => {
+          if (f === 'nvidia-smi') throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+          return ROCM;
+        },
+      },
+    );
     expect((await amd.sample())[0]?.vendor).toBe('amd');
   });
 
   it('warns once when a working tool starts failing and says when it recovers', async () => {
     const { logger, lines } = captureLogger();
     let fail = false;
-    const probe = new GpuProbe({ timeoutMs: 100 }, { logger, exec: async () => {
-      if (fail) throw Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
-      return H100;
-    } });
+    const probe = new GpuProbe(
+      { timeoutMs: 100 },
+      {
+        logger,
+        exec: async () => {
+          if (fail) throw Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+          return H100;
+        },
+      },
+    );
     await probe.sample();
     fail = true;
     for (let i = 0; i < 4; i++) expect(await probe.sample()).toEqual([]);
@@ -113,7 +128,9 @@ describe('GpuProbe', () => {
     writeFileSync(fake, '#!/bin/sh\necho "55, 66, 100, 200, 30.5"\n', { mode: 0o755 });
     const { logger, lines } = captureLogger();
     const ok = new GpuProbe({ timeoutMs: 2000, nvidiaSmi: fake }, { logger });
-    expect(await ok.sample()).toEqual([{ index: 0, vendor: 'nvidia', utilizationRatio: 0.55, temperatureC: 66, memoryUsedBytes: 100 * MIB, memoryTotalBytes: 200 * MIB, powerWatts: 30.5 }]);
+    expect(await ok.sample()).toEqual([
+      { index: 0, vendor: 'nvidia', utilizationRatio: 0.55, temperatureC: 66, memoryUsedBytes: 100 * MIB, memoryTotalBytes: 200 * MIB, powerWatts: 30.5 },
+    ]);
 
     const hang = join(dir, 'hang-smi');
     writeFileSync(hang, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });

@@ -11,7 +11,12 @@ function make(temps: number[], thresholds: Partial<{ gpuTempC: number; memoryPer
   let i = 0;
   const exec: ExecFn = async () => `50, ${temps[Math.min(i++, temps.length - 1)]}, 1024, 81559, 300.5\n`;
   const hw = new HardwareMonitor(
-    { cron: '*/30 * * * * *', reportCron: '0 */5 * * * *', diskPath: '/', thresholds: { gpuTempC: 80, memoryPercent: 101, diskPercent: 101, eventLoopLagMs: 10_000, ...thresholds } },
+    {
+      cron: '*/30 * * * * *',
+      reportCron: '0 */5 * * * *',
+      diskPath: '/',
+      thresholds: { gpuTempC: 80, memoryPercent: 101, diskPercent: 101, eventLoopLagMs: 10_000, ...thresholds },
+    },
     { logger, metrics: createMinerMetrics(registry).monitor, clock: systemClock(), signal: new AbortController().signal, exec },
   );
   return { hw, lines, registry };
@@ -36,8 +41,12 @@ describe('HardwareMonitor', () => {
     expect(s.processRssBytes).toBeGreaterThan(1e6);
     expect(s.diskUsedRatio).toBeGreaterThan(0);
     const m = await registry.metrics();
-    for (const name of ['miner_monitor_gpu_utilization_ratio{gpu="0"} 0.5', 'miner_monitor_gpu_temperature_celsius{gpu="0"} 60',
-      'miner_monitor_gpu_memory_used_bytes{gpu="0"} 1073741824', 'miner_monitor_gpu_power_watts{gpu="0"} 300.5']) {
+    for (const name of [
+      'miner_monitor_gpu_utilization_ratio{gpu="0"} 0.5',
+      'miner_monitor_gpu_temperature_celsius{gpu="0"} 60',
+      'miner_monitor_gpu_memory_used_bytes{gpu="0"} 1073741824',
+      'miner_monitor_gpu_power_watts{gpu="0"} 300.5',
+    ]) {
       expect(m).toContain(name);
     }
     for (const name of ['miner_monitor_cpu_load_ratio', 'miner_monitor_memory_used_ratio', 'miner_monitor_disk_used_ratio']) {
@@ -56,7 +65,10 @@ describe('HardwareMonitor', () => {
   it('alarms on disk and memory from the real host when the thresholds are below the real values', async () => {
     const { hw, lines } = make([50], { diskPercent: 0.001, memoryPercent: 0.001 });
     for (let i = 0; i < 3; i++) await hw.sample();
-    const alarms = lines.filter((l) => l['msg'] === 'threshold crossed').map((l) => l['alarm']).sort();
+    const alarms = lines
+      .filter((l) => l['msg'] === 'threshold crossed')
+      .map((l) => l['alarm'])
+      .sort();
     expect(alarms).toEqual(['disk', 'memory']);
     expect(hw.activeAlarms().sort()).toEqual(['disk', 'memory']);
   });
@@ -64,6 +76,10 @@ describe('HardwareMonitor', () => {
   it('logs an info hardware report', async () => {
     const { hw, lines } = make([50]);
     await hw.report();
-    expect(lines.find((l) => l['msg'] === 'hardware report')).toMatchObject({ event: 'hardware', module: 'monitor', gpus: [{ index: 0, temperatureC: 50, utilization: 0.5 }] });
+    expect(lines.find((l) => l['msg'] === 'hardware report')).toMatchObject({
+      event: 'hardware',
+      module: 'monitor',
+      gpus: [{ index: 0, temperatureC: 50, utilization: 0.5 }],
+    });
   });
 });

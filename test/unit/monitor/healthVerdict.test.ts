@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { healthVerdict, toHealthResponse, type HealthInputs } from '../../../src/monitor/index.js';
 
 const serving: HealthInputs = {
-  started: true, draining: false, axonServing: true, chainConnected: true, metagraphAgeSeconds: 30,
-  registered: true, modelsLoaded: true, maxMetagraphAgeSeconds: 1800,
+  started: true,
+  draining: false,
+  axonServing: true,
+  chainConnected: true,
+  metagraphAgeSeconds: 30,
+  registered: true,
+  modelsLoaded: true,
+  maxMetagraphAgeSeconds: 1800,
 };
 
 describe('healthVerdict', () => {
@@ -12,8 +18,10 @@ describe('healthVerdict', () => {
   });
 
   it('is unavailable with every reason while the chain was never reached', () => {
-    expect(healthVerdict({ ...serving, chainConnected: false, metagraphAgeSeconds: null, registered: false }))
-      .toEqual({ status: 'unavailable', reasons: ['chain_down', 'metagraph_not_synced'] });
+    expect(healthVerdict({ ...serving, chainConnected: false, metagraphAgeSeconds: null, registered: false })).toEqual({
+      status: 'unavailable',
+      reasons: ['chain_down', 'metagraph_not_synced'],
+    });
   });
 
   it('says degraded (still serving) when the chain drops but the snapshot is within the bound', () => {
@@ -21,8 +29,10 @@ describe('healthVerdict', () => {
   });
 
   it('is unavailable once the snapshot is older than the bound', () => {
-    expect(healthVerdict({ ...serving, chainConnected: false, metagraphAgeSeconds: 1801 }))
-      .toEqual({ status: 'unavailable', reasons: ['chain_down', 'metagraph_stale'] });
+    expect(healthVerdict({ ...serving, chainConnected: false, metagraphAgeSeconds: 1801 })).toEqual({
+      status: 'unavailable',
+      reasons: ['chain_down', 'metagraph_stale'],
+    });
     expect(healthVerdict({ ...serving, metagraphAgeSeconds: 1801 })).toEqual({ status: 'unavailable', reasons: ['metagraph_stale'] });
   });
 

@@ -2,10 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { prettyDestination, reportSummary } from '../../../src/monitor/index.js';
 
 const serving = {
-  level: 'info', time: '2026-01-01T00:00:00.000Z', pid: 1, module: 'serving', msg: 'serving report', event: 'serving',
-  windowSeconds: 60, requests: 600, requestsPerSecond: 10, errorRatio: 0.005, byStatus: { '200': 597, '503': 3 },
-  latencyMs: { p50: 4.2, p95: 12.5, p99: 40 }, cache: { hit: 10, miss: 30, hitRate: 0.25 }, queueDepth: 2,
-  synapses: { Dummy: { requests: 600 } }, transports: { http: 300, ws: 300 }, batches: null,
+  level: 'info',
+  time: '2026-01-01T00:00:00.000Z',
+  pid: 1,
+  module: 'serving',
+  msg: 'serving report',
+  event: 'serving',
+  windowSeconds: 60,
+  requests: 600,
+  requestsPerSecond: 10,
+  errorRatio: 0.005,
+  byStatus: { '200': 597, '503': 3 },
+  latencyMs: { p50: 4.2, p95: 12.5, p99: 40 },
+  cache: { hit: 10, miss: 30, hitRate: 0.25 },
+  queueDepth: 2,
+  synapses: { Dummy: { requests: 600 } },
+  transports: { http: 300, ws: 300 },
+  batches: null,
 };
 
 function capture(details: boolean): string[] {

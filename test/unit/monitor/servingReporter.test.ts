@@ -12,8 +12,16 @@ function setup() {
   const stats = new ServingStats({ windowMs: 10_000 }, { clock });
   const reporter = new ServingReporter(
     { cron: '*/60 * * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 }, minRequestsForAlarm: 20 },
-    { logger, metrics: createMinerMetrics(registry).monitor, clock, signal: new AbortController().signal, stats,
-      cacheStats: () => ({ hitRate: 0.25, memory: { hits: 1, misses: 3 } }), queueDepth: () => ({ OCRSynapse: 7 }), batchSizes: () => ({ rec: { mean: 12.5, max: 64 } }) },
+    {
+      logger,
+      metrics: createMinerMetrics(registry).monitor,
+      clock,
+      signal: new AbortController().signal,
+      stats,
+      cacheStats: () => ({ hitRate: 0.25, memory: { hits: 1, misses: 3 } }),
+      queueDepth: () => ({ OCRSynapse: 7 }),
+      batchSizes: () => ({ rec: { mean: 12.5, max: 64 } }),
+    },
   );
   return { lines, clock, registry, stats, reporter };
 }
@@ -25,11 +33,19 @@ describe('ServingReporter', () => {
     await reporter.reportNow();
     const r = lines.find((l) => l['msg'] === 'serving report');
     expect(r).toMatchObject({
-      level: 'info', module: 'monitor', event: 'serving', windowSeconds: 10, requests: 100, requestsPerSecond: 10, errorRatio: 0,
-      byStatus: { '200': 100 }, latencyMs: { p50: 50, p95: 95, p99: 99 },
+      level: 'info',
+      module: 'monitor',
+      event: 'serving',
+      windowSeconds: 10,
+      requests: 100,
+      requestsPerSecond: 10,
+      errorRatio: 0,
+      byStatus: { '200': 100 },
+      latencyMs: { p50: 50, p95: 95, p99: 99 },
       synapses: { Dummy: { requests: 100, requestsPerSecond: 10, p50Ms: 50, p95Ms: 95, p99Ms: 99 } },
       cache: { hit: 75, miss: 25, hitRate: 0.75, tiers: { hitRate: 0.25, memory: { hits: 1, misses: 3 } } },
-      queueDepth: { OCRSynapse: 7 }, batches: { rec: { mean: 12.5, max: 64 } },
+      queueDepth: { OCRSynapse: 7 },
+      batches: { rec: { mean: 12.5, max: 64 } },
     });
     const m = await registry.metrics();
     expect(m).toMatch(/^miner_monitor_serving_requests_per_second 10$/m);
@@ -37,7 +53,7 @@ describe('ServingReporter', () => {
     expect(m).toMatch(/^miner_monitor_serving_cache_hit_ratio 0\.75$/m);
   });
 
-  it('reports hit rate and gauge over the window, not the cache\'s lifetime ratio', async () => {
+  it("reports hit rate and gauge over the window, not the cache's lifetime ratio", async () => {
     const { lines, stats, reporter, registry, clock } = setup();
     for (let i = 0; i < 10; i++) stats.observe({ synapse: 'Dummy', status: 200, durationMs: 1, transport: 'ws', cache: 'hit' });
     clock.advance(20_000);
@@ -74,21 +90,38 @@ describe('ServingReporter', () => {
   it('survives a provider that throws', async () => {
     const { logger, lines } = captureLogger();
     const clock = new ManualClock();
-    const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } }, {
-      logger, metrics: null, clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
-      queueDepth: () => { throw new Error('boom'); },
-    });
+    const reporter = new ServingReporter(
+      { cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } },
+      {
+        logger,
+        metrics: null,
+        clock,
+        signal: new AbortController().signal,
+        stats: new ServingStats({}, { clock }),
+        queueDepth: () => {
+          throw new Error('boom');
+        },
+      },
+    );
     expect((await reporter.reportNow())['queueDepth']).toBeNull();
     expect(lines.some((l) => l['msg'] === 'serving report')).toBe(true);
   });
 
-  it('reads batch sizes from the batchers\' histogram since the previous report when no batchSizes provider is wired', async () => {
+  it("reads batch sizes from the batchers' histogram since the previous report when no batchSizes provider is wired", async () => {
     const { logger } = captureLogger();
     const clock = new ManualClock();
     const h = new Histogram({ name: 'batch_size_items', help: 'x', labelNames: ['model'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [] });
-    const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } }, {
-      logger, metrics: null, batchHistogram: h, clock, signal: new AbortController().signal, stats: new ServingStats({}, { clock }),
-    });
+    const reporter = new ServingReporter(
+      { cron: '* * * * *', thresholds: { errorRatePercent: 1, p95LatencyMs: 500 } },
+      {
+        logger,
+        metrics: null,
+        batchHistogram: h,
+        clock,
+        signal: new AbortController().signal,
+        stats: new ServingStats({}, { clock }),
+      },
+    );
     for (const n of [3, 5, 30, 60]) h.observe({ model: 'rec' }, n);
     h.observe({ model: 'det' }, 1);
     expect((await reporter.reportNow())['batches']).toEqual({
@@ -106,9 +139,16 @@ describe('ServingReporter', () => {
     const { logger, lines } = captureLogger();
     const clock = new ManualClock();
     const stats = new ServingStats({ windowMs: 5_000 }, { clock });
-    const reporter = new ServingReporter({ cron: '* * * * *', thresholds: { errorRatePercent: 10, p95LatencyMs: 1e6, minRequests: 2, hysteresisPercent: 50 } }, {
-      logger, metrics: createMinerMetrics(new Registry()).monitor, clock, signal: new AbortController().signal, stats,
-    });
+    const reporter = new ServingReporter(
+      { cron: '* * * * *', thresholds: { errorRatePercent: 10, p95LatencyMs: 1e6, minRequests: 2, hysteresisPercent: 50 } },
+      {
+        logger,
+        metrics: createMinerMetrics(new Registry()).monitor,
+        clock,
+        signal: new AbortController().signal,
+        stats,
+      },
+    );
     stats.observe({ synapse: 'Dummy', status: 500, durationMs: 1, transport: 'ws' });
     stats.observe({ synapse: 'Dummy', status: 200, durationMs: 1, transport: 'ws' });
     await reporter.reportNow();

@@ -40,8 +40,10 @@ describe('computeStanding', () => {
     expect(computeStanding(snap, 'hk1').immunity).toEqual({ immune: true, blocksLeft: 50 });
     expect(computeStanding(snapshot([neuron(1)]), 'hk1').immunity).toBeNull();
     // What the chain subsystem read wins.
-    expect(computeStanding(snapshot([neuron(1)], { block: 1000 }), 'hk1', { immunity: { inImmunity: false, immuneUntilBlock: 990 } }).immunity)
-      .toEqual({ immune: false, blocksLeft: 0 });
+    expect(computeStanding(snapshot([neuron(1)], { block: 1000 }), 'hk1', { immunity: { inImmunity: false, immuneUntilBlock: 990 } }).immunity).toEqual({
+      immune: false,
+      blocksLeft: 0,
+    });
   });
 });
 

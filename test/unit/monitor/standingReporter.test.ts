@@ -10,7 +10,10 @@ function setup() {
   const clock = new ManualClock(1_700_000_010_000);
   const registry = new Registry();
   const metagraph = new FakeMetagraph();
-  const reporter = new StandingReporter({ hotkey: 'hk2', cron: '0 */5 * * * *' }, { logger, metrics: createMinerMetrics(registry).monitor, clock, signal: new AbortController().signal, metagraph });
+  const reporter = new StandingReporter(
+    { hotkey: 'hk2', cron: '0 */5 * * * *' },
+    { logger, metrics: createMinerMetrics(registry).monitor, clock, signal: new AbortController().signal, metagraph },
+  );
   return { lines, registry, metagraph, reporter, clock };
 }
 
@@ -30,10 +33,28 @@ describe('StandingReporter', () => {
     expect(reports.map((r) => r['reason'])).toEqual(['first-sync', 'epoch']);
     const [first, second] = reports;
     expect(first).toMatchObject({
-      level: 'info', module: 'monitor', event: 'standing', hotkey: 'hk2', uid: 2, registered: true, incentive: 0.1,
-      emissionPerEpochRao: '1000000000', emissionPerEpoch: 1, emissionUnit: 'alpha', epochsPerDay: 720, emissionPerDay: 720,
-      stake: 10, dividends: 0, position: 3, minersCount: 3, positionText: '3 of 3', delta: null, block: 5, tempo: 9,
-      metagraphAgeSeconds: 10, immunity: null,
+      level: 'info',
+      module: 'monitor',
+      event: 'standing',
+      hotkey: 'hk2',
+      uid: 2,
+      registered: true,
+      incentive: 0.1,
+      emissionPerEpochRao: '1000000000',
+      emissionPerEpoch: 1,
+      emissionUnit: 'alpha',
+      epochsPerDay: 720,
+      emissionPerDay: 720,
+      stake: 10,
+      dividends: 0,
+      position: 3,
+      minersCount: 3,
+      positionText: '3 of 3',
+      delta: null,
+      block: 5,
+      tempo: 9,
+      metagraphAgeSeconds: 10,
+      immunity: null,
     });
     expect(second).toMatchObject({ position: 1, positionText: '1 of 3', incentive: 0.5, emissionPerEpochRao: '4000000000' });
     expect(second?.['delta']).toEqual({ incentive: 0.4, dividends: 0, emissionPerEpochRao: 3_000_000_000, stake: 1, position: 2, blocks: 4 });
@@ -54,7 +75,15 @@ describe('StandingReporter', () => {
     reporter.reportNow();
     const errors = lines.filter((l) => l['level'] === 'error');
     expect(errors).toHaveLength(3);
-    expect(errors[0]).toMatchObject({ msg: 'miner not registered on subnet', event: 'deregistered', registered: false, wasRegistered: true, lastUid: 2, hotkey: 'hk2', block: 101 });
+    expect(errors[0]).toMatchObject({
+      msg: 'miner not registered on subnet',
+      event: 'deregistered',
+      registered: false,
+      wasRegistered: true,
+      lastUid: 2,
+      hotkey: 'hk2',
+      block: 101,
+    });
     expect(await registry.metrics()).toMatch(/^miner_monitor_standing_registered_bool 0$/m);
     metagraph.push(snapshot([...others, me({ incentive: 0.3 })], { block: 103 }));
     expect(lines.filter((l) => l['level'] === 'error')).toHaveLength(3);
@@ -73,8 +102,18 @@ describe('StandingReporter', () => {
 
   it('refuses a bad cron expression naming the key', () => {
     const { logger } = captureLogger();
-    expect(() => new StandingReporter({ hotkey: 'x', cron: 'every minute' }, {
-      logger, metrics: null, clock: new ManualClock(), signal: new AbortController().signal, metagraph: new FakeMetagraph(),
-    })).toThrow(/monitor\.standingCron/);
+    expect(
+      () =>
+        new StandingReporter(
+          { hotkey: 'x', cron: 'every minute' },
+          {
+            logger,
+            metrics: null,
+            clock: new ManualClock(),
+            signal: new AbortController().signal,
+            metagraph: new FakeMetagraph(),
+          },
+        ),
+    ).toThrow(/monitor\.standingCron/);
   });
 });

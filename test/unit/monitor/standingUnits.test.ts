@@ -6,7 +6,10 @@ describe('standing amounts and units', () => {
   const me = neuron(2, { emissionRao: 2_000_000_000n, stake: 40, stakeRao: 40_000_000_000n });
 
   it('values alpha in TAO at the snapshot price and estimates per day from the chain block time', () => {
-    const s = computeStanding(snapshot([me], { tempo: 359, emissionUnit: 'alpha', stakeUnit: 'alpha', alphaPriceRao: 250_000_000n, blockTimeMs: 6_000 }), 'hk2');
+    const s = computeStanding(
+      snapshot([me], { tempo: 359, emissionUnit: 'alpha', stakeUnit: 'alpha', alphaPriceRao: 250_000_000n, blockTimeMs: 6_000 }),
+      'hk2',
+    );
     expect(s).toMatchObject({ emissionUnit: 'alpha', stakeUnit: 'alpha', alphaPriceTao: 0.25, blockTimeMs: 6_000, epochsPerDay: 40 });
     expect(s.emissionPerDay).toBe(80);
     expect(s.stakeValueTao).toBe(10);

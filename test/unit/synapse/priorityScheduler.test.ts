@@ -14,11 +14,15 @@ function gated(): { handler: SynapseHandler<number>; order: number[]; release: (
   const order: number[] = [];
   const waiting: Array<() => void> = [];
   const handler: SynapseHandler<number> = {
-    name: 'G', inputFields: [], modelId: 'g', parseInput: () => 0,
-    handle: (input) => new Promise((resolve) => {
-      order.push(input);
-      waiting.push(() => resolve({ out: input }));
-    }),
+    name: 'G',
+    inputFields: [],
+    modelId: 'g',
+    parseInput: () => 0,
+    handle: (input) =>
+      new Promise((resolve) => {
+        order.push(input);
+        waiting.push(() => resolve({ out: input }));
+      }),
   };
   return { handler, order, release: () => waiting.shift()?.() };
 }
@@ -31,7 +35,13 @@ describe('PriorityScheduler', () => {
     const s = new PriorityScheduler({ queueLength: 10, concurrency: 1 }, { clock });
     const g = gated();
     const all = [s.execute(g.handler, 0, ctx(clock, 0))];
-    for (const [input, prio] of [[1, 5], [2, 100], [3, 5], [4, 50]] as const) all.push(s.execute(g.handler, input, ctx(clock, prio)));
+    for (const [input, prio] of [
+      [1, 5],
+      [2, 100],
+      [3, 5],
+      [4, 50],
+    ] as const)
+      all.push(s.execute(g.handler, input, ctx(clock, prio)));
     expect(s.queueDepth()).toBe(4);
     for (let i = 0; i < 5; i++) {
       await tick();

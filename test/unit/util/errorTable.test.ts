@@ -2,9 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { codeMessageAnswer } from '../../../src/axon/forms/jsonForms.js';
 import { reportFatal } from '../../../src/cli/report.js';
 import { chainErrorOf, rejected } from '../../../src/chain/submitExtrinsic.js';
-import {
-  ERROR_TABLE, EXIT_CODES, MinerError, exitCodeFor, isRejection, publicMessage, specFor, type ErrorCode,
-} from '../../../src/util/index.js';
+import { ERROR_TABLE, EXIT_CODES, MinerError, exitCodeFor, isRejection, publicMessage, specFor, type ErrorCode } from '../../../src/util/index.js';
 
 const codes = Object.keys(ERROR_TABLE) as ErrorCode[];
 const LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'];

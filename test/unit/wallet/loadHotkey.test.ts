@@ -146,7 +146,10 @@ describe('loadHotkey', () => {
   it('loads the example wallets once they have mode 0600 (directories 0700)', async () => {
     const dir = await mkdtemp(join(scratch(), 'wallet-example-'));
     await cp(join(process.cwd(), 'wallets.example'), dir, { recursive: true });
-    for (const [name, ss58] of [['miner', DEV_KEYS.eve.ss58], ['validator', DEV_KEYS.bob.ss58]] as const) {
+    for (const [name, ss58] of [
+      ['miner', DEV_KEYS.eve.ss58],
+      ['validator', DEV_KEYS.bob.ss58],
+    ] as const) {
       const loc = { path: dir, name, hotkey: 'default' };
       await chmod(walletFiles(loc).hotkeyFile, 0o600);
       await chmod(join(dir, name), 0o700);

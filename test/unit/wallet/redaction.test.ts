@@ -16,7 +16,14 @@ describe('no key material reaches a log', () => {
     const path = await mkdtemp(join(scratch(), 'redact-'));
     await writeWallet(path, 'w', { hotkeys: { seed: { seed: DEV_KEYS.eve.seed }, phrase: { phrase: PHRASE } } });
     const lines: string[] = [];
-    const log = createRootLogger({ level: 'trace', destination: { write: (s: string) => { lines.push(s); } } }).child({ module: 'test' });
+    const log = createRootLogger({
+      level: 'trace',
+      destination: {
+        write: (s: string) => {
+          lines.push(s);
+        },
+      },
+    }).child({ module: 'test' });
 
     const cfg = loadConfig({ flags: { 'wallet.path': path, 'wallet.name': 'w', 'wallet.hotkey': 'seed' } });
     log.info({ cfg }, 'config loaded');

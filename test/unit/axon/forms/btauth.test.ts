@@ -35,18 +35,32 @@ describe('btauth/1 golden vector', () => {
     expect(payload).toBe(`btauth/1\nsr25519\nPOST\n/generate?stream=false\n${BODY_SHA}\n1752076800000000000\n${ALICE}\n${BOB}`);
     expect(Buffer.from(payload, 'utf8').length).toBe(payload.length);
     expect(payload.endsWith('\n')).toBe(false);
-    expect(btauthPayload({ scheme: 'ed25519', method: 'GET', target: '/', bodySha256Hex: BODY_SHA, nonce: '0', sender: ALICE, receiver: null }).split('\n'))
-      .toEqual(['btauth/1', 'ed25519', 'GET', '/', BODY_SHA, '0', ALICE, '-']);
+    expect(
+      btauthPayload({ scheme: 'ed25519', method: 'GET', target: '/', bodySha256Hex: BODY_SHA, nonce: '0', sender: ALICE, receiver: null }).split('\n'),
+    ).toEqual(['btauth/1', 'ed25519', 'GET', '/', BODY_SHA, '0', ALICE, '-']);
   });
 
   it('//Alice ed25519 signs it exactly as the SDK does', () => {
     expect(keys.aliceEd.address).toBe(ALICE_ED);
-    const payload = btauthPayload({ scheme: 'ed25519', method: 'POST', target: TARGET, bodySha256Hex: BODY_SHA, nonce: NONCE, sender: ALICE_ED, receiver: BOB });
+    const payload = btauthPayload({
+      scheme: 'ed25519',
+      method: 'POST',
+      target: TARGET,
+      bodySha256Hex: BODY_SHA,
+      nonce: NONCE,
+      sender: ALICE_ED,
+      receiver: BOB,
+    });
     expect(toHex(keys.aliceEd.sign(utf8(payload)))).toBe(ED_SIG);
     const req = goldenRequest(true);
     expect(req.headers).toEqual({
-      'Content-Type': 'application/json', 'X-Bittensor-Version': '1', 'X-Bittensor-Hotkey': ALICE_ED, 'X-Bittensor-Receiver': BOB,
-      'X-Bittensor-Nonce': '1752076800000000000', 'X-Bittensor-Crypto': 'ed25519', 'X-Bittensor-Signature': ED_SIG,
+      'Content-Type': 'application/json',
+      'X-Bittensor-Version': '1',
+      'X-Bittensor-Hotkey': ALICE_ED,
+      'X-Bittensor-Receiver': BOB,
+      'X-Bittensor-Nonce': '1752076800000000000',
+      'X-Bittensor-Crypto': 'ed25519',
+      'X-Bittensor-Signature': ED_SIG,
     });
     expect(verifyEd25519(keys.aliceEd.publicKey, utf8(payload), Buffer.from(ED_SIG.slice(2), 'hex'))).toBe(true);
   });
@@ -117,7 +131,9 @@ describe('btauth/1 checks the SDK makes', () => {
     expect(admitBtAuth(goldenRequest(true, { cryptoHeader: 'sr25519', forge: { signedScheme: 'sr25519' } }), at)).toBe('signature');
     expect(admitBtAuth(goldenRequest(false, { cryptoHeader: 'ed25519', forge: { signedScheme: 'ed25519' } }), at)).toBe('signature');
     // The two key types share the seed but not the public key; each is only checked its own way.
-    const payload = utf8(btauthPayload({ scheme: 'ed25519', method: 'POST', target: TARGET, bodySha256Hex: BODY_SHA, nonce: NONCE, sender: ALICE_ED, receiver: BOB }));
+    const payload = utf8(
+      btauthPayload({ scheme: 'ed25519', method: 'POST', target: TARGET, bodySha256Hex: BODY_SHA, nonce: NONCE, sender: ALICE_ED, receiver: BOB }),
+    );
     const edSig = keys.aliceEd.sign(payload);
     expect(verifyAnyKey(keys.aliceEd.publicKey, payload, edSig)).toBe(false);
     expect(verifyEd25519(keys.alice.publicKey, payload, makeSigner(keys.alice)(payload))).toBe(false);
@@ -126,7 +142,9 @@ describe('btauth/1 checks the SDK makes', () => {
   it('refuses a wrong or missing receiver', () => {
     expect(admitBtAuth(goldenRequest(false, { receiver: ALICE }), at)).toBe('receiver');
     expect(admitBtAuth(goldenRequest(true, { receiver: null }), at)).toBe('receiver');
-    expect(admitBtAuth(goldenRequest(false, { forge: { headers: { 'X-Bittensor-Receiver': ALICE } } }), { receiver: ALICE, nowMs: at.nowMs })).toBe('signature');
+    expect(admitBtAuth(goldenRequest(false, { forge: { headers: { 'X-Bittensor-Receiver': ALICE } } }), { receiver: ALICE, nowMs: at.nowMs })).toBe(
+      'signature',
+    );
   });
 });
 
@@ -164,21 +182,26 @@ describe('parseBtAuthHeaders', () => {
   });
 
   it.each(['x-bittensor-version', 'x-bittensor-hotkey', 'x-bittensor-receiver', 'x-bittensor-nonce', 'x-bittensor-crypto', 'x-bittensor-signature'])(
-    'a duplicated or oversized %s is 400 BAD_REQUEST', (name) => {
+    'a duplicated or oversized %s is 400 BAD_REQUEST',
+    (name) => {
       const v = name === 'x-bittensor-crypto' ? 'sr25519' : String(good[name]);
       expect(code(with_({ [name]: [v, v] }))).toBe('BAD_REQUEST');
       expect(code(with_({ [name]: [v] }))).toBe('BAD_REQUEST');
       expect(code(with_({ [name]: `${v}, ${v}` }))).toBe('BAD_REQUEST');
       expect(code(with_({ [name]: 'x'.repeat(257) }))).toBe('BAD_REQUEST');
       expect(code(with_({ [name]: '9'.repeat(100_000) }))).toBe('BAD_REQUEST');
-    });
+    },
+  );
 
   it('version must be exactly 1', () => {
     for (const v of ['2', '0', '01', '1.0', 'v1', '1 ', 'one']) expect(code(with_({ 'x-bittensor-version': v }))).toBe('BAD_SIGNATURE');
   });
 
   it('accepts only the listed crypto spellings', () => {
-    const scheme = (v: string) => { const p = parseBtAuthHeaders(with_({ 'x-bittensor-crypto': v })); return p.ok ? p.value.scheme : p.code; };
+    const scheme = (v: string) => {
+      const p = parseBtAuthHeaders(with_({ 'x-bittensor-crypto': v }));
+      return p.ok ? p.value.scheme : p.code;
+    };
     expect(['sr25519', 'SR25519', '1', 'ed25519'].map(scheme)).toEqual(['sr25519', 'sr25519', 'sr25519', 'ed25519']);
     for (const v of ['ED25519', 'Ed25519', 'Sr25519', 'sR25519', 'sr-25519', 'schnorrkel', '0', '2', 'ecdsa', ' sr25519', 'sr25519 ', '']) {
       expect(scheme(v)).toBe('BAD_SIGNATURE');
@@ -194,8 +217,17 @@ describe('parseBtAuthHeaders', () => {
 
   it('hotkey and receiver must be 32-byte ss58', () => {
     const flipped = ALICE.slice(0, 10) + (ALICE[10] === 'a' ? 'b' : 'a') + ALICE.slice(11);
-    const bad = ['not-an-address', flipped, ALICE.slice(0, 47), `${ALICE}1`, toHex(keys.alice.publicKey), encodeAddress(new Uint8Array(33).fill(2)),
-      encodeAddress(new Uint8Array(8).fill(1)), ALICE.replace('5', '0'), 'I'.repeat(48)];
+    const bad = [
+      'not-an-address',
+      flipped,
+      ALICE.slice(0, 47),
+      `${ALICE}1`,
+      toHex(keys.alice.publicKey),
+      encodeAddress(new Uint8Array(33).fill(2)),
+      encodeAddress(new Uint8Array(8).fill(1)),
+      ALICE.replace('5', '0'),
+      'I'.repeat(48),
+    ];
     for (const v of bad) {
       expect(code(with_({ 'x-bittensor-hotkey': v }))).toBe('BAD_SIGNATURE');
       expect(code(with_({ 'x-bittensor-receiver': v }))).toBe('BAD_SIGNATURE');
@@ -213,7 +245,14 @@ describe('parseBtAuthHeaders', () => {
 
   it('failure messages are fixed strings that never echo what was sent', () => {
     const secret = 'Zz9Zz9';
-    for (const name of ['x-bittensor-version', 'x-bittensor-hotkey', 'x-bittensor-receiver', 'x-bittensor-nonce', 'x-bittensor-crypto', 'x-bittensor-signature']) {
+    for (const name of [
+      'x-bittensor-version',
+      'x-bittensor-hotkey',
+      'x-bittensor-receiver',
+      'x-bittensor-nonce',
+      'x-bittensor-crypto',
+      'x-bittensor-signature',
+    ]) {
       for (const v of [secret, `${secret},${secret}`, [secret, secret]]) {
         const p = parseBtAuthHeaders(with_({ [name]: v }));
         expect(p.ok).toBe(false);

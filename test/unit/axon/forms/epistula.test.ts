@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  epistulaFreshness, isEpistulaRequest, parseEpistulaHeaders,
-} from '../../../../src/axon/forms/epistula.js';
+import { epistulaFreshness, isEpistulaRequest, parseEpistulaHeaders } from '../../../../src/axon/forms/epistula.js';
 import { epistulaMessage, epistulaSecretMessages, sha256Hex } from '../../../../src/wire/index.js';
 import { buildEpistulaRequest } from '../../../../src/client/signedHttpRequests.js';
 import { ReplayStore } from '../../../../src/axon/replayStore.js';
@@ -16,7 +14,15 @@ const TS = 1752076801234;
 const UUID = '0b5e7a7c-3f7e-4c41-9d0a-4a2f1e6b9c11';
 
 function request(over: Partial<Parameters<typeof buildEpistulaRequest>[0]> = {}) {
-  return buildEpistulaRequest({ pair: keys.alice, target: '/v1/chat/completions', bodyText: BODY, signedFor: keys.bob.address, uuid: UUID, timestampMs: TS, ...over });
+  return buildEpistulaRequest({
+    pair: keys.alice,
+    target: '/v1/chat/completions',
+    bodyText: BODY,
+    signedFor: keys.bob.address,
+    uuid: UUID,
+    timestampMs: TS,
+    ...over,
+  });
 }
 
 describe('Epistula v2 message and freshness', () => {
@@ -60,7 +66,14 @@ describe('Epistula v2 admission', () => {
   });
 
   it('refuses tampering, other keys, unbound and misbound requests', () => {
-    for (const forge of [{ signedBody: '{}' }, { signedUuid: 'x' }, { signedTimestamp: String(TS + 1) }, { signedFor: '' }, { signer: keys.bob }, { signer: keys.aliceEd }]) {
+    for (const forge of [
+      { signedBody: '{}' },
+      { signedUuid: 'x' },
+      { signedTimestamp: String(TS + 1) },
+      { signedFor: '' },
+      { signer: keys.bob },
+      { signer: keys.aliceEd },
+    ]) {
       expect(admitEpistula(request({ forge }), at)).toBe('signature');
     }
     expect(admitEpistula({ ...request(), body: `${BODY} ` }, at)).toBe('signature');
@@ -96,25 +109,31 @@ describe('parseEpistulaHeaders', () => {
     expect(isEpistulaRequest({})).toBe(false);
   });
 
-  it.each(['epistula-version', 'epistula-timestamp', 'epistula-uuid', 'epistula-signed-by', 'epistula-request-signature'])('missing or empty %s is BAD_SIGNATURE', (name) => {
-    expect(code(with_({ [name]: undefined }))).toBe('BAD_SIGNATURE');
-    expect(code(with_({ [name]: '' }))).toBe('BAD_SIGNATURE');
-  });
+  it.each(['epistula-version', 'epistula-timestamp', 'epistula-uuid', 'epistula-signed-by', 'epistula-request-signature'])(
+    'missing or empty %s is BAD_SIGNATURE',
+    (name) => {
+      expect(code(with_({ [name]: undefined }))).toBe('BAD_SIGNATURE');
+      expect(code(with_({ [name]: '' }))).toBe('BAD_SIGNATURE');
+    },
+  );
 
   it.each(['epistula-version', 'epistula-timestamp', 'epistula-uuid', 'epistula-signed-by', 'epistula-signed-for', 'epistula-request-signature'])(
-    'a duplicated or oversized %s is BAD_REQUEST', (name) => {
+    'a duplicated or oversized %s is BAD_REQUEST',
+    (name) => {
       const v = String(good[name]);
       expect(code(with_({ [name]: [v, v] }))).toBe('BAD_REQUEST');
       expect(code(with_({ [name]: `${v}, ${v}` }))).toBe('BAD_REQUEST');
       expect(code(with_({ [name]: 'a'.repeat(257) }))).toBe('BAD_REQUEST');
-    });
+    },
+  );
 
   it('version must be exactly 2', () => {
     for (const v of ['1', '02', '2.0', 'v2']) expect(code(with_({ 'epistula-version': v }))).toBe('BAD_SIGNATURE');
   });
 
   it('timestamp: canonical decimal ms of at most 15 digits; uuid: 1..128 of [A-Za-z0-9-]', () => {
-    for (const v of ['-1', '+5', '01', '1.5', '1e12', '1752076801234.0', '1234567890123456', 'now']) expect(code(with_({ 'epistula-timestamp': v }))).toBe('BAD_NONCE');
+    for (const v of ['-1', '+5', '01', '1.5', '1e12', '1752076801234.0', '1234567890123456', 'now'])
+      expect(code(with_({ 'epistula-timestamp': v }))).toBe('BAD_NONCE');
     expect(code(with_({ 'epistula-timestamp': '123456789012345' }))).toBe('ok');
     for (const v of ['a b', 'a_b', 'a.b', 'é', '{x}', 'a'.repeat(129)]) expect(code(with_({ 'epistula-uuid': v }))).toBe('BAD_NONCE');
     for (const v of ['a', 'A-1', 'a'.repeat(128)]) expect(code(with_({ 'epistula-uuid': v }))).toBe('ok');
@@ -125,7 +144,8 @@ describe('parseEpistulaHeaders', () => {
     expect(code(with_({ 'epistula-signed-for': 'nope' }))).toBe('BAD_SIGNATURE');
     expect(code(with_({ 'epistula-signed-for': '' }))).toBe('ok');
     const hex = String(good['epistula-request-signature']).slice(2);
-    for (const v of [hex, `0x${hex.slice(2)}`, `0x${hex}00`, `0x${hex.slice(1)}z`]) expect(code(with_({ 'epistula-request-signature': v }))).toBe('BAD_SIGNATURE');
+    for (const v of [hex, `0x${hex.slice(2)}`, `0x${hex}00`, `0x${hex.slice(1)}z`])
+      expect(code(with_({ 'epistula-request-signature': v }))).toBe('BAD_SIGNATURE');
   });
 
   it('failure messages never echo what was sent', () => {

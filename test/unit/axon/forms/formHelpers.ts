@@ -43,10 +43,17 @@ export function admitBtAuth(req: SignedHttpRequest, x: Expect): 'ok' | string {
   if (h.receiver !== x.receiver) return 'receiver';
   const fresh = btauthFreshness(h.nonce, x.nowMs, 10_000, 2_000);
   if (fresh !== 'ok') return fresh;
-  const payload = utf8(btauthPayload({
-    scheme: h.scheme, method: req.method, target: req.target, bodySha256Hex: sha256Hex(req.body),
-    nonce: h.nonce, sender: h.hotkey, receiver: h.receiver,
-  }));
+  const payload = utf8(
+    btauthPayload({
+      scheme: h.scheme,
+      method: req.method,
+      target: req.target,
+      bodySha256Hex: sha256Hex(req.body),
+      nonce: h.nonce,
+      sender: h.hotkey,
+      receiver: h.receiver,
+    }),
+  );
   const verify = h.scheme === 'ed25519' ? verifyEd25519 : verifyAnyKey;
   if (!verify(h.hotkeyPublicKey, payload, h.signature)) return 'signature';
   return x.store ? x.store.record(btauthReplayKey(h.hotkey, h.nonceText)) : 'ok';

@@ -4,7 +4,11 @@ import { parseWsRequest, sniffId } from '../../../../src/axon/forms/ws.js';
 const B = { maxDepth: 64, maxElements: 10_000 };
 
 const good = {
-  type: 'request', id: 'r1', synapse: 'Dummy', timeout: 12, body: '{"dummy_input": 3}',
+  type: 'request',
+  id: 'r1',
+  synapse: 'Dummy',
+  timeout: 12,
+  body: '{"dummy_input": 3}',
   dendrite: { hotkey: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', nonce: '1700000000000000000', uuid: 'u', signature: `0x${'00'.repeat(64)}` },
 };
 

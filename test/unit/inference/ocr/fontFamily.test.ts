@@ -40,9 +40,16 @@ function families(img: RgbImage, labels: Label[]): string[] {
 }
 
 /** The same lines drawn by sharp with Liberation fonts in one family (the sections back in points). */
-async function sharpRendering(labels: Label[], width: number, height: number, family: 'Helvetica' | 'Times-Roman'): Promise<{ img: RgbImage; labels: Label[] }> {
+async function sharpRendering(
+  labels: Label[],
+  width: number,
+  height: number,
+  family: 'Helvetica' | 'Times-Roman',
+): Promise<{ img: RgbImage; labels: Label[] }> {
   const sections: [number, number, string][] = labels.map((l) => [
-    (l.position[0] * 612) / width, PAGE_H - (l.position[3] * PAGE_H) / height + 0.2 * l.font.size, l.text,
+    (l.position[0] * 612) / width,
+    PAGE_H - (l.position[3] * PAGE_H) / height + 0.2 * l.font.size,
+    l.text,
   ]);
   const page = await renderPage(sections, 5, { family, size: 11 });
   return { img: await decode(Buffer.from(page.base64, 'base64')), labels: page.labels };
@@ -56,11 +63,26 @@ describe('font family from glyph shapes', () => {
     const urw = load('tutorial-urw', 'tutorial-00');
     expect(rl.labels.every((l) => l.font.family === 'Helvetica')).toBe(true);
     const rlImg = await decode(rl.jpeg);
-    expect(agreement(families(rlImg, rl.labels), rl.labels.map(() => 'Helvetica'))).toBeGreaterThanOrEqual(0.95);
-    expect(agreement(families(await decode(urw.jpeg), urw.labels), urw.labels.map(() => 'Helvetica'))).toBeGreaterThanOrEqual(0.95);
+    expect(
+      agreement(
+        families(rlImg, rl.labels),
+        rl.labels.map(() => 'Helvetica'),
+      ),
+    ).toBeGreaterThanOrEqual(0.95);
+    expect(
+      agreement(
+        families(await decode(urw.jpeg), urw.labels),
+        urw.labels.map(() => 'Helvetica'),
+      ),
+    ).toBeGreaterThanOrEqual(0.95);
     for (const family of ['Helvetica', 'Times-Roman'] as const) {
       const s = await sharpRendering(rl.labels, rlImg.width, rlImg.height, family);
-      expect(agreement(families(s.img, s.labels), s.labels.map(() => family))).toBeGreaterThanOrEqual(0.95);
+      expect(
+        agreement(
+          families(s.img, s.labels),
+          s.labels.map(() => family),
+        ),
+      ).toBeGreaterThanOrEqual(0.95);
     }
   });
 

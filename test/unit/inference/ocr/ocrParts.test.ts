@@ -16,16 +16,22 @@ const limits = { maxImageBytes: 10 * 1024 * 1024, maxImagePixels: 40_000_000 };
 const files = ocrFiles(inferenceSchema.parse({}).ocr);
 
 function code(fn: () => unknown): string {
-  try { fn(); return 'ok'; } catch (e) { return e instanceof MinerError ? `${e.code}:${e.spec.status}` : String(e); }
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    return e instanceof MinerError ? `${e.code}:${e.spec.status}` : String(e);
+  }
 }
 
 describe('geometry', () => {
   it('finds the rotated rectangle around rotated points and unclips it', () => {
     const a = (3 * Math.PI) / 180;
     const pts: Point[] = [];
-    for (let u = 0; u <= 100; u += 5) for (let v = 0; v <= 20; v += 5) {
-      pts.push([50 + u * Math.cos(a) - v * Math.sin(a), 30 + u * Math.sin(a) + v * Math.cos(a)]);
-    }
+    for (let u = 0; u <= 100; u += 5)
+      for (let v = 0; v <= 20; v += 5) {
+        pts.push([50 + u * Math.cos(a) - v * Math.sin(a), 30 + u * Math.sin(a) + v * Math.cos(a)]);
+      }
     const r = minAreaRect(pts);
     expect(r.width).toBeCloseTo(100, 5);
     expect(r.height).toBeCloseTo(20, 5);
@@ -38,7 +44,12 @@ describe('geometry', () => {
   });
 
   it('keeps a tall single character upright (u near the x axis)', () => {
-    const r = minAreaRect([[0, 0], [6, 0], [6, 12], [0, 12]]);
+    const r = minAreaRect([
+      [0, 0],
+      [6, 0],
+      [6, 12],
+      [0, 12],
+    ]);
     expect(Math.abs(r.ux)).toBeCloseTo(1, 5);
     expect(r.width).toBeCloseTo(6, 5);
     expect(r.height).toBeCloseTo(12, 5);
@@ -56,7 +67,8 @@ describe('CTC decoding', () => {
     const classes = await loadDictionary(files.keys);
     expect(classes).toHaveLength(6625);
     expect(classes[classes.length - 1]).toBe(' ');
-    const A = classes.indexOf('A'), b = classes.indexOf('b');
+    const A = classes.indexOf('A'),
+      b = classes.indexOf('b');
     const d = ctcGreedy([0, A, A, 0, A, b, b, 0], [1, 0.9, 0.8, 1, 0.7, 0.6, 0.5, 1], classes);
     expect(d.text).toBe('AAb');
     expect(d.steps).toEqual([1, 4, 5]);
@@ -84,12 +96,16 @@ describe('image field validation', () => {
     expect(code(() => parseImageField('%%%not base64%%%', limits))).toBe('BAD_IMAGE:400');
     expect(code(() => parseImageField(Buffer.from('hello, world').toString('base64'), limits))).toBe('BAD_IMAGE:400');
     // A PNG header claiming 0x10 pixels.
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#fff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     const zero = Buffer.from(png);
     zero.writeUInt32BE(0, 16);
     expect(code(() => parseImageField(zero.toString('base64'), limits))).toBe('BAD_IMAGE:400');
     // A JPEG header claiming 20000x20000 pixels is refused from the header alone.
-    const jpg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+    const jpg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .jpeg()
+      .toBuffer();
     const huge = Buffer.from(jpg);
     const sof = huge.indexOf(Buffer.from([0xff, 0xc0]));
     huge.writeUInt16BE(20000, sof + 5);
@@ -103,7 +119,8 @@ describe('image field validation', () => {
   it('decodes a good JPEG and refuses a truncated one with a 400', async () => {
     const jpg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#888' } })
       .composite([{ input: Buffer.from('<svg width="64" height="48"><text x="2" y="30" font-size="20">Hi</text></svg>') }])
-      .jpeg().toBuffer();
+      .jpeg()
+      .toBuffer();
     const img = parseImageField(`data:image/jpeg;base64,${jpg.toString('base64')}`, limits);
     expect([img.format, img.width, img.height]).toEqual(['jpeg', 64, 48]);
     const rgb = await decodeRgb(img, limits);

@@ -13,40 +13,79 @@ import { OCR_STAGES, OcrPipeline, type OcrPipelineOpts } from '../../../../src/i
 import { isTutorialFrame, toLabelFrame, TUTORIAL_ANGLE_RAD } from '../../../../src/inference/ocr/tutorialFrame.js';
 
 const OPTS: OcrPipelineOpts = {
-  maxImageBytes: 1 << 24, maxImagePixels: 1 << 24, detMaxSidePx: 320, detThreshold: 0.3, detBoxThreshold: 0.6,
-  detUnclipRatio: 1.5, recMinScore: 0.5, recHeight: 48, recWidthBuckets: [48, 96, 160, 320, 640],
-  useAngleClassifier: true, angleClassifierMinTiltDeg: 2, fontConsensus: true, spaceGapEm: 0.3,
-  maxPagesInFlight: 2, maxPagesWaiting: 4,
+  maxImageBytes: 1 << 24,
+  maxImagePixels: 1 << 24,
+  detMaxSidePx: 320,
+  detThreshold: 0.3,
+  detBoxThreshold: 0.6,
+  detUnclipRatio: 1.5,
+  recMinScore: 0.5,
+  recHeight: 48,
+  recWidthBuckets: [48, 96, 160, 320, 640],
+  useAngleClassifier: true,
+  angleClassifierMinTiltDeg: 2,
+  fontConsensus: true,
+  spaceGapEm: 0.3,
+  maxPagesInFlight: 2,
+  maxPagesWaiting: 4,
 };
 
 /** A detection map with one horizontal bar per [x0, x1, y] (in map pixels), tilted by `slope`. */
 function bars(w: number, h: number, lines: [number, number, number][], slope = 0): Float32Array {
   const prob = new Float32Array(w * h);
-  for (const [x0, x1, y] of lines) for (let x = x0; x < x1; x++) for (let dy = 0; dy < 6; dy++) {
-    const yy = Math.round(y + dy + (x - x0) * slope);
-    if (yy >= 0 && yy < h) prob[yy * w + x] = 0.9;
-  }
+  for (const [x0, x1, y] of lines)
+    for (let x = x0; x < x1; x++)
+      for (let dy = 0; dy < 6; dy++) {
+        const yy = Math.round(y + dy + (x - x0) * slope);
+        if (yy >= 0 && yy < h) prob[yy * w + x] = 0.9;
+      }
   return prob;
 }
 
 async function page(): Promise<ReturnType<typeof parseImageField>> {
-  const png = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#fff' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
   return parseImageField(png.toString('base64'), OPTS);
 }
 
 function fakes(prob: (input: DetInput) => Float32Array, clock: { t: number }) {
   const recWidths: number[] = [];
   let clsCalls = 0;
-  const det = { submit: async (input: DetInput) => { clock.t += 100; return prob(input); } };
-  const rec = { submit: async (t: LineTensor): Promise<Decoded> => { recWidths.push(t.width); clock.t += 10; return { text: '', score: 0, steps: [] }; } };
-  const cls = { submit: async () => { clsCalls++; clock.t += 5; return false; } };
+  const det = {
+    submit: async (input: DetInput) => {
+      clock.t += 100;
+      return prob(input);
+    },
+  };
+  const rec = {
+    submit: async (t: LineTensor): Promise<Decoded> => {
+      recWidths.push(t.width);
+      clock.t += 10;
+      return { text: '', score: 0, steps: [] };
+    },
+  };
+  const cls = {
+    submit: async () => {
+      clsCalls++;
+      clock.t += 5;
+      return false;
+    },
+  };
   return { batchers: { det, rec, cls } as never, recWidths, clsCalls: () => clsCalls };
 }
 
 describe('OcrPipeline', () => {
   it('accounts each stage on the clock it is given and counts pages', async () => {
     const clock = { t: 0 };
-    const f = fakes((i) => bars(i.width, i.height, [[20, 200, 40], [20, 80, 100]]), clock);
+    const f = fakes(
+      (i) =>
+        bars(i.width, i.height, [
+          [20, 200, 40],
+          [20, 80, 100],
+        ]),
+      clock,
+    );
     const p = new OcrPipeline(OPTS, f.batchers, () => clock.t);
     await p.run(await page(), {});
     const { pages, ms } = p.stageTimes();
@@ -62,10 +101,29 @@ describe('OcrPipeline', () => {
 
   it('skips the direction classifier on upright pages and runs it when a line is tilted', async () => {
     const clock = { t: 0 };
-    const upright = fakes((i) => bars(i.width, i.height, [[20, 200, 40], [20, 200, 100]]), clock);
+    const upright = fakes(
+      (i) =>
+        bars(i.width, i.height, [
+          [20, 200, 40],
+          [20, 200, 100],
+        ]),
+      clock,
+    );
     await new OcrPipeline(OPTS, upright.batchers, () => clock.t).run(await page(), {});
     expect(upright.clsCalls()).toBe(0);
-    const tilted = fakes((i) => bars(i.width, i.height, [[20, 200, 40], [20, 200, 100]], 0.15), clock);
+    const tilted = fakes(
+      (i) =>
+        bars(
+          i.width,
+          i.height,
+          [
+            [20, 200, 40],
+            [20, 200, 100],
+          ],
+          0.15,
+        ),
+      clock,
+    );
     const p = new OcrPipeline(OPTS, tilted.batchers, () => clock.t);
     await p.run(await page(), {});
     expect(tilted.clsCalls()).toBe(2);
@@ -77,7 +135,7 @@ describe('OcrPipeline', () => {
 });
 
 describe('tutorial label frame', () => {
-  it('recognises the tutorial pipeline\'s page size only', () => {
+  it("recognises the tutorial pipeline's page size only", () => {
     expect(isTutorialFrame(631, 815)).toBe(true);
     expect(isTutorialFrame(612, 792)).toBe(false);
     expect(isTutorialFrame(918, 1188)).toBe(false);
