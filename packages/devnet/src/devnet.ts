@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/util/index.js';
 import { ChopsticksProcess } from './chopsticksProcess.js';
 import { buildCall, outcomesIn, submitAll, sudo, type SignedTx, type Tx, type TxOutcome } from './devnetCalls.js';
 import { DEV_KEYS } from './devKeys.js';
+import type { RegisterNeuronOpts } from './devnetBootstrap.js';
 
 export interface DevnetOpts {
   /** Raw chain spec; default SUBTENSOR_CHAINSPEC or ../shared/chainspecs/subtensor-testfinney-spec103.raw.json. */
@@ -27,14 +28,7 @@ export interface DevnetOpts {
   startTimeoutMs?: number;
 }
 
-export interface RegisterNeuronOpts {
-  /** A development key URI (sr25519), or give hotkeyAddress (any scheme: the chain stores 32 bytes). */
-  hotkeyUri?: string;
-  hotkeyAddress?: string;
-  coldkeyUri: string;
-  /** Stake added to the hotkey, in TAO (default 0). */
-  stakeTao?: number;
-}
+export type { RegisterNeuronOpts } from './devnetBootstrap.js';
 
 const RAO = 1_000_000_000n;
 const FUNDS = '1000000000000000000';

@@ -1,16 +1,43 @@
 import type { EventRecord } from '@polkadot/types/interfaces';
-import { hasCall, sudo, type SignedTx } from './devnetCalls.js';
-import type { Devnet, RegisterNeuronOpts } from './devnet.js';
+import type { ApiPromise } from '@polkadot/api';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { Logger } from 'pino';
+import { hasCall, sudo, type SignedTx, type Tx } from './devnetCalls.js';
 import { DEVNET_ROLES, DEV_KEYS } from './devKeys.js';
 
 /** Emission per epoch seeded for the subnet (rao): the old runtime pays nothing without it. */
 const EMISSION_RAO = 1_000_000_000;
 
+export interface RegisterNeuronOpts {
+  /** A development key URI (sr25519), or give hotkeyAddress (any scheme: the chain stores 32 bytes). */
+  hotkeyUri?: string;
+  hotkeyAddress?: string;
+  coldkeyUri: string;
+  /** Stake added to the hotkey, in TAO (default 0). */
+  stakeTao?: number;
+}
+
+/** What bootstrapping needs of a running devnet (the Devnet class provides it); keeps the import one-way. */
+export interface BootstrapTarget {
+  readonly api: ApiPromise;
+  readonly netuid: number;
+  readonly tempo: number;
+  readonly log: Logger;
+  pair(uri: string): KeyringPair;
+  call(name: string, args: Record<string, unknown>): Tx;
+  run(txs: readonly SignedTx[]): Promise<void>;
+  sudo(calls: ReadonlyArray<[string, Record<string, unknown>]>): Promise<void>;
+  setStorage(storage: Record<string, unknown>): Promise<void>;
+  setValidatorPermit(uid: number, permit: boolean): Promise<void>;
+  uidOf(hotkey: string): Promise<number | undefined>;
+  rao(tao: number): bigint;
+}
+
 export interface BootstrapOpts {
   maxAllowedValidators: number;
 }
 
-async function createSubnet(dn: Devnet): Promise<void> {
+async function createSubnet(dn: BootstrapTarget): Promise<void> {
   const { netuid, tempo } = dn;
   if (hasCall(dn.api, 'sudoAddNetwork')) {
     await dn.sudo([['sudoAddNetwork', { netuid, tempo, modality: 0 }]]);
@@ -28,7 +55,7 @@ async function createSubnet(dn: Devnet): Promise<void> {
 }
 
 /** Hyperparameters that let a fresh devnet subnet register freely and pay on every epoch; each only where the runtime has it. */
-function subnetParams(dn: Devnet, o: BootstrapOpts): Array<[string, Record<string, unknown>]> {
+function subnetParams(dn: BootstrapTarget, o: BootstrapOpts): Array<[string, Record<string, unknown>]> {
   const netuid = dn.netuid;
   const wanted: Array<[string, Record<string, unknown>]> = [
     ['sudoSetMaxWeightLimit', { netuid, maxWeightLimit: 65535 }],
@@ -45,13 +72,13 @@ function subnetParams(dn: Devnet, o: BootstrapOpts): Array<[string, Record<strin
   return wanted.filter(([name]) => hasCall(dn.api, name));
 }
 
-async function seedEmission(dn: Devnet): Promise<void> {
+async function seedEmission(dn: BootstrapTarget): Promise<void> {
   if (!dn.api.query['subtensorModule']?.['emissionValues']) return;
   await dn.setStorage({ SubtensorModule: { EmissionValues: [[[dn.netuid], EMISSION_RAO]] } });
 }
 
 /** Subnet `netuid` with a short tempo, validator //Bob (coldkey //Charlie) with stake and permit, miner //Eve (coldkey //Dave). */
-export async function bootstrapSubnet(dn: Devnet, o: BootstrapOpts): Promise<void> {
+export async function bootstrapSubnet(dn: BootstrapTarget, o: BootstrapOpts): Promise<void> {
   const t0 = Date.now();
   await createSubnet(dn);
   await dn.sudo(subnetParams(dn, o));
@@ -63,7 +90,7 @@ export async function bootstrapSubnet(dn: Devnet, o: BootstrapOpts): Promise<voi
   dn.log.info({ netuid: dn.netuid, tempo: dn.tempo, validatorUid: vUid, minerUid: mUid, ms: Date.now() - t0 }, 'devnet bootstrapped');
 }
 
-async function fundIfPoor(dn: Devnet, address: string, rao: bigint): Promise<SignedTx[]> {
+async function fundIfPoor(dn: BootstrapTarget, address: string, rao: bigint): Promise<SignedTx[]> {
   const acct = (await dn.api.query['system']!['account']!(address)) as unknown as { data: { free: { toBigInt(): bigint } } };
   if (acct.data.free.toBigInt() >= rao) return [];
   const bal = dn.api.tx['balances']!;
@@ -72,7 +99,7 @@ async function fundIfPoor(dn: Devnet, address: string, rao: bigint): Promise<Sig
   return [{ signer: dn.pair(DEV_KEYS.alice.uri), tx: transfer(address, rao * 2n) }];
 }
 
-export async function registerNeuron(dn: Devnet, o: RegisterNeuronOpts): Promise<number> {
+export async function registerNeuron(dn: BootstrapTarget, o: RegisterNeuronOpts): Promise<number> {
   if (!o.hotkeyAddress && !o.hotkeyUri) throw new Error('registerNeuron needs hotkeyUri or hotkeyAddress');
   const hot = { address: o.hotkeyAddress ?? dn.pair(o.hotkeyUri!).address };
   const cold = dn.pair(o.coldkeyUri);
