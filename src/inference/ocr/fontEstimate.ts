@@ -1,6 +1,6 @@
 import { corners, type RotatedRect } from './geometry.js';
 import type { RgbImage } from './imageDecode.js';
-import { FONTS, advanceEm, inkExtentEm, type FontMetrics } from './fontMetrics.js';
+import { FONTS, advanceEm, inkExtentEm, sideBearingsEm, type FontMetrics } from './fontMetrics.js';
 
 /** Pixel edges of a line's ink (right and bottom exclusive). */
 export interface InkBox {
@@ -137,15 +137,18 @@ export function guessFonts(ink: InkBox, text: string): FontGuess[] {
 
 /**
  * The label box of the tutorial's generator for a line drawn at `sizePx`: from the pen start to
- * start + advance width, and from baseline - 0.8 size to baseline + 0.2 size.
+ * start + advance width, and from baseline - 0.8 size to baseline + 0.2 size. The pen and the
+ * advance's end lie the first and last glyph's bearings outside the ink; where the ink's width
+ * disagrees with the text's (a misread), the ink's right end is the better guess.
  */
 export function labelBox(ink: InkBox, text: string, font: FontMetrics, sizePx: number): [number, number, number, number] {
   const ext = inkExtentEm(font, text);
   const fromBottom = ink.bottom + ext.bottom * sizePx;
   const fromTop = ink.top + ext.top * sizePx;
   const baseline = (fromBottom + fromTop) / 2;
-  const x0 = ink.left - 0.04 * sizePx;
-  const inkRight = ink.right + 0.04 * sizePx;
+  const bearings = sideBearingsEm(font, text);
+  const x0 = ink.left - bearings.left * sizePx;
+  const inkRight = ink.right + bearings.right * sizePx;
   const byAdvance = x0 + advanceEm(font, text) * sizePx;
   const x1 = Math.abs(byAdvance - inkRight) < 0.15 * (inkRight - x0) ? byAdvance : inkRight;
   return [x0, baseline - 0.8 * sizePx, x1, baseline + 0.2 * sizePx];

@@ -1,7 +1,7 @@
 import type { DetectedBox } from './detection.js';
 import { labelBox, type FontGuess, type InkBox } from './fontEstimate.js';
 import { isTutorialFrame, toLabelFrame, TUTORIAL_ANGLE_RAD } from './tutorialFrame.js';
-import { advanceEm, HELVETICA, TIMES_ROMAN, type FontMetrics } from './fontMetrics.js';
+import { advanceEm, HELVETICA, sideBearingsEm, TIMES_ROMAN, type FontMetrics } from './fontMetrics.js';
 
 export interface ReadLine {
   box: DetectedBox;
@@ -18,8 +18,6 @@ export interface LaidOutLine {
   font: { family: string; size: number };
 }
 
-/** Ink width is the advance minus the first and last side bearings, about this many em. */
-const BEARINGS_EM = 0.08;
 const US_LETTER_WIDTH_PT = 612;
 const US_LETTER_ASPECT = 612 / 792;
 
@@ -74,10 +72,16 @@ export function dominantFont(lines: ReadLine[], families: FontMetrics[], pxPerPt
   const long = usable.filter((l) => letters(l.text) >= 6);
   const sizes =
     long.length >= 3
-      ? long.map((l) => (l.ink!.right - l.ink!.left) / Math.max(advanceEm(font, l.text) - BEARINGS_EM, 0.3))
+      ? long.map((l) => (l.ink!.right - l.ink!.left) / inkWidthEm(font, l.text))
       : usable.map((l) => l.guesses.find((g) => g.font === font)!.sizePx);
   const sizePx = Math.max(1, Math.round(median(sizes) / pxPerPt)) * pxPerPt;
   return { font, sizePx };
+}
+
+/** The ink's width in em of a line drawn in `font`: the advance less both side bearings. */
+export function inkWidthEm(font: FontMetrics, text: string): number {
+  const b = sideBearingsEm(font, text);
+  return Math.max(advanceEm(font, text) - b.left - b.right, 0.3);
 }
 
 function axisBox(b: DetectedBox): [number, number, number, number] {
@@ -85,19 +89,48 @@ function axisBox(b: DetectedBox): [number, number, number, number] {
   return [r.cx - r.width / 2, r.cy - r.height / 2, r.cx + r.width / 2, r.cy + r.height / 2];
 }
 
+/** How far (log) a line's size from its ink width may stray from the one from its ink height and still be believed. */
+const HEIGHT_AGREES = 0.12;
+/** A believed size this far (log) from the page's is a line drawn at a size of its own (a header, a total). */
+const OWN_SIZE = 0.1;
+/** Share of believed sizes at the page's size that makes a page one of a single size. */
+const SINGLE_SIZE_SHARE = 0.6;
+
 /**
- * Boxes as the tutorial labels them. Lines whose ink agrees with the page font use it. On a
- * page where most lines agree, the others (ink spoilt by noise) take the page's size and are
- * placed from their detection box, shifted by the median offset between detection boxes and
- * label boxes of the good lines; on a page of mixed sizes each line keeps its own. The family
- * is always the line's own.
+ * A line's size from its ink width (1 pt moves the width of a ten-letter line by 5 px, its
+ * height by under 1 px), believed only when its ink height tells the same (the text read right).
+ */
+export function widthSize(l: ReadLine, font: FontMetrics): number | undefined {
+  const g = l.guesses.find((x) => x.font === font);
+  if (!l.ink || !g || letters(l.text) < 3) return undefined;
+  const size = (l.ink.right - l.ink.left) / inkWidthEm(font, l.text);
+  return Math.abs(Math.log(size / g.sizePx)) < HEIGHT_AGREES ? size : undefined;
+}
+
+/** The page's font when most lines are drawn at one size (else each line keeps its own). */
+function singleSizeFont(page: ReturnType<typeof dominantFont>, own: (number | undefined)[]): ReturnType<typeof dominantFont> {
+  const believed = own.filter((s): s is number => s !== undefined);
+  if (!page || believed.length === 0) return page;
+  const at = believed.filter((s) => Math.abs(Math.log(s / page.sizePx)) <= OWN_SIZE).length;
+  return at >= SINGLE_SIZE_SHARE * believed.length ? page : undefined;
+}
+
+/**
+ * Boxes as the tutorial labels them. On a page drawn at one size, lines whose ink agrees with
+ * the page font use it; the others (ink spoilt by noise) take the page's size and are placed
+ * from their detection box, shifted by the median offset between detection boxes and label
+ * boxes of the good lines. Lines whose ink clearly says another size (headers, totals), and
+ * every line on a page of mixed sizes, keep their own. The family is always the line's own.
  */
 export function layoutLines(lines: ReadLine[], width: number, height: number, consensus: boolean): LaidOutLine[] {
   const pxPerPt = pixelsPerPoint(width, height);
   const families = lineFamilies(lines);
-  const page = consensus ? dominantFont(lines, families, pxPerPt) : undefined;
+  const own = lines.map((l, i) => widthSize(l, families[i]!));
+  const page = singleSizeFont(consensus ? dominantFont(lines, families, pxPerPt) : undefined, own);
   const guess = (l: ReadLine, i: number) => l.guesses.find((g) => g.font === families[i]);
-  const fits = (l: ReadLine, i: number) => page && l.ink && families[i] === page.font && Math.abs(guess(l, i)!.sizePx - page.sizePx) / page.sizePx < 0.25;
+  const distinct = (i: number) => page !== undefined && own[i] !== undefined && Math.abs(Math.log(own[i]! / page.sizePx)) > OWN_SIZE;
+  const fits = (l: ReadLine, i: number) =>
+    page && l.ink && !distinct(i) && families[i] === page.font && Math.abs(guess(l, i)!.sizePx - page.sizePx) / page.sizePx < 0.25;
   const boxes = lines.map((l, i) => (page && fits(l, i) ? labelBox(l.ink!, l.text, page.font, page.sizePx) : undefined));
   const good = lines.flatMap((l, i) => (boxes[i] ? [{ l, b: boxes[i] }] : []));
   const dy = good.length > 0 ? median(good.map(({ l, b }) => b[3] - l.box.rect.cy)) : 0;
@@ -107,10 +140,11 @@ export function layoutLines(lines: ReadLine[], width: number, height: number, co
   const frame = isTutorialFrame(width, height);
   const laid = lines.map((l, i) => {
     const font = families[i]!;
-    let sizePx = snap(guess(l, i)?.sizePx ?? l.box.rect.height / 1.5, pxPerPt);
-    if (page && (boxes[i] || uniform)) sizePx = page.sizePx;
+    const spoilt = page !== undefined && !boxes[i] && uniform && !distinct(i);
+    let sizePx = snap(own[i] ?? guess(l, i)?.sizePx ?? l.box.rect.height / 1.5, pxPerPt);
+    if (page && (boxes[i] || spoilt)) sizePx = page.sizePx;
     let position = boxes[i] ?? (l.ink ? labelBox(l.ink, l.text, font, sizePx) : axisBox(l.box));
-    if (page && !boxes[i] && uniform) {
+    if (spoilt) {
       const x0 = l.box.rect.cx - l.box.rect.width / 2 + dx;
       const bottom = l.box.rect.cy + dy;
       position = [x0, bottom - sizePx, x0 + advanceEm(font, l.text) * sizePx, bottom];

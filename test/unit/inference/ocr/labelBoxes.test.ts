@@ -1,0 +1,64 @@
+/**
+ * From a line's ink to the tutorial's label box: the box runs from the pen to the pen plus the
+ * advance width, so the ink's ends must be moved out by the first and last glyph's own bearings;
+ * and a line drawn at a size of its own (a header on a page of body text) keeps that size.
+ * The ink here is what an exact rendering of the glyph outlines gives, on a 612 x 792 page
+ * (one pixel per point, no tutorial frame).
+ */
+import { describe, expect, it } from 'vitest';
+import { guessFonts, labelBox, type InkBox } from '../../../../src/inference/ocr/fontEstimate.js';
+import { advanceEm, HELVETICA, inkExtentEm, sideBearingsEm, type FontMetrics } from '../../../../src/inference/ocr/fontMetrics.js';
+import { layoutLines, type ReadLine } from '../../../../src/inference/ocr/pageLayout.js';
+
+/** The ink of `text` drawn with its pen at (x, baseline) at `size` px. */
+function inkOf(font: FontMetrics, text: string, x: number, baseline: number, size: number): InkBox {
+  const b = sideBearingsEm(font, text);
+  const ext = inkExtentEm(font, text);
+  const left = x + b.left * size,
+    right = x + (advanceEm(font, text) - b.right) * size;
+  return { left, right, top: baseline - ext.top * size, bottom: baseline - ext.bottom * size, columns: new Uint8Array(Math.ceil(right - left)).fill(1) };
+}
+
+/** The tutorial's label: pen to pen + advance, baseline - 0.8 size to baseline + 0.2 size. */
+function label(font: FontMetrics, text: string, x: number, baseline: number, size: number): number[] {
+  return [x, baseline - 0.8 * size, x + advanceEm(font, text) * size, baseline + 0.2 * size];
+}
+
+function readLine(text: string, x: number, baseline: number, size: number): ReadLine {
+  const ink = inkOf(HELVETICA, text, x, baseline, size);
+  const rect = { cx: (ink.left + ink.right) / 2, cy: (ink.top + ink.bottom) / 2, ux: 1, uy: 0, width: ink.right - ink.left, height: ink.bottom - ink.top };
+  return { box: { rect, score: 1 }, text, ink, guesses: guessFonts(ink, text), serif: -3 };
+}
+
+const expectBox = (got: readonly number[], want: number[], px: number) => got.forEach((v, k) => expect(Math.abs(v - want[k]!)).toBeLessThan(px));
+
+describe('label boxes from ink', () => {
+  it("places a lone '1' (a fifth of an em blank on its right) from pen to advance", () => {
+    const ink = inkOf(HELVETICA, '1', 300, 200, 10);
+    expectBox(labelBox(ink, '1', HELVETICA, 10), label(HELVETICA, '1', 300, 200, 10), 0.1);
+  });
+
+  it('places lines starting and ending with wide and narrow bearings', () => {
+    for (const text of ['$1,200.00', 'Total: 11', 'Web hosting', 'INVOICE']) {
+      const ink = inkOf(HELVETICA, text, 40, 120, 12);
+      expectBox(labelBox(ink, text, HELVETICA, 12), label(HELVETICA, text, 40, 120, 12), 0.1);
+    }
+  });
+
+  it('keeps the size of a header and a total drawn larger than the body of the page', () => {
+    const body = ['Web hosting', 'Domain registration', 'Consulting', 'Maintenance', 'Graphic design', 'Analytics'];
+    const lines = body.map((t, i) => readLine(t, 40, 200 + 16 * i, 10));
+    lines.unshift(readLine('Acme Widgets Inc', 40, 60, 16));
+    lines.push(readLine('Total due: $4,350.00', 400, 340, 12));
+    const laid = layoutLines(lines, 612, 792, true);
+    expect(laid.map((l) => l.font.size)).toEqual([16, 10, 10, 10, 10, 10, 10, 12]);
+    expectBox(laid[0]!.position, label(HELVETICA, 'Acme Widgets Inc', 40, 60, 16), 0.3);
+    expectBox(laid[7]!.position, label(HELVETICA, 'Total due: $4,350.00', 400, 340, 12), 0.3);
+  });
+
+  it('gives each line its own size on a page of mixed sizes', () => {
+    const sizes = [9, 11, 12, 13, 14, 15, 16, 10];
+    const lines = sizes.map((s, i) => readLine(`${i + 1} x Web development`, 40, 80 + 30 * i, s));
+    expect(layoutLines(lines, 612, 792, true).map((l) => l.font.size)).toEqual(sizes);
+  });
+});
