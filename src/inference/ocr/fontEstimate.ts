@@ -169,7 +169,7 @@ export function restoreSpaces(
   gapEm: number,
 ): string {
   const chars = [...text];
-  if (chars.length !== steps.length || chars.length < 2) return text;
+  if (chars.length !== steps.length || chars.length < 2) return tidySpaces(text);
   const left = rect.cx - rect.width / 2;
   const colOf = (t: number) => Math.round(left + ((8 * t + 4) * rect.width) / cropWidth) - ink.left;
   const minGap = Math.max(2, gapEm * emPx);
@@ -191,5 +191,17 @@ export function restoreSpaces(
     }
     out += b;
   }
-  return out;
+  return tidySpaces(out);
+}
+
+/**
+ * Spaces that English type never sets, which a '1' or a comma's bearings make look like word
+ * gaps: before closing punctuation, and inside an amount (after a decimal point, or after a
+ * thousands comma that three digits follow). "June 24, 2020" keeps its space.
+ */
+export function tidySpaces(text: string): string {
+  return text
+    .replace(/(\S) +(?=[,.:;%)])/g, '$1')
+    .replace(/(\d\.) +(?=\d)/g, '$1')
+    .replace(/(\d,) +(?=\d{3}(?!\d))/g, '$1');
 }

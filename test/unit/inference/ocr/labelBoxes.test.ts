@@ -6,7 +6,7 @@
  * (one pixel per point, no tutorial frame).
  */
 import { describe, expect, it } from 'vitest';
-import { guessFonts, labelBox, type InkBox } from '../../../../src/inference/ocr/fontEstimate.js';
+import { guessFonts, labelBox, tidySpaces, type InkBox } from '../../../../src/inference/ocr/fontEstimate.js';
 import { advanceEm, HELVETICA, inkExtentEm, sideBearingsEm, type FontMetrics } from '../../../../src/inference/ocr/fontMetrics.js';
 import { layoutLines, type ReadLine } from '../../../../src/inference/ocr/pageLayout.js';
 
@@ -60,5 +60,15 @@ describe('label boxes from ink', () => {
     const sizes = [9, 11, 12, 13, 14, 15, 16, 10];
     const lines = sizes.map((s, i) => readLine(`${i + 1} x Web development`, 40, 80 + 30 * i, s));
     expect(layoutLines(lines, 612, 792, true).map((l) => l.font.size)).toEqual(sizes);
+  });
+});
+
+describe('spaces inside amounts', () => {
+  it("drops the spaces a digit's bearings fake inside amounts and before punctuation, keeps real ones", () => {
+    expect(tidySpaces('1 ,200. 00')).toBe('1,200.00');
+    expect(tidySpaces('$10 .00')).toBe('$10.00');
+    expect(tidySpaces('a fee of 1 .5% per month .')).toBe('a fee of 1.5% per month.');
+    expect(tidySpaces('Invoice Date: June 24, 2020')).toBe('Invoice Date: June 24, 2020');
+    expect(tidySpaces('Springfield, 62704')).toBe('Springfield, 62704');
   });
 });
