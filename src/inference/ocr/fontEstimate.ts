@@ -150,7 +150,8 @@ export function labelBox(ink: InkBox, text: string, font: FontMetrics, sizePx: n
   const x0 = ink.left - bearings.left * sizePx;
   const inkRight = ink.right + bearings.right * sizePx;
   const byAdvance = x0 + advanceEm(font, text) * sizePx;
-  const x1 = Math.abs(byAdvance - inkRight) < 0.15 * (inkRight - x0) ? byAdvance : inkRight;
+  // A misread is off by whole glyphs; hairlines (a Times '1''s foot) missed by the ink threshold are not.
+  const x1 = Math.abs(byAdvance - inkRight) < Math.max(0.15 * (inkRight - x0), 0.3 * sizePx) ? byAdvance : inkRight;
   return [x0, baseline - 0.8 * sizePx, x1, baseline + 0.2 * sizePx];
 }
 

@@ -154,38 +154,44 @@ export function layoutLines(lines: ReadLine[], width: number, height: number, co
   });
   // Only in the label frame are the rows level (the ink is turned 0.2 degrees).
   if (frame) {
-    alignEdges(laid, 1, 3);
-    alignEdges(laid, 0, 0);
+    alignEdges(laid, 3, ALIGN_PX);
+    alignEdges(laid, 0, COLUMN_PX);
   }
   return laid.map((l) => ({ ...l, position: l.position.map((v) => Math.round(v * 10) / 10) as LaidOutLine['position'] }));
 }
 
-/** Edges closer than this (px) are taken as one drawn coordinate (a row's baseline, a column). */
+/** Edges closer than this (px) are taken as one drawn coordinate (a row's baseline, a column's right end). */
 const ALIGN_PX = 1.2;
+/**
+ * Pen starts closer than this (px) are one column's: a glyph whose left end is a hairline (a
+ * Times 'T' or 'A') loses it to the ink threshold and starts a line up to 3 px late.
+ */
+const COLUMN_PX = 3.2;
 
 /**
  * Documents draw rows on one baseline and columns from one x; each line's edge is measured with
- * about half a pixel of noise, so edges of the same size that nearly agree are set to their
- * median. `edge` picks the coordinate compared (1 or 3 moves the whole box vertically, keeping its
- * height; 0 and 2 move only that edge).
+ * noise, so edges of lines of one size that nearly agree are set to their median, moving the
+ * whole box (a box is its pen start plus its advance, or its baseline plus the size).
  */
-function alignEdges(lines: LaidOutLine[], edge: 0 | 1 | 2 | 3, key: 0 | 1 | 2 | 3): void {
-  const order = lines.map((_, i) => i).sort((a, b) => lines[a]!.position[key] - lines[b]!.position[key]);
+function alignEdges(lines: LaidOutLine[], key: 0 | 1 | 2 | 3, tolPx: number): void {
+  // One size at a time, so that a line of another size between two of a column does not split it.
+  const order = lines
+    .map((_, i) => i)
+    .sort((a, b) => lines[a]!.font.size - lines[b]!.font.size || lines[a]!.position[key] - lines[b]!.position[key]);
+  const [lo, hi]: [0 | 1, 2 | 3] = key === 0 || key === 2 ? [0, 2] : [1, 3];
   let start = 0;
   for (let k = 1; k <= order.length; k++) {
     const prev = lines[order[k - 1]!]!,
       cur = k < order.length ? lines[order[k]!] : undefined;
-    if (cur && cur.position[key] - prev.position[key] < ALIGN_PX && cur.font.size === prev.font.size) continue;
+    if (cur && cur.position[key] - prev.position[key] < tolPx && cur.font.size === prev.font.size) continue;
     const group = order.slice(start, k).map((i) => lines[i]!);
     start = k;
     if (group.length < 2) continue;
     const target = median(group.map((l) => l.position[key]));
     for (const l of group) {
       const d = target - l.position[key];
-      if (edge === 1) {
-        l.position[1] += d;
-        l.position[3] += d;
-      } else l.position[edge] += d;
+      l.position[lo] += d;
+      l.position[hi] += d;
     }
   }
 }

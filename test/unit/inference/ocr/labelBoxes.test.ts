@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { guessFonts, labelBox, tidySpaces, type InkBox } from '../../../../src/inference/ocr/fontEstimate.js';
-import { advanceEm, HELVETICA, inkExtentEm, sideBearingsEm, type FontMetrics } from '../../../../src/inference/ocr/fontMetrics.js';
+import { advanceEm, HELVETICA, inkExtentEm, sideBearingsEm, TIMES_ROMAN, type FontMetrics } from '../../../../src/inference/ocr/fontMetrics.js';
 import { layoutLines, type ReadLine } from '../../../../src/inference/ocr/pageLayout.js';
 
 /** The ink of `text` drawn with its pen at (x, baseline) at `size` px. */
@@ -38,6 +38,13 @@ describe('label boxes from ink', () => {
     expectBox(labelBox(ink, '1', HELVETICA, 10), label(HELVETICA, '1', 300, 200, 10), 0.1);
   });
 
+  it("places a Times '1' whose hairline foot the ink threshold lost from pen to advance", () => {
+    const ink = inkOf(TIMES_ROMAN, '1', 300, 200, 12);
+    ink.left += 0.4;
+    ink.right -= 1.2;
+    expectBox(labelBox(ink, '1', TIMES_ROMAN, 12), label(TIMES_ROMAN, '1', 300, 200, 12), 0.5);
+  });
+
   it('places lines starting and ending with wide and narrow bearings', () => {
     for (const text of ['$1,200.00', 'Total: 11', 'Web hosting', 'INVOICE']) {
       const ink = inkOf(HELVETICA, text, 40, 120, 12);
@@ -60,6 +67,22 @@ describe('label boxes from ink', () => {
     const sizes = [9, 11, 12, 13, 14, 15, 16, 10];
     const lines = sizes.map((s, i) => readLine(`${i + 1} x Web development`, 40, 80 + 30 * i, s));
     expect(layoutLines(lines, 612, 792, true).map((l) => l.font.size)).toEqual(sizes);
+  });
+});
+
+describe('columns in the tutorial frame', () => {
+  it('puts a line whose first glyph lost its hairline back on its column, past a line of another size', () => {
+    const texts = ['Web hosting', 'Domain registration', 'Training', 'Consulting', 'Maintenance'];
+    const lines = texts.map((t, i) => readLine(t, 31, 200 + 16 * i, 10.31));
+    lines.splice(2, 0, readLine('Bill To: Amanda Brooks', 32, 180, 14.4));
+    const late = lines[3]!;
+    late.ink!.left += 2.6;
+    late.ink!.right += 2.6;
+    const laid = layoutLines(lines, 631, 815, true);
+    const column = laid.filter((l) => l.font.size === 10).map((l) => l.position[0]);
+    expect(Math.max(...column) - Math.min(...column)).toBeLessThan(0.11);
+    const t = laid.find((l) => l.text === 'Training')!;
+    expect(t.position[2] - t.position[0]).toBeCloseTo(advanceEm(HELVETICA, 'Training') * 10 * (631 / 612), 0);
   });
 });
 
