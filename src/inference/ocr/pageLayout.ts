@@ -175,9 +175,7 @@ const COLUMN_PX = 3.2;
  */
 function alignEdges(lines: LaidOutLine[], key: 0 | 1 | 2 | 3, tolPx: number): void {
   // One size at a time, so that a line of another size between two of a column does not split it.
-  const order = lines
-    .map((_, i) => i)
-    .sort((a, b) => lines[a]!.font.size - lines[b]!.font.size || lines[a]!.position[key] - lines[b]!.position[key]);
+  const order = lines.map((_, i) => i).sort((a, b) => lines[a]!.font.size - lines[b]!.font.size || lines[a]!.position[key] - lines[b]!.position[key]);
   const [lo, hi]: [0 | 1, 2 | 3] = key === 0 || key === 2 ? [0, 2] : [1, 3];
   let start = 0;
   for (let k = 1; k <= order.length; k++) {
