@@ -107,12 +107,42 @@ export function widthSize(l: ReadLine, font: FontMetrics): number | undefined {
   return Math.abs(Math.log(size / g.sizePx)) < HEIGHT_AGREES ? size : undefined;
 }
 
-/** The page's font when most lines are drawn at one size (else each line keeps its own). */
-function singleSizeFont(page: ReturnType<typeof dominantFont>, own: (number | undefined)[]): ReturnType<typeof dominantFont> {
+/**
+ * The page's font when most lines are drawn at its size (else each line keeps its own). A believed
+ * size is within 3 % of the drawn one, a point is 6-11 %: a line is at the page's size when both
+ * round to the same point.
+ */
+function singleSizeFont(page: ReturnType<typeof dominantFont>, own: (number | undefined)[], pxPerPt: number): ReturnType<typeof dominantFont> {
   const believed = own.filter((s): s is number => s !== undefined);
   if (!page || believed.length === 0) return page;
-  const at = believed.filter((s) => Math.abs(Math.log(s / page.sizePx)) <= OWN_SIZE).length;
+  const at = believed.filter((s) => Math.round(s / pxPerPt) === Math.round(page.sizePx / pxPerPt)).length;
   return at >= SINGLE_SIZE_SHARE * believed.length ? page : undefined;
+}
+
+/** Detection box height, and label bottom below the box's centre, per px of size (from lines of believed size). */
+interface DetScale {
+  height: number;
+  bottom: number;
+}
+
+function detectionScale(lines: ReadLine[], own: (number | undefined)[], families: FontMetrics[]): DetScale | undefined {
+  const known = lines.flatMap((l, i) => (own[i] !== undefined && l.ink ? [{ l, s: own[i]!, b: labelBox(l.ink, l.text, families[i]!, own[i]!) }] : []));
+  if (known.length < 3) return undefined;
+  return { height: median(known.map(({ l, s }) => l.box.rect.height / s)), bottom: median(known.map(({ l, s, b }) => (b[3] - l.box.rect.cy) / s)) };
+}
+
+/** Ink height this far (log) from what the detection box says is ink merged with noise (the dark spot) or a neighbour. */
+const MERGED_INK = 0.25;
+
+/** Such a line is sized and placed vertically by its detection box, as the page's believed lines relate to theirs. */
+function byDetection(l: ReadLine, font: FontMetrics, sizePx: number, scale: DetScale | undefined, pxPerPt: number) {
+  if (!scale || !l.ink) return undefined;
+  const det = l.box.rect.height / scale.height;
+  if (Math.abs(Math.log(sizePx / det)) < MERGED_INK) return undefined;
+  const size = snap(det, pxPerPt);
+  const [x0, , x1] = labelBox(l.ink, l.text, font, size);
+  const bottom = l.box.rect.cy + scale.bottom * size;
+  return { sizePx: size, position: [x0, bottom - size, x1, bottom] as [number, number, number, number] };
 }
 
 /**
@@ -126,7 +156,7 @@ export function layoutLines(lines: ReadLine[], width: number, height: number, co
   const pxPerPt = pixelsPerPoint(width, height);
   const families = lineFamilies(lines);
   const own = lines.map((l, i) => widthSize(l, families[i]!));
-  const page = singleSizeFont(consensus ? dominantFont(lines, families, pxPerPt) : undefined, own);
+  const page = singleSizeFont(consensus ? dominantFont(lines, families, pxPerPt) : undefined, own, pxPerPt);
   const guess = (l: ReadLine, i: number) => l.guesses.find((g) => g.font === families[i]);
   const distinct = (i: number) => page !== undefined && own[i] !== undefined && Math.abs(Math.log(own[i]! / page.sizePx)) > OWN_SIZE;
   const fits = (l: ReadLine, i: number) =>
@@ -138,12 +168,15 @@ export function layoutLines(lines: ReadLine[], width: number, height: number, co
   // Most lines agree with the page font: the few that do not have ink spoilt by noise.
   const uniform = good.length >= 3 && good.length >= 0.6 * lines.length;
   const frame = isTutorialFrame(width, height);
+  const scale = detectionScale(lines, own, families);
   const laid = lines.map((l, i) => {
     const font = families[i]!;
     const spoilt = page !== undefined && !boxes[i] && uniform && !distinct(i);
     let sizePx = snap(own[i] ?? guess(l, i)?.sizePx ?? l.box.rect.height / 1.5, pxPerPt);
     if (page && (boxes[i] || spoilt)) sizePx = page.sizePx;
     let position = boxes[i] ?? (l.ink ? labelBox(l.ink, l.text, font, sizePx) : axisBox(l.box));
+    const merged = !boxes[i] && !spoilt && own[i] === undefined ? byDetection(l, font, sizePx, scale, pxPerPt) : undefined;
+    if (merged) ({ sizePx, position } = merged);
     if (spoilt) {
       const x0 = l.box.rect.cx - l.box.rect.width / 2 + dx;
       const bottom = l.box.rect.cy + dy;

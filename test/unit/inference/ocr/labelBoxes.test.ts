@@ -70,6 +70,20 @@ describe('label boxes from ink', () => {
   });
 });
 
+describe('ink merged with noise', () => {
+  it('sizes and places a line by its detection box when its ink is far taller than the box says', () => {
+    const sizes = [9, 11, 14, 13, 16, 10];
+    const lines = sizes.map((s, i) => readLine(`${i + 1} x Web development`, 40, 80 + 30 * i, s));
+    const merged = readLine('7 x Web development', 40, 300, 12);
+    merged.ink = { ...merged.ink!, top: merged.ink!.top - 14 };
+    merged.guesses = guessFonts(merged.ink, merged.text);
+    lines.push(merged);
+    const laid = layoutLines(lines, 612, 792, true);
+    expect(laid.map((l) => l.font.size)).toEqual([...sizes, 12]);
+    expectBox(laid[6]!.position, label(HELVETICA, '7 x Web development', 40, 300, 12), 0.3);
+  });
+});
+
 describe('columns in the tutorial frame', () => {
   it('puts a line whose first glyph lost its hairline back on its column, past a line of another size', () => {
     const texts = ['Web hosting', 'Domain registration', 'Training', 'Consulting', 'Maintenance'];
