@@ -1,6 +1,6 @@
 import type { DetectedBox } from './detection.js';
 import { labelBox, type FontGuess, type InkBox } from './fontEstimate.js';
-import { isTutorialFrame, toLabelFrame, TUTORIAL_ANGLE_RAD } from './tutorialFrame.js';
+import { isTutorialFrame, labelScale, toLabelFrame, TUTORIAL_ANGLE_RAD } from './tutorialFrame.js';
 import { advanceEm, HELVETICA, sideBearingsEm, TIMES_ROMAN, type FontMetrics } from './fontMetrics.js';
 
 export interface ReadLine {
@@ -153,7 +153,9 @@ function byDetection(l: ReadLine, font: FontMetrics, sizePx: number, scale: DetS
  * every line on a page of mixed sizes, keep their own. The family is always the line's own.
  */
 export function layoutLines(lines: ReadLine[], width: number, height: number, consensus: boolean): LaidOutLine[] {
-  const pxPerPt = pixelsPerPoint(width, height);
+  const frame = isTutorialFrame(width, height);
+  // Sizes are measured and used on the ink, in the ink's pixels per point.
+  const pxPerPt = pixelsPerPoint(width, height) / (frame ? labelScale(width) : 1);
   const families = lineFamilies(lines);
   const own = lines.map((l, i) => widthSize(l, families[i]!));
   const page = singleSizeFont(consensus ? dominantFont(lines, families, pxPerPt) : undefined, own, pxPerPt);
@@ -167,7 +169,6 @@ export function layoutLines(lines: ReadLine[], width: number, height: number, co
   const dx = good.length > 0 ? median(good.map(({ l, b }) => b[0] - (l.box.rect.cx - l.box.rect.width / 2))) : 0;
   // Most lines agree with the page font: the few that do not have ink spoilt by noise.
   const uniform = good.length >= 3 && good.length >= 0.6 * lines.length;
-  const frame = isTutorialFrame(width, height);
   const scale = detectionScale(lines, own, families);
   const laid = lines.map((l, i) => {
     const font = families[i]!;

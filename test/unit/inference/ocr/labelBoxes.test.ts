@@ -96,7 +96,8 @@ describe('columns in the tutorial frame', () => {
     const column = laid.filter((l) => l.font.size === 10).map((l) => l.position[0]);
     expect(Math.max(...column) - Math.min(...column)).toBeLessThan(0.11);
     const t = laid.find((l) => l.text === 'Training')!;
-    expect(t.position[2] - t.position[0]).toBeCloseTo(advanceEm(HELVETICA, 'Training') * 10 * (631 / 612), 0);
+    // The label's width is the advance at 10 pt in label pixels (631 / 612 per point), scaled once.
+    expect(t.position[2] - t.position[0]).toBeCloseTo(advanceEm(HELVETICA, 'Training') * 10 * (631 / 612), 1);
   });
 });
 
