@@ -13,10 +13,10 @@ import { silentLogger, systemClock } from '../../src/util/index.js';
 import { scoreResponse, type OcrLabel, type PageScore } from '../../packages/validator-sim/src/index.js';
 
 const DIR = new URL('../fixtures/ocr/tutorial/', import.meta.url);
-/** The bar for the tutorial's own template. */
-const TUTORIAL_BAR = 0.93;
+/** The tutorial's own template: 0.956 on these pages since the label boxes follow glyph bearings and line sizes. */
+const TUTORIAL_BAR = 0.945;
 /** Layouts the tutorial never draws (mixed families and sizes, right-aligned columns, text blocks). */
-const OTHER_LAYOUT_FLOOR = 0.85;
+const OTHER_LAYOUT_FLOOR = 0.9;
 
 function pages(): { name: string; base64: string; labels: OcrLabel[] }[] {
   return readdirSync(DIR)

@@ -1,6 +1,6 @@
 import { corners, type RotatedRect } from './geometry.js';
 import type { RgbImage } from './imageDecode.js';
-import { FONTS, advanceEm, inkExtentEm, type FontMetrics } from './fontMetrics.js';
+import { FONTS, advanceEm, inkExtentEm, sideBearingsEm, type FontMetrics } from './fontMetrics.js';
 
 /** Pixel edges of a line's ink (right and bottom exclusive). */
 export interface InkBox {
@@ -137,17 +137,21 @@ export function guessFonts(ink: InkBox, text: string): FontGuess[] {
 
 /**
  * The label box of the tutorial's generator for a line drawn at `sizePx`: from the pen start to
- * start + advance width, and from baseline - 0.8 size to baseline + 0.2 size.
+ * start + advance width, and from baseline - 0.8 size to baseline + 0.2 size. The pen and the
+ * advance's end lie the first and last glyph's bearings outside the ink; where the ink's width
+ * disagrees with the text's (a misread), the ink's right end is the better guess.
  */
 export function labelBox(ink: InkBox, text: string, font: FontMetrics, sizePx: number): [number, number, number, number] {
   const ext = inkExtentEm(font, text);
   const fromBottom = ink.bottom + ext.bottom * sizePx;
   const fromTop = ink.top + ext.top * sizePx;
   const baseline = (fromBottom + fromTop) / 2;
-  const x0 = ink.left - 0.04 * sizePx;
-  const inkRight = ink.right + 0.04 * sizePx;
+  const bearings = sideBearingsEm(font, text);
+  const x0 = ink.left - bearings.left * sizePx;
+  const inkRight = ink.right + bearings.right * sizePx;
   const byAdvance = x0 + advanceEm(font, text) * sizePx;
-  const x1 = Math.abs(byAdvance - inkRight) < 0.15 * (inkRight - x0) ? byAdvance : inkRight;
+  // A misread is off by whole glyphs; hairlines (a Times '1''s foot) missed by the ink threshold are not.
+  const x1 = Math.abs(byAdvance - inkRight) < Math.max(0.15 * (inkRight - x0), 0.3 * sizePx) ? byAdvance : inkRight;
   return [x0, baseline - 0.8 * sizePx, x1, baseline + 0.2 * sizePx];
 }
 
@@ -166,7 +170,7 @@ export function restoreSpaces(
   gapEm: number,
 ): string {
   const chars = [...text];
-  if (chars.length !== steps.length || chars.length < 2) return text;
+  if (chars.length !== steps.length || chars.length < 2) return tidySpaces(text);
   const left = rect.cx - rect.width / 2;
   const colOf = (t: number) => Math.round(left + ((8 * t + 4) * rect.width) / cropWidth) - ink.left;
   const minGap = Math.max(2, gapEm * emPx);
@@ -188,5 +192,17 @@ export function restoreSpaces(
     }
     out += b;
   }
-  return out;
+  return tidySpaces(out);
+}
+
+/**
+ * Spaces that English type never sets, which a '1' or a comma's bearings make look like word
+ * gaps: before closing punctuation, and inside an amount (after a decimal point, or after a
+ * thousands comma that three digits follow). "June 24, 2020" keeps its space.
+ */
+export function tidySpaces(text: string): string {
+  return text
+    .replace(/(\S) +(?=[,.:;%)])/g, '$1')
+    .replace(/(\d\.) +(?=\d)/g, '$1')
+    .replace(/(\d,) +(?=\d{3}(?!\d))/g, '$1');
 }

@@ -27,6 +27,14 @@ export function isTutorialFrame(width: number, height: number): boolean {
 }
 
 /**
+ * Label pixels per ink pixel: the label frame is the ink's 0.5 % enlarged. Lengths built on the
+ * ink (a size times an advance) are in ink pixels until toLabelFrame scales them, once.
+ */
+export function labelScale(width: number): number {
+  return width / (SHRUNK_W * DPI_RATIO);
+}
+
+/**
  * A box from ink coordinates to the tutorial's label coordinates. `angleRad` is the page's
  * rotation (positive when lines fall to the right, image y down).
  */
