@@ -127,9 +127,11 @@ const f3 = (v: number): string => v.toFixed(3);
 function report(corpus: string, rows: PageResult[]): void {
   const mean = (k: keyof PageResult) => rows.reduce((a, r) => a + (r[k] as number), 0) / Math.max(1, rows.length);
   const min = rows.reduce((m, r) => Math.min(m, r.score), Infinity);
+  const ms = rows.map((r) => r.ms).sort((a, b) => a - b);
+  const p50 = ms.length ? ms[Math.floor((ms.length - 1) / 2)]! : Number.NaN;
   process.stdout.write(
     `corpus ${corpus}: pages ${rows.length} mean ${f3(mean('score'))} min ${f3(min)}` +
-      ` | text ${f3(mean('text'))} position ${f3(mean('position'))} font ${f3(mean('font'))} | ms/page ${mean('ms').toFixed(0)} (noisy)\n`,
+      ` | text ${f3(mean('text'))} position ${f3(mean('position'))} font ${f3(mean('font'))} | ms/page mean ${mean('ms').toFixed(0)} p50 ${p50.toFixed(0)} (one page at a time)\n`,
   );
   const edge = (k: number) => (rows.reduce((a, r) => a + r.edges[k]!, 0) / Math.max(1, rows.length)).toFixed(2);
   process.stdout.write(`  box edges, prediction - label (px): x0 ${edge(0)} y0 ${edge(1)} x1 ${edge(2)} y1 ${edge(3)}\n`);
