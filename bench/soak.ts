@@ -15,6 +15,7 @@
  *   npx tsc -p . && nice -n 10 node dist/bench/soak.js --minutes 120
  *   flags: --minutes N  --warmup-min N  --sample-sec N  --qps N  --junk N  --ocr-every-sec N
  *          --arena N (MALLOC_ARENA_MAX for the daemon; 0 = glibc default)  --flat-pct N (2)
+ *          --mmap-threshold BYTES (MALLOC_MMAP_THRESHOLD_ for the daemon; 0 = glibc's dynamic one)
  *          --set key=value (daemon config, repeatable)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -43,12 +44,13 @@ interface Flags {
   junk: number;
   ocrEverySec: number;
   arena: number;
+  mmapThreshold: number;
   flatPct: number;
   set: string[];
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { minutes: 120, warmupMin: 5, sampleSec: 30, qps: 10, junk: 180, ocrEverySec: 4, arena: 2, flatPct: 2, set: [] };
+  const f: Flags = { minutes: 120, warmupMin: 5, sampleSec: 30, qps: 10, junk: 180, ocrEverySec: 4, arena: 2, mmapThreshold: 0, flatPct: 2, set: [] };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
     const num = (): number => {
@@ -64,6 +66,7 @@ function parseFlags(argv: string[]): Flags {
     else if (k === '--junk') f.junk = num();
     else if (k === '--ocr-every-sec') f.ocrEverySec = num();
     else if (k === '--arena') f.arena = num();
+    else if (k === '--mmap-threshold') f.mmapThreshold = num();
     else if (k === '--flat-pct') f.flatPct = num();
     else if (k === '--set') {
       f.set.push(String(v));
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));
   await cryptoWaitReady();
   process.stdout.write(
-    `soak: ${f.minutes} min, warm-up ${f.warmupMin} min, ${f.qps} signed/s, an OCR page every ${f.ocrEverySec} s, ${f.junk} junk/s, MALLOC_ARENA_MAX=${f.arena || 'glibc default'}\n`,
+    `soak: ${f.minutes} min, warm-up ${f.warmupMin} min, ${f.qps} signed/s, an OCR page every ${f.ocrEverySec} s, ${f.junk} junk/s, MALLOC_ARENA_MAX=${f.arena || 'glibc default'}, MALLOC_MMAP_THRESHOLD_=${f.mmapThreshold || 'glibc dynamic'}, set ${f.set.join(' ') || 'nothing'}\n`,
   );
   const pages = await Promise.all(Array.from({ length: 6 }, (_, i) => new InvoiceGenerator().generate(`soak-${i}`)));
   let devnet: Devnet | undefined;
@@ -191,7 +194,11 @@ async function main(): Promise<void> {
     });
     const configPath = join(dir, 'miner.config.json');
     await writeJsonFile(configPath, cfg);
-    const env = { ...process.env, ...(f.arena > 0 ? { MALLOC_ARENA_MAX: String(f.arena) } : {}) };
+    const env = {
+      ...process.env,
+      ...(f.arena > 0 ? { MALLOC_ARENA_MAX: String(f.arena) } : {}),
+      ...(f.mmapThreshold > 0 ? { MALLOC_MMAP_THRESHOLD_: String(f.mmapThreshold) } : {}),
+    };
     daemon.start(configPath, env, f.set);
     const t0 = Date.now();
     while (!daemon.serving) {
