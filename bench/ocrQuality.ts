@@ -167,9 +167,14 @@ async function main(): Promise<void> {
     const nSharp = Number(env['OCRQ_SHARP'] ?? 8);
     if (nSharp > 0) corpora.push(['sharp', () => sharpCorpus(nSharp)]);
     for (const [name, load] of corpora) {
+      const pages = await load();
       const before = pipeline.stageTimes();
-      report(name, await scoreCorpus(ocr, await load()));
+      const cpu0 = process.cpuUsage();
+      report(name, await scoreCorpus(ocr, pages));
+      const cpu = process.cpuUsage(cpu0);
       stages(before, pipeline.stageTimes());
+      // CPU time (every thread of the process) per page: steadier than wall time on a shared machine.
+      process.stdout.write(`  cpu ms/page ${((cpu.user + cpu.system) / 1000 / Math.max(1, pages.length)).toFixed(0)}\n`);
     }
   } finally {
     await engine.stop();
