@@ -3,7 +3,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import type { ApiPromise } from '@polkadot/api';
 import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AxonInfo, MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../../../src/chain/index.js';
+import type { AxonInfo, MetagraphSource, NeuronInfo } from '../../../src/chain/index.js';
+import { neuron as baseNeuron, snapshotOf } from '../../../test/helpers/metagraph.js';
 import { ManualClock, silentLogger } from '../../../src/util/index.js';
 import { InvoiceGenerator, type InvoicePage } from '../src/invoiceGenerator.js';
 import type { DendriteAnswer, DendriteClient, DendriteQuery } from '../src/minerQuery.js';
@@ -20,37 +21,11 @@ class CapturingGenerator extends InvoiceGenerator {
 }
 
 const axon = (ip: string, port: number): AxonInfo => ({ ip, port, ipType: 4, protocol: 4, version: 1, block: 1 });
-function neuron(uid: number, hotkey: string, a: AxonInfo | null): NeuronInfo {
-  return {
-    uid,
-    hotkey,
-    coldkey: hotkey,
-    active: true,
-    validatorPermit: uid === 0,
-    stakeRao: 0n,
-    stake: 0,
-    incentive: 0,
-    dividends: 0,
-    consensus: 0,
-    trust: 0,
-    rank: 0,
-    emissionRao: 0n,
-    lastUpdate: 0,
-    axon: a,
-  };
-}
+const neuron = (uid: number, hotkey: string, a: AxonInfo | null): NeuronInfo =>
+  baseNeuron(uid, { hotkey, coldkey: hotkey, validatorPermit: uid === 0, axon: a });
+/** Read again on every call, so a test that replaces a neuron sees the next snapshot change. */
 function metagraphOf(neurons: NeuronInfo[]): MetagraphSource {
-  const snap = (): MetagraphSnapshot => ({
-    netuid: 1,
-    block: 100,
-    tempo: 10,
-    n: neurons.length,
-    syncedAtMs: 0,
-    source: 'storage',
-    neurons,
-    byHotkey: (h) => neurons.find((n) => n.hotkey === h),
-  });
-  return { current: snap, onUpdate: () => () => {} };
+  return { current: () => snapshotOf(neurons, { tempo: 10, syncedAtMs: 0 }), onUpdate: () => () => {} };
 }
 
 /** Just enough of ApiPromise for set_weights: storage reads, the header, and a call that lands in a block. */

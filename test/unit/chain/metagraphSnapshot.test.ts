@@ -1,40 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { FrozenMetagraph, standingOf } from '../../../src/chain/metagraphSnapshot.js';
+import { type FrozenMetagraph, standingOf } from '../../../src/chain/metagraphSnapshot.js';
 import type { NeuronInfo } from '../../../src/chain/metagraphTypes.js';
+import { neuron, snapshotOf } from '../../helpers/metagraph.js';
 
-function neuron(uid: number, over: Partial<NeuronInfo> = {}): NeuronInfo {
-  return {
-    uid,
-    hotkey: `hot${uid}`,
-    coldkey: `cold${uid}`,
-    active: true,
-    validatorPermit: false,
-    stakeRao: 0n,
-    stake: 0,
-    incentive: 0,
-    dividends: 0,
-    consensus: 0,
-    trust: 0,
-    rank: 0,
-    emissionRao: 0n,
-    lastUpdate: 0,
-    axon: null,
-    ...over,
-  };
-}
-
-function snap(neurons: NeuronInfo[]): FrozenMetagraph {
-  return new FrozenMetagraph({ netuid: 1, block: 100, tempo: 10, syncedAtMs: 1, source: 'storage', neurons });
-}
+const snap = (neurons: NeuronInfo[]): FrozenMetagraph => snapshotOf(neurons, { tempo: 10, syncedAtMs: 1 });
 
 describe('FrozenMetagraph', () => {
   it('indexes by hotkey and uid and orders by uid', () => {
     const s = snap([neuron(2), neuron(0), neuron(1)]);
     expect(s.n).toBe(3);
     expect(s.neurons.map((n) => n.uid)).toEqual([0, 1, 2]);
-    expect(s.byHotkey('hot1')?.uid).toBe(1);
+    expect(s.byHotkey('hk1')?.uid).toBe(1);
     expect(s.byHotkey('nobody')).toBeUndefined();
-    expect(s.byUid(2)?.hotkey).toBe('hot2');
+    expect(s.byUid(2)?.hotkey).toBe('hk2');
   });
 
   it('is immutable, and does not share objects with its input', () => {
@@ -48,7 +26,7 @@ describe('FrozenMetagraph', () => {
       (s.neurons as NeuronInfo[]).push(neuron(9));
     }).toThrow();
     (input[0] as { incentive: number }).incentive = 0.5;
-    expect(s.byHotkey('hot0')?.incentive).toBe(0);
+    expect(s.byHotkey('hk0')?.incentive).toBe(0);
   });
 });
 
@@ -63,14 +41,14 @@ describe('standingOf', () => {
 
   it('ranks a miner among miners only (validators excluded), ties share the better position', () => {
     const s = snap(neurons);
-    expect(standingOf(s, 'hot1')).toMatchObject({ registered: true, uid: 1, position: 1, minersCount: 4, emissionRao: 5n });
-    expect(standingOf(s, 'hot3').position).toBe(1);
-    expect(standingOf(s, 'hot2').position).toBe(3);
-    expect(standingOf(s, 'hot4').position).toBe(4);
+    expect(standingOf(s, 'hk1')).toMatchObject({ registered: true, uid: 1, position: 1, minersCount: 4, emissionRao: 5n });
+    expect(standingOf(s, 'hk3').position).toBe(1);
+    expect(standingOf(s, 'hk2').position).toBe(3);
+    expect(standingOf(s, 'hk4').position).toBe(4);
   });
 
   it('counts an own neuron that holds a permit among the miners', () => {
-    const st = standingOf(snap(neurons), 'hot0');
+    const st = standingOf(snap(neurons), 'hk0');
     expect(st.validatorPermit).toBe(true);
     expect(st.position).toBe(1);
     expect(st.minersCount).toBe(5);
@@ -86,6 +64,6 @@ describe('standingOf', () => {
 
   it('carries immunity info through', () => {
     const imm = { registeredAtBlock: 50, immunityPeriod: 100, immuneUntilBlock: 150, inImmunity: true };
-    expect(standingOf(snap(neurons), 'hot2', imm).immunity).toEqual(imm);
+    expect(standingOf(snap(neurons), 'hk2', imm).immunity).toEqual(imm);
   });
 });

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import type { SnapshotInit } from '../../../src/chain/index.js';
 import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../../../src/chain/metagraphTypes.js';
+import { neuron, snapshotOf } from '../../helpers/metagraph.js';
 
 /** A pino logger whose JSON lines land in an array. */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: Array<Record<string, unknown>> } {
@@ -15,41 +17,11 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: Array<R
   return { logger, lines };
 }
 
-export function neuron(uid: number, p: Partial<NeuronInfo> = {}): NeuronInfo {
-  return {
-    uid,
-    hotkey: `hk${uid}`,
-    coldkey: `ck${uid}`,
-    active: true,
-    validatorPermit: false,
-    stakeRao: 0n,
-    stake: 0,
-    incentive: 0,
-    dividends: 0,
-    consensus: 0,
-    trust: 0,
-    rank: 0,
-    emissionRao: 0n,
-    lastUpdate: 0,
-    axon: null,
-    ...p,
-  };
-}
+export { neuron };
 
-export function snapshot(neurons: NeuronInfo[], p: Partial<Omit<MetagraphSnapshot, 'byHotkey' | 'neurons'>> = {}): MetagraphSnapshot {
-  const map = new Map(neurons.map((n) => [n.hotkey, n]));
-  return {
-    netuid: 1,
-    block: 100,
-    tempo: 99,
-    n: neurons.length,
-    syncedAtMs: 1_700_000_000_000,
-    source: 'storage',
-    blockTimeMs: 12_000,
-    ...p,
-    neurons,
-    byHotkey: (h) => map.get(h),
-  };
+/** Snapshots as the monitor sees them: 12 s blocks unless the test says otherwise. */
+export function snapshot(neurons: NeuronInfo[], p: Partial<SnapshotInit> = {}): MetagraphSnapshot {
+  return snapshotOf(neurons, { blockTimeMs: 12_000, ...p });
 }
 
 /** A MetagraphSource the test pushes snapshots into. */

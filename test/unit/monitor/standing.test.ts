@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeStanding, epochIndex, epochsPerDay } from '../../../src/monitor/index.js';
 import { neuron, snapshot } from './fixtures.js';
+import type { MetagraphSnapshot } from '../../../src/chain/index.js';
 
 describe('computeStanding', () => {
   const neurons = [
@@ -36,7 +37,10 @@ describe('computeStanding', () => {
   });
 
   it('reads immunity when the runtime exposes it', () => {
-    const snap = { ...snapshot([neuron(1, { registrationBlock: 950 } as never)], { block: 1000 }), immunityPeriod: 100 };
+    // A runtime's extra field on top of the snapshot (the class's methods stay reachable).
+    const snap = Object.assign(Object.create(snapshot([neuron(1, { registrationBlock: 950 } as never)], { block: 1000 })) as MetagraphSnapshot, {
+      immunityPeriod: 100,
+    });
     expect(computeStanding(snap, 'hk1').immunity).toEqual({ immune: true, blocksLeft: 50 });
     expect(computeStanding(snapshot([neuron(1)]), 'hk1').immunity).toBeNull();
     // What the chain subsystem read wins.
