@@ -250,7 +250,11 @@ async function main(): Promise<void> {
         counts.junk++;
       }),
     );
-    const samples = await sampleLoop(f, daemon, t0, counts);
+    // Ctrl-C ends the run early with a verdict over what was sampled, and still cleans up.
+    const interrupted = new AbortController();
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => interrupted.abort());
+    const samples = await sampleLoop(f, daemon, counts, interrupted.signal);
+    if (interrupted.signal.aborted) process.stdout.write(`interrupted after ${fmt(samples.at(-1)?.min ?? 0)} min\n`);
     verdict(f, samples);
   } finally {
     // SIGTERM while the traffic still runs: the drain line then counts real in-flight work.
@@ -274,12 +278,30 @@ async function stopDaemon(daemon: Daemon): Promise<void> {
   process.stdout.write(`shutdown: exit ${String(child.exitCode)}; ${daemon.drained ?? 'no "axon drained" line'}\n`);
 }
 
-async function sampleLoop(f: Flags, daemon: Daemon, _t0: number, counts: { answered: number; failed: number; junk: number; ocr: number }): Promise<Sample[]> {
+function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((r) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      r();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function sampleLoop(
+  f: Flags,
+  daemon: Daemon,
+  counts: { answered: number; failed: number; junk: number; ocr: number },
+  signal: AbortSignal,
+): Promise<Sample[]> {
   const start = Date.now();
   const samples: Sample[] = [];
   process.stdout.write('  min   rss MiB  heap MiB  native MiB  arrayBuf MiB   signed ok  failed    junk   ocr\n');
-  while (Date.now() - start < f.minutes * 60_000) {
-    await new Promise((r) => setTimeout(r, f.sampleSec * 1000));
+  while (Date.now() - start < f.minutes * 60_000 && !signal.aborted) {
+    await sleepUnless(f.sampleSec * 1000, signal);
+    if (signal.aborted) break;
     const pid = daemon.child?.pid;
     if (!pid || daemon.child?.exitCode !== null) throw new Error(`daemon died:\n${daemon.lastWords.join('\n')}`);
     const h = daemon.lastHardware;
