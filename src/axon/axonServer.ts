@@ -75,44 +75,9 @@ export class AxonServer implements Service {
     // Every in-flight request listens for shutdown; their number is bounded by the queue, not by 10.
     setMaxListeners(0, this.stopController.signal);
     this.metrics = m.metrics;
-    const axonHotkey = m.pair.address;
-    this.pipeline = new RequestPipeline(opts, {
-      logger: this.log,
-      clock: m.clock,
-      metagraph: m.metagraph,
-      executor: m.executor,
-      metrics: this.metrics,
-      observer: m.observer,
-      axonHotkey,
-      shutdownSignal: this.stopController.signal,
-      verifier: { verify: (p, msg, s) => this.crypto.verifier.verify(p, msg, s), close: async () => {} },
-      verifyEd25519: (p, msg, s) => this.crypto.verifyEd25519(p, msg, s),
-    });
-    const common = {
-      pipeline: this.pipeline,
-      synapses: m.synapses,
-      clock: m.clock,
-      axonHotkey,
-      axonUuid: this.axonUuid,
-      maxPayloadBytes: opts.maxPayloadBytes,
-      json: opts.json,
-      isDraining: () => this.draining,
-      nextNonce: () => this.nextNonce(),
-      track: <T>(p: Promise<T>) => this.track(p),
-    };
-    const forms: FormContext = {
-      clock: m.clock,
-      axonHotkey,
-      axonUuid: this.axonUuid,
-      json: opts.json,
-      replays: this.pipeline.replays,
-      btauth: opts.btauth,
-      epistula: opts.epistula,
-      nextNonce: common.nextNonce,
-      timeoutMs: (sec) => this.pipeline.timeoutMs(sec),
-      legacyCredentials: (f, c) => this.pipeline.legacyCredentials(f, c),
-    };
-    this.http = new HttpTransport({ ...common, forms, routes: new RouteTable(m.synapses, opts.synapseRouteForms, opts.routes) });
+    this.pipeline = this.buildPipeline();
+    const common = this.transportCommon();
+    this.http = new HttpTransport({ ...common, forms: this.formContext(), routes: new RouteTable(m.synapses, opts.synapseRouteForms, opts.routes) });
     this.wsDeps = {
       ...common,
       maxInflightPerConnection: opts.maxInflightPerConnection,
@@ -120,6 +85,54 @@ export class AxonServer implements Service {
       scheduler: new WsFrameScheduler({ framesPerTurn: opts.wsFramesPerTurn, passBudgetMs: opts.wsPassBudgetMs, untrustedShare: opts.wsUntrustedShare }, () =>
         m.clock.monotonicMs(),
       ),
+    };
+  }
+
+  private buildPipeline(): RequestPipeline {
+    const m = this.m;
+    return new RequestPipeline(this.opts, {
+      logger: this.log,
+      clock: m.clock,
+      metagraph: m.metagraph,
+      executor: m.executor,
+      metrics: this.metrics,
+      observer: m.observer,
+      axonHotkey: m.pair.address,
+      shutdownSignal: this.stopController.signal,
+      verifier: { verify: (p, msg, s) => this.crypto.verifier.verify(p, msg, s), close: async () => {} },
+      verifyEd25519: (p, msg, s) => this.crypto.verifyEd25519(p, msg, s),
+    });
+  }
+
+  /** What the HTTP and WebSocket transports share. */
+  private transportCommon() {
+    return {
+      pipeline: this.pipeline,
+      synapses: this.m.synapses,
+      clock: this.m.clock,
+      axonHotkey: this.m.pair.address,
+      axonUuid: this.axonUuid,
+      maxPayloadBytes: this.opts.maxPayloadBytes,
+      json: this.opts.json,
+      isDraining: () => this.draining,
+      nextNonce: () => this.nextNonce(),
+      track: <T>(p: Promise<T>) => this.track(p),
+    };
+  }
+
+  /** What the signed request forms (btauth, Epistula, legacy) need to read a request. */
+  private formContext(): FormContext {
+    return {
+      clock: this.m.clock,
+      axonHotkey: this.m.pair.address,
+      axonUuid: this.axonUuid,
+      json: this.opts.json,
+      replays: this.pipeline.replays,
+      btauth: this.opts.btauth,
+      epistula: this.opts.epistula,
+      nextNonce: () => this.nextNonce(),
+      timeoutMs: (sec) => this.pipeline.timeoutMs(sec),
+      legacyCredentials: (f, c) => this.pipeline.legacyCredentials(f, c),
     };
   }
 

@@ -10,7 +10,7 @@ import { DummySynapse, ocrSynapseFor } from '../synapses/index.js';
 import { InferenceEngine } from '../inference/index.js';
 import type { ResponseCache } from '../cache/index.js';
 import { createMonitor, DrainTally, healthVerdict, type HealthReport, type Monitor } from '../monitor/index.js';
-import { createMinerMetrics } from '../metrics/index.js';
+import { createMinerMetrics, type MinerMetrics } from '../metrics/index.js';
 import { versionAsInt } from './version.js';
 import { buildServingStack } from './servingStack.js';
 
@@ -66,31 +66,9 @@ export class MinerNode implements Service {
       { netuid: config.netuid, syncEveryBlocks: config.chain.syncEveryBlocks, ownHotkey: modules.pair.address, mechanism: config.chain.mechanism },
       { ...core('metagraph'), chain: this.chain, metrics: metrics.chain.metagraph },
     );
-    const announcer = new AxonAnnouncer(
-      {
-        netuid: config.netuid,
-        externalIp: config.axon.externalIp,
-        externalPort: config.axon.externalPort ?? config.axon.port,
-        version: versionAsInt(opts.version),
-        enabled: config.chain.announceAxon,
-      },
-      { ...core('announce'), chain: this.chain, metagraph: this.metagraph, pair: modules.pair },
-    );
+    const announcer = this.buildAnnouncer(core('announce'));
     this.engine = new InferenceEngine(config.inference, { ...core('inference'), metrics: metrics.inference });
-    this.monitor = createMonitor(
-      config.monitor,
-      {
-        hotkey: modules.pair.address,
-        metagraph: this.metagraph,
-        health: () => this.health(),
-        immunity: () => this.metagraph.standing()?.immunity,
-        cacheStats: () => this.cache.stats(),
-        queueDepth: () => this.queueDepth(),
-        batchHistogram: metrics.inference.batcher.batchSize,
-        version: opts.version,
-      },
-      { ...core('monitor'), metrics: metrics.monitor, registry: modules.registry },
-    );
+    this.monitor = this.buildMonitor(core('monitor'), metrics);
     this.drainTally = new DrainTally(this.monitor.stats);
     const stack = buildServingStack(
       { axon: config.axon, cache: { ...config.cache, ...(opts.secrets?.redisPassword ? { redisPassword: opts.secrets.redisPassword } : {}) } },
@@ -112,6 +90,37 @@ export class MinerNode implements Service {
     for (const s of [this.chain, this.metagraph, this.engine, ...stack.services, announcer, ...this.monitor.services]) {
       this.group.add(s);
     }
+  }
+
+  private buildAnnouncer(core: CoreModules): AxonAnnouncer {
+    const { config, version } = this.opts;
+    return new AxonAnnouncer(
+      {
+        netuid: config.netuid,
+        externalIp: config.axon.externalIp,
+        externalPort: config.axon.externalPort ?? config.axon.port,
+        version: versionAsInt(version),
+        enabled: config.chain.announceAxon,
+      },
+      { ...core, chain: this.chain, metagraph: this.metagraph, pair: this.modules.pair },
+    );
+  }
+
+  private buildMonitor(core: CoreModules, metrics: MinerMetrics): Monitor {
+    return createMonitor(
+      this.opts.config.monitor,
+      {
+        hotkey: this.modules.pair.address,
+        metagraph: this.metagraph,
+        health: () => this.health(),
+        immunity: () => this.metagraph.standing()?.immunity,
+        cacheStats: () => this.cache.stats(),
+        queueDepth: () => this.queueDepth(),
+        batchHistogram: metrics.inference.batcher.batchSize,
+        version: this.opts.version,
+      },
+      { ...core, metrics: metrics.monitor, registry: this.modules.registry },
+    );
   }
 
   private buildSynapses(): SynapseRegistry {

@@ -68,6 +68,13 @@ async function burnCost(api: ApiPromise, netuid: number): Promise<bigint> {
   return burn ? BigInt((await burn(netuid)).toString()) : 0n;
 }
 
+/** Asks on the terminal; without one, the operator must have said --yes. */
+async function confirmBurn(cost: bigint): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new MinerError('BAD_REQUEST', 'confirmation needed and stdin is not a terminal; fix: pass --yes');
+  const answer = (await ask(`burn ${tao(cost)} to register? [y/N] `)).trim().toLowerCase();
+  return answer === 'y' || answer === 'yes';
+}
+
 async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
   const hotkey = await hotkeyAddress(cfg);
   const coldPub = (await readColdkeyPub(cfg.wallet)).ss58;
@@ -95,13 +102,9 @@ async function register(cfg: MinerConfig, yes: boolean): Promise<void> {
       ].join('\n'),
     );
     if (free < cost) out('warning: the coldkey balance is below the cost; the chain will refuse');
-    if (!yes) {
-      if (!process.stdin.isTTY) throw new MinerError('BAD_REQUEST', 'confirmation needed and stdin is not a terminal; fix: pass --yes');
-      const answer = (await ask(`burn ${tao(cost)} to register? [y/N] `)).trim().toLowerCase();
-      if (answer !== 'y' && answer !== 'yes') {
-        out('not registered (cancelled)');
-        return;
-      }
+    if (!yes && !(await confirmBurn(cost))) {
+      out('not registered (cancelled)');
+      return;
     }
     const cold = await loadColdkey(cfg.wallet, {
       env: process.env,

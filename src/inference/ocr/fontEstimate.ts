@@ -84,6 +84,25 @@ export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
   const w = x1 - x0,
     h = y1 - y0;
   if (w < 2 || h < 2) return undefined;
+  const mask = inkMask(img, x0, y0, w, h);
+  if (!mask) return undefined;
+  const rowInk = new Uint8Array(h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if (mask[y * w + x]) {
+        rowInk[y] = 1;
+        break;
+      }
+  const band = inkBand(rowInk, Math.round(rect.cy - y0));
+  if (!band) return undefined;
+  const [top, bottom] = band;
+  const cols = inkColumns(mask, w, top, bottom);
+  if (!cols) return undefined;
+  return { left: x0 + cols.left, top: y0 + top, right: x0 + cols.left + cols.columns.length, bottom: y0 + bottom + 1, columns: cols.columns };
+}
+
+/** Ink pixels of a page region: gray below halfway between paper and ink, specks dropped; undefined on a blank region. */
+function inkMask(img: RgbImage, x0: number, y0: number, w: number, h: number): Uint8Array | undefined {
   const gray = new Uint8Array(w * h);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
@@ -98,16 +117,11 @@ export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) mask[i] = gray[i]! < thr ? 1 : 0;
   dropSpecks(mask, w, h);
-  const rowInk = new Uint8Array(h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (mask[y * w + x]) {
-        rowInk[y] = 1;
-        break;
-      }
-  const band = inkBand(rowInk, Math.round(rect.cy - y0));
-  if (!band) return undefined;
-  const [top, bottom] = band;
+  return mask;
+}
+
+/** The inked columns of the rows top..bottom, from the first inked one to the last. */
+function inkColumns(mask: Uint8Array, w: number, top: number, bottom: number): { left: number; columns: Uint8Array } | undefined {
   let left = w,
     right = -1;
   for (let y = top; y <= bottom; y++)
@@ -119,7 +133,7 @@ export function findInk(img: RgbImage, rect: RotatedRect): InkBox | undefined {
   if (right < 0) return undefined;
   const columns = new Uint8Array(right - left + 1);
   for (let y = top; y <= bottom; y++) for (let x = left; x <= right; x++) if (mask[y * w + x] !== 0) columns[x - left] = 1;
-  return { left: x0 + left, top: y0 + top, right: x0 + right + 1, bottom: y0 + bottom + 1, columns };
+  return { left, columns };
 }
 
 /** For each family: the size that explains the ink height of this text, and how well it explains the width. */

@@ -16,19 +16,7 @@ export function appendArgmax(model: Uint8Array, mask: Float32Array | undefined):
   const inits = g.initializer ?? (g.initializer = []);
   const dims = out.type?.tensorType?.shape?.dim ?? [];
   const axis = dims.length - 1;
-  let probs = out.name!;
-  if (mask) {
-    inits.push(
-      onnx.TensorProto.create({
-        name: 'ctc_class_mask',
-        dataType: onnx.TensorProto.DataType.FLOAT,
-        dims: [mask.length],
-        floatData: Array.from(mask),
-      }),
-    );
-    nodes.push(onnx.NodeProto.create({ opType: 'Mul', input: [probs, 'ctc_class_mask'], output: ['ctc_masked'], name: 'ctc_mask' }));
-    probs = 'ctc_masked';
-  }
+  const probs = mask ? appendClassMask(nodes, inits, out.name!, mask) : out.name!;
   const intAttr = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
   const intsAttr = (name: string, ints: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
   nodes.push(
@@ -53,4 +41,20 @@ export function appendArgmax(model: Uint8Array, mask: Float32Array | undefined):
   const valueInfo = (name: string, elemType: number) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape } } });
   g.output = [valueInfo('ctc_index', onnx.TensorProto.DataType.INT64), valueInfo('ctc_score', onnx.TensorProto.DataType.FLOAT)];
   return onnx.ModelProto.encode(m).finish();
+}
+
+type Graph = NonNullable<onnxProto.onnx.ModelProto['graph']>;
+
+/** Multiplies the probabilities by a per-class mask (0 for classes the charset leaves out); returns the masked output's name. */
+function appendClassMask(nodes: NonNullable<Graph['node']>, inits: NonNullable<Graph['initializer']>, probs: string, mask: Float32Array): string {
+  inits.push(
+    onnx.TensorProto.create({
+      name: 'ctc_class_mask',
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      dims: [mask.length],
+      floatData: Array.from(mask),
+    }),
+  );
+  nodes.push(onnx.NodeProto.create({ opType: 'Mul', input: [probs, 'ctc_class_mask'], output: ['ctc_masked'], name: 'ctc_mask' }));
+  return 'ctc_masked';
 }
