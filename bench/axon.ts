@@ -17,7 +17,8 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { buildServingStack } from '../src/node/index.js';
 import { defaultSynapseRegistry } from '../src/synapses/index.js';
 import { axonSchema } from '../src/config/sections/axon.js';
-import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../src/chain/metagraphTypes.js';
+import type { MetagraphSource } from '../src/chain/metagraphTypes.js';
+import { neuron, snapshotOf } from '../test/helpers/metagraph.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
 import { floodMain } from './rawFlood.js';
 import { bareServerMain } from './bareAxon.js';
@@ -35,33 +36,11 @@ async function pairs(): Promise<{ bob: KeyringPair; eve: KeyringPair; ferdie: Ke
 
 // ---------------------------------------------------------------- server child
 function staticMetagraph(bob: string): MetagraphSource {
-  const n: NeuronInfo = {
-    uid: 0,
-    hotkey: bob,
-    coldkey: bob,
-    active: true,
-    validatorPermit: true,
-    stakeRao: 10n ** 12n,
-    stake: 1000,
-    incentive: 0,
-    dividends: 0,
-    consensus: 0,
-    trust: 0,
-    rank: 0,
-    emissionRao: 0n,
-    lastUpdate: 0,
-    axon: null,
-  };
-  const snap: MetagraphSnapshot = {
-    netuid: 1,
+  const snap = snapshotOf([neuron(0, { hotkey: bob, coldkey: bob, validatorPermit: true, stakeRao: 10n ** 12n, stake: 1000 })], {
     block: 1,
     tempo: 360,
-    n: 1,
     syncedAtMs: Date.now(),
-    source: 'storage',
-    neurons: [n],
-    byHotkey: (h) => (h === bob ? n : undefined),
-  };
+  });
   return { current: () => snap, onUpdate: () => () => {} };
 }
 

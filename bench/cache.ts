@@ -19,7 +19,8 @@ import { buildServingStack } from '../src/node/index.js';
 import { PriorityScheduler, SynapseRegistry } from '../src/synapse/index.js';
 import { dummySynapse } from '../src/synapses/index.js';
 import type { RequestContext, SynapseBody, SynapseExecutor, SynapseHandler } from '../src/synapse/index.js';
-import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../src/chain/metagraphTypes.js';
+import type { MetagraphSnapshot, MetagraphSource } from '../src/chain/metagraphTypes.js';
+import { neuron, snapshotOf } from '../test/helpers/metagraph.js';
 import { ResponseCache } from '../src/cache/index.js';
 import { axonSchema } from '../src/config/sections/axon.js';
 import { cacheSchema } from '../src/config/sections/cache.js';
@@ -91,25 +92,8 @@ async function inProcessHit(): Promise<void> {
 class OneMetagraph implements MetagraphSource {
   private readonly snap: MetagraphSnapshot;
   constructor(hotkeys: string[]) {
-    const neurons: NeuronInfo[] = hotkeys.map((hotkey, uid) => ({
-      uid,
-      hotkey,
-      coldkey: hotkey,
-      active: true,
-      validatorPermit: true,
-      stakeRao: 1_000_000_000_000n,
-      stake: 1000,
-      incentive: 0,
-      dividends: 0,
-      consensus: 0,
-      trust: 0,
-      rank: 0,
-      emissionRao: 0n,
-      lastUpdate: 0,
-      axon: null,
-    }));
-    const map = new Map(neurons.map((n) => [n.hotkey, n]));
-    this.snap = { netuid: 1, block: 1, tempo: 360, n: neurons.length, syncedAtMs: clock.now(), source: 'storage', neurons, byHotkey: (h) => map.get(h) };
+    const neurons = hotkeys.map((hotkey, uid) => neuron(uid, { hotkey, coldkey: hotkey, validatorPermit: true, stakeRao: 1_000_000_000_000n, stake: 1000 }));
+    this.snap = snapshotOf(neurons, { block: 1, tempo: 360, syncedAtMs: clock.now() });
   }
   current(): MetagraphSnapshot {
     return this.snap;

@@ -2,6 +2,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { MetagraphSnapshot, MetagraphSource, NeuronInfo } from '../../../src/chain/metagraphTypes.js';
+import { neuron as baseNeuron } from '../../helpers/metagraph.js';
 import { systemClock, silentLogger, type Clock, type CoreModules } from '../../../src/util/index.js';
 import { axonSchema } from '../../../src/config/sections/axon.js';
 import type { AxonConfig } from '../../../src/config/index.js';
@@ -20,23 +21,7 @@ export async function keys(): Promise<Record<'alice' | 'bob' | 'charlie' | 'dave
 }
 
 export function neuron(uid: number, hotkey: string, stake: number, validatorPermit: boolean): NeuronInfo {
-  return {
-    uid,
-    hotkey,
-    coldkey: hotkey,
-    active: true,
-    validatorPermit,
-    stakeRao: BigInt(Math.round(stake * 1e9)),
-    stake,
-    incentive: 0,
-    dividends: 0,
-    consensus: 0,
-    trust: 0,
-    rank: 0,
-    emissionRao: 0n,
-    lastUpdate: 0,
-    axon: null,
-  };
+  return baseNeuron(uid, { hotkey, coldkey: hotkey, validatorPermit, stakeRao: BigInt(Math.round(stake * 1e9)), stake });
 }
 
 /** A metagraph that never changes unless told: tests build exactly the subnet they need. */
