@@ -9,6 +9,7 @@ import { cpuThreadsPerDevice, deviceRequest, type DeviceSpec } from './deviceSpe
 import { DynamicBatcher, type BatcherOpts } from './dynamicBatcher.js';
 import { OCR_MODELS, ocrFiles, ocrModelId, prepareOcr, type OcrExec, type OcrPrepared } from './ocr/ocrModels.js';
 import { OcrPipeline } from './ocr/ocrPipeline.js';
+import { cpuWidthBuckets } from './ocr/lineCrop.js';
 import type { ImageLimits } from './ocr/imageDecode.js';
 import type { Device, ModelSource, SessionFactory } from './sessionPool.js';
 import { splitOutputs, stackItems, type ItemTensors } from './tensorBatch.js';
@@ -218,7 +219,8 @@ export class InferenceEngine implements Service {
     const det = this.addBatcher(OCR_MODELS.det, { ...this.opts.batch, maxItems: Math.min(this.opts.batch.maxItems, 8) }, runners.det as never, true);
     const rec = this.addBatcher(OCR_MODELS.rec, recCfg, runners.rec as never);
     const cls = cfg.useAngleClassifier ? this.addBatcher(OCR_MODELS.cls, cfg.recBatch, runners.cls as never) : undefined;
-    return new OcrPipeline(cfg, { det, rec, cls } as never, () => this.modules.clock.now());
+    const recWidthBuckets = cpuOnly ? cpuWidthBuckets(cfg.recWidthBuckets, cfg.recCpuWidthStepPx) : cfg.recWidthBuckets;
+    return new OcrPipeline({ ...cfg, recWidthBuckets }, { det, rec, cls } as never, () => this.modules.clock.now());
   }
 
   private async runGeneric(name: string, inputs: ItemTensors[]): Promise<ItemTensors[]> {

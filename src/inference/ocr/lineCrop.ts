@@ -15,6 +15,19 @@ export function widthBucket(w: number, buckets: readonly number[]): number {
 }
 
 /**
+ * Buckets every `step` pixels up to the widest configured bucket (which stays the widest, since
+ * wider lines are squeezed to it); step 0 keeps the configured buckets.
+ */
+export function cpuWidthBuckets(buckets: readonly number[], step: number): readonly number[] {
+  const max = buckets[buckets.length - 1];
+  if (step <= 0 || max === undefined) return buckets;
+  const out: number[] = [];
+  for (let w = step; w < max; w += step) out.push(w);
+  out.push(max);
+  return out;
+}
+
+/**
  * Samples a rotated line box straight out of the page (bilinear), resized to `height` rows
  * with the aspect kept (squeezed only beyond the widest bucket), flipped 180 degrees if asked.
  */

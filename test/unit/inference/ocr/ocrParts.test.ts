@@ -7,7 +7,7 @@ import { ctcGreedy, charsetMask, loadDictionary } from '../../../../src/inferenc
 import { decodeRgb, parseImageField } from '../../../../src/inference/ocr/imageDecode.js';
 import { appendArgmax } from '../../../../src/inference/ocr/graphEdit.js';
 import { detShape } from '../../../../src/inference/ocr/detection.js';
-import { widthBucket } from '../../../../src/inference/ocr/lineCrop.js';
+import { cpuWidthBuckets, widthBucket } from '../../../../src/inference/ocr/lineCrop.js';
 import { ocrFiles } from '../../../../src/inference/index.js';
 import { inferenceSchema } from '../../../../src/config/sections/inference.js';
 import { MinerError } from '../../../../src/util/index.js';
@@ -59,6 +59,17 @@ describe('geometry', () => {
     expect(detShape(631, 815, 960)).toEqual([960, 736]);
     expect(widthBucket(30, [48, 96])).toBe(48);
     expect(widthBucket(97, [48, 96])).toBe(96);
+  });
+
+  it('steps CPU widths finely up to the widest configured bucket, which stays the cap', () => {
+    const steps = cpuWidthBuckets([48, 96, 160, 1280], 32);
+    expect(steps.slice(0, 3)).toEqual([32, 64, 96]);
+    expect(steps.at(-1)).toBe(1280);
+    expect(steps).toHaveLength(40);
+    expect(widthBucket(97, steps)).toBe(128);
+    expect(widthBucket(2000, steps)).toBe(1280);
+    expect(cpuWidthBuckets([48, 100], 32)).toEqual([32, 64, 96, 100]);
+    expect(cpuWidthBuckets([48, 96], 0)).toEqual([48, 96]);
   });
 });
 
