@@ -3,7 +3,7 @@
  * mixed traffic for a long time, watching its memory. Traffic, as issue 16 measured it:
  * signed Dummy queries (default 10/s, alternating the legacy HTTP form and WebSocket), an OCR
  * page every few seconds (pages rendered once, up front, so the generator's own memory stays
- * out of the daemon), and unsigned junk (default 180/s: no headers, bad JSON, unknown
+ * out of the daemon; the OCR answer cache is off, so every page is inferred), and unsigned junk (default 180/s: no headers, bad JSON, unknown
  * synapses), which the axon refuses.
  *
  * Every --sample-sec it reads the daemon's RSS from /proc and its `hardware report` (the
@@ -190,6 +190,9 @@ async function main(): Promise<void> {
       extra: {
         monitor: { hardwareReportCron: `*/${Math.max(5, Math.min(59, Math.round(f.sampleSec)))} * * * * *` },
         axon: { rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 100_000, perIpBurst: 100_000 } },
+        // Every page is inferred: with the default cache the few pages would be answered from
+        // memory for its 10-minute TTL and the soak would watch the cache, not the engine.
+        cache: { synapses: { Dummy: { policy: 'shared', dedupInFlight: true }, OCRSynapse: { policy: 'off', dedupInFlight: false } } },
       },
     });
     const configPath = join(dir, 'miner.config.json');
