@@ -3,8 +3,8 @@
  * mixed traffic for a long time, watching its memory. Traffic, as issue 16 measured it:
  * signed Dummy queries (default 10/s, alternating the legacy HTTP form and WebSocket), an OCR
  * page every few seconds (pages rendered once, up front, so the generator's own memory stays
- * out of the daemon; the OCR answer cache is off, so every page is inferred), and unsigned junk (default 180/s: no headers, bad JSON, unknown
- * synapses), which the axon refuses.
+ * out of the daemon; the OCR answer cache is off, so every page is inferred), and unsigned
+ * junk (default 180/s: no headers, bad JSON, unknown synapses), which the axon refuses.
  *
  * Every --sample-sec it reads the daemon's RSS from /proc and its `hardware report` (the
  * monitor.hardwareReportCron is set to the sample period): V8 heap used, native memory
