@@ -178,7 +178,9 @@ describe('OCR engine on CPU', () => {
       const other = ocrSynapseFor(plain);
       const b = await other.handle(other.parseInput({ base64_image: page.base64 }), ctx());
       expect(b.response.map((l) => l.text)).toEqual(a.response.map((l) => l.text));
-      expect(other.modelId).toBe(ocr.modelId);
+      // The edit prunes the classifier to the charset, so line scores (and which lines pass
+      // recMinScore) may differ: the setting is part of the model id the cache keys use.
+      expect(other.modelId).not.toBe(ocr.modelId);
     } finally {
       await plain.stop();
     }

@@ -53,7 +53,7 @@ export const ocrSchema = z.strictObject({
    * line tilted more than this many degrees or standing taller than wide; 0 runs it on every page.
    */
   angleClassifierMinTiltDeg: z.number().min(0).max(90).default(2),
-  /** Append ArgMax/ReduceMax to the recognition graph so only indices leave the device. */
+  /** Append ArgMax/ReduceMax to the recognition graph so only indices leave the device (with charset latin, the head is cut to the Latin classes). */
   argmaxInGraph: z.boolean().default(true),
   /** 'latin' restricts decoding to Latin-script characters (invoices); 'all' keeps the full dictionary. */
   charset: z.enum(['latin', 'all']).default('latin'),

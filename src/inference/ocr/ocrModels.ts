@@ -40,7 +40,7 @@ export async function ocrModelId(files: OcrFiles, cfg: OcrConfig): Promise<strin
   const h = createHash('sha256');
   const used = cfg.useAngleClassifier ? [files.det, files.rec, files.cls, files.keys] : [files.det, files.rec, files.keys];
   for (const f of used) h.update(await readFile(f));
-  const { enabled: _e, modelDir: _d, maxImageBytes: _b, maxImagePixels: _p, detWarmupShapes: _w, recBatch: _r, argmaxInGraph: _a, ...outputAffecting } = cfg;
+  const { enabled: _e, modelDir: _d, maxImageBytes: _b, maxImagePixels: _p, detWarmupShapes: _w, recBatch: _r, ...outputAffecting } = cfg;
   h.update(JSON.stringify(outputAffecting));
   return `ppocrv4-${h.digest('hex').slice(0, 16)}`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
+import ort from 'onnxruntime-node';
 import { corners, minAreaRect, unclip, type Point } from '../../../../src/inference/ocr/geometry.js';
 import { ctcGreedy, charsetMask, loadDictionary } from '../../../../src/inference/ocr/ctcDecode.js';
 import { decodeRgb, parseImageField } from '../../../../src/inference/ocr/imageDecode.js';
@@ -97,6 +98,32 @@ describe('recognition graph edit', () => {
     const m = onnxProto.onnx.ModelProto.decode(edited);
     expect(m.graph!.output!.map((o) => o.name)).toEqual(['ctc_index', 'ctc_score']);
     expect(m.graph!.node!.slice(-2).map((n) => n.opType)).toEqual(['ArgMax', 'ReduceMax']);
+  });
+
+  it('cuts the classifier to the charset and maps indices back to the dictionary', async () => {
+    const bytes = readFileSync(files.rec);
+    const classes = await loadDictionary(files.keys);
+    const mask = charsetMask(classes, 'latin');
+    const kept = mask.reduce((n, v) => n + v, 0);
+    const pruned = onnxProto.onnx.ModelProto.decode(appendArgmax(bytes, mask));
+    expect(pruned.graph!.node!.map((n) => n.name)).toContain('ctc_kept_gather');
+    expect(pruned.graph!.node!.map((n) => n.name)).not.toContain('ctc_mask');
+    const widths = pruned.graph!.node!.flatMap((n) => n.attribute ?? []).flatMap((a) => (a.t?.dims?.length === 2 ? [Number(a.t.dims[1])] : []));
+    expect(widths).toContain(kept);
+    expect(widths).not.toContain(classes.length);
+    // Against the masked full head: the same best class at every step (softmax keeps the order of the kept logits).
+    const masked = appendArgmax(bytes, mask, false);
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * 3 * 48 * 160 }, (_, i) => Math.sin(i * 0.37)),
+      [2, 3, 48, 160],
+    );
+    const [a, b] = await Promise.all([ort.InferenceSession.create(appendArgmax(bytes, mask)), ort.InferenceSession.create(masked)]);
+    const [ra, rb] = [await a.run({ x }), await b.run({ x })];
+    expect(Array.from(ra['ctc_index']!.data as BigInt64Array)).toEqual(Array.from(rb['ctc_index']!.data as BigInt64Array));
+    const [sa, sb] = [ra['ctc_score']!.data as Float32Array, rb['ctc_score']!.data as Float32Array];
+    sa.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(sb[i]! - 1e-6));
+    await Promise.all([a.release(), b.release()]);
   });
 });
 
