@@ -12,6 +12,7 @@
  *   BENCH_CFG='{"ocr":{...}}'    further inference config overrides
  *   BENCH_PAGES=64  BENCH_SECONDS=1 (scales every timed window)  BENCH_JSON=file (appends one JSON line)
  *   BENCH_PAGES_FILE=file        pages to use (made beforehand where the fonts are: BENCH_MAKE_PAGES=file writes them and exits)
+ *   BENCH_BURST_ONLY=1           only step 5 (the burst), for comparing settings quickly
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { ocrSynapseFor } from '../src/synapses/index.js';
@@ -223,6 +224,12 @@ async function main(): Promise<void> {
       .map((d) => d.device)
       .join(',')}; engine start (probe, load, warm-up) ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   ];
+  if (env['BENCH_BURST_ONLY']) {
+    await burst(engine, metrics.batcher, await loadPages(Number(env['BENCH_PAGES'] ?? 64)), out);
+    await engine.stop();
+    process.stdout.write(`${out.join('\n')}\n`);
+    return;
+  }
   const rec = await raw(cfg, kind, 'rec', out);
   out.push(`raw onnxruntime rec, best: ${rec.best.toFixed(1)} lines/s at N=${rec.bestN} (input [N,3,48,320])`);
   const det = await raw(cfg, kind, 'det', out);
