@@ -15,6 +15,7 @@
  *        node dist/bench/ocrQuality.js .cache/ocr-corpus test/fixtures/ocr/tutorial
  *   OCRQ_SHARP=8        sharp pages (0: none)      OCRQ_CFG='{"ocr":{...}}'  config overrides
  *   OCRQ_PAGES=N        first N pages of each folder            OCRQ_QUIET=1  no per-page lines
+ *   OCRQ_DIFF=1         print each label read differently (label text, then what was read)
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -83,6 +84,7 @@ async function scoreCorpus(ocr: OcrSynapse, pages: CorpusPage[]): Promise<PageRe
     });
     const ms = performance.now() - t0;
     const s = scoreResponse(p.labels, res.response, 0);
+    if (env['OCRQ_DIFF']) textDiffs(p.name, p.labels, res.response);
     out.push({
       name: p.name,
       score: s.prediction,
@@ -120,6 +122,19 @@ function edgeOffsets(labels: OcrLabel[], preds: [number, number, number, number]
     n++;
   }
   return sum.map((v) => v / Math.max(1, n)) as [number, number, number, number];
+}
+
+/** OCRQ_DIFF=1: each label whose best-overlapping prediction reads differently (or that nothing overlaps). */
+function textDiffs(page: string, labels: OcrLabel[], preds: { text: string; position: [number, number, number, number] }[]): void {
+  for (const l of labels) {
+    let best: { text: string } | undefined,
+      bestIou = 0.1;
+    for (const p of preds) {
+      const q = iou(l.position, p.position);
+      if (q > bestIou) [best, bestIou] = [p, q];
+    }
+    if (best?.text !== l.text) process.stdout.write(`  diff ${page}: ${JSON.stringify(l.text)} read ${best ? JSON.stringify(best.text) : 'nothing'}\n`);
+  }
 }
 
 const f3 = (v: number): string => v.toFixed(3);
