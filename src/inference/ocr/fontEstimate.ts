@@ -184,7 +184,7 @@ export function restoreSpaces(
   gapEm: number,
 ): string {
   const chars = [...text];
-  if (chars.length !== steps.length || chars.length < 2) return tidySpaces(text);
+  if (chars.length !== steps.length || chars.length < 2) return tidyAmounts(tidySpaces(text));
   const left = rect.cx - rect.width / 2;
   const colOf = (t: number) => Math.round(left + ((8 * t + 4) * rect.width) / cropWidth) - ink.left;
   const minGap = Math.max(2, gapEm * emPx);
@@ -206,7 +206,16 @@ export function restoreSpaces(
     }
     out += b;
   }
-  return tidySpaces(out);
+  return tidyAmounts(tidySpaces(out));
+}
+
+/**
+ * Amounts with cents that no convention writes: a group separator read as a point
+ * ("14.440.00" is "14,440.00": a comma's tail is a pixel at 10 pt) and an 'S' for the dollar
+ * sign in front of one.
+ */
+export function tidyAmounts(text: string): string {
+  return text.replace(/\bS(?=\d{1,3}(?:[.,]\d{3})*[.,]\d{2}\b)/g, '$$').replace(/(\d)\.(?=\d{3}(?:[.,]\d{3})*\.\d{2}\b)/g, '$1,');
 }
 
 /**

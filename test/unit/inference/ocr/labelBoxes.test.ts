@@ -6,7 +6,7 @@
  * (one pixel per point, no tutorial frame).
  */
 import { describe, expect, it } from 'vitest';
-import { guessFonts, labelBox, tidySpaces, type InkBox } from '../../../../src/inference/ocr/fontEstimate.js';
+import { guessFonts, labelBox, tidyAmounts, tidySpaces, type InkBox } from '../../../../src/inference/ocr/fontEstimate.js';
 import { advanceEm, HELVETICA, inkExtentEm, sideBearingsEm, TIMES_ROMAN, type FontMetrics } from '../../../../src/inference/ocr/fontMetrics.js';
 import { layoutLines, type ReadLine } from '../../../../src/inference/ocr/pageLayout.js';
 
@@ -108,5 +108,12 @@ describe('spaces inside amounts', () => {
     expect(tidySpaces('a fee of 1 .5% per month .')).toBe('a fee of 1.5% per month.');
     expect(tidySpaces('Invoice Date: June 24, 2020')).toBe('Invoice Date: June 24, 2020');
     expect(tidySpaces('Springfield, 62704')).toBe('Springfield, 62704');
+  });
+
+  it('restores the group commas and dollar sign of amounts with cents, and nothing else', () => {
+    expect(tidyAmounts('Total due: S9.242.00')).toBe('Total due: $9,242.00');
+    expect(tidyAmounts('$1.234.567.89')).toBe('$1,234,567.89');
+    expect(tidyAmounts('$14,440.00 and 1.5% per month')).toBe('$14,440.00 and 1.5% per month');
+    expect(tidyAmounts('S12 units, SSL, v1.234.56x')).toBe('S12 units, SSL, v1.234.56x');
   });
 });
