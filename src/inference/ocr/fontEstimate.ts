@@ -221,11 +221,12 @@ export function tidyAmounts(text: string): string {
 /**
  * Spaces that English type never sets, which a '1' or a comma's bearings make look like word
  * gaps: before closing punctuation, and inside an amount (after a decimal point, or after a
- * thousands comma that three digits follow). "June 24, 2020" keeps its space.
+ * thousands comma that three digits follow, after a dollar sign). "June 24, 2020" keeps its space.
  */
 export function tidySpaces(text: string): string {
   return text
     .replace(/(\S) +(?=[,.:;%)])/g, '$1')
     .replace(/(\d\.) +(?=\d)/g, '$1')
-    .replace(/(\d,) +(?=\d{3}(?!\d))/g, '$1');
+    .replace(/(\d,) +(?=\d{3}(?!\d))/g, '$1')
+    .replace(/\$ +(?=\d)/g, '$$');
 }

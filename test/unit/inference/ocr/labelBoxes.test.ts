@@ -105,6 +105,7 @@ describe('spaces inside amounts', () => {
   it("drops the spaces a digit's bearings fake inside amounts and before punctuation, keeps real ones", () => {
     expect(tidySpaces('1 ,200. 00')).toBe('1,200.00');
     expect(tidySpaces('$10 .00')).toBe('$10.00');
+    expect(tidySpaces('Total: $ 18,132.00')).toBe('Total: $18,132.00');
     expect(tidySpaces('a fee of 1 .5% per month .')).toBe('a fee of 1.5% per month.');
     expect(tidySpaces('Invoice Date: June 24, 2020')).toBe('Invoice Date: June 24, 2020');
     expect(tidySpaces('Springfield, 62704')).toBe('Springfield, 62704');
