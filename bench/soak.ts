@@ -15,7 +15,7 @@
  *   npx tsc -p . && nice -n 10 node dist/bench/soak.js --minutes 120
  *   flags: --minutes N  --warmup-min N  --sample-sec N  --qps N  --junk N  --ocr-every-sec N
  *          --arena N (MALLOC_ARENA_MAX for the daemon; 0 = glibc default)  --flat-pct N (2)
- *          --mmap-threshold BYTES (MALLOC_MMAP_THRESHOLD_ for the daemon; 0 = glibc's dynamic one)
+ *          --mmap-threshold BYTES (MALLOC_MMAP_THRESHOLD_ for the daemon, 32 MiB as the unit sets; 0 = glibc's dynamic one)
  *          --set key=value (daemon config, repeatable)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,7 +50,7 @@ interface Flags {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { minutes: 120, warmupMin: 5, sampleSec: 30, qps: 10, junk: 180, ocrEverySec: 4, arena: 2, mmapThreshold: 0, flatPct: 2, set: [] };
+  const f: Flags = { minutes: 120, warmupMin: 5, sampleSec: 30, qps: 10, junk: 180, ocrEverySec: 4, arena: 2, mmapThreshold: 33_554_432, flatPct: 2, set: [] };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
     const num = (): number => {
