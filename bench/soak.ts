@@ -16,6 +16,7 @@
  *   flags: --minutes N  --warmup-min N  --sample-sec N  --qps N  --junk N  --ocr-every-sec N
  *          --arena N (MALLOC_ARENA_MAX for the daemon; 0 = glibc default)  --flat-pct N (2)
  *          --mmap-threshold BYTES (MALLOC_MMAP_THRESHOLD_ for the daemon, 32 MiB as the unit sets; 0 = glibc's dynamic one)
+ *          --node-args "ARGS" (node flags for the daemon; default: those of the unit's ExecStart, '' for none)
  *          --set key=value (daemon config, repeatable)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -46,11 +47,19 @@ interface Flags {
   arena: number;
   mmapThreshold: number;
   flatPct: number;
+  nodeArgs: string[];
   set: string[];
 }
 
+/** The node flags of systemd/subnet-miner.service's ExecStart (between the binary and the script). */
+function unitNodeArgs(): string[] {
+  const unit = readFileSync(join(ROOT, 'systemd', 'subnet-miner.service'), 'utf8');
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(/\s+/) ?? [];
+  return exec.slice(1).filter((a) => a.startsWith('--'));
+}
+
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { minutes: 120, warmupMin: 5, sampleSec: 30, qps: 10, junk: 180, ocrEverySec: 4, arena: 2, mmapThreshold: 33_554_432, flatPct: 2, set: [] };
+  const f: Flags = { minutes: 120, warmupMin: 5, sampleSec: 30, qps: 10, junk: 180, ocrEverySec: 4, arena: 2, mmapThreshold: 33_554_432, flatPct: 2, nodeArgs: unitNodeArgs(), set: [] };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
     const num = (): number => {
@@ -68,7 +77,10 @@ function parseFlags(argv: string[]): Flags {
     else if (k === '--arena') f.arena = num();
     else if (k === '--mmap-threshold') f.mmapThreshold = num();
     else if (k === '--flat-pct') f.flatPct = num();
-    else if (k === '--set') {
+    else if (k === '--node-args') {
+      f.nodeArgs = String(v).split(/\s+/).filter((a) => a !== '');
+      i++;
+    } else if (k === '--set') {
       f.set.push(String(v));
       i++;
     } else throw new Error(`unknown flag ${k}`);
@@ -82,6 +94,8 @@ interface Sample {
   heapMiB: number | null;
   nativeMiB: number | null;
   arrayBuffersMiB: number | null;
+  youngMiB: number | null;
+  oldMiB: number | null;
   answered: number;
   failed: number;
   junk: number;
@@ -100,8 +114,8 @@ class Daemon {
   drained: string | undefined;
   readonly lastWords: string[] = [];
 
-  start(configPath: string, env: NodeJS.ProcessEnv, set: string[]): void {
-    const args = [CLI, 'run', '--config', configPath, ...set.flatMap((s) => ['--set', s])];
+  start(configPath: string, env: NodeJS.ProcessEnv, set: string[], nodeArgs: string[]): void {
+    const args = [...nodeArgs, CLI, 'run', '--config', configPath, ...set.flatMap((s) => ['--set', s])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.child = child;
     const onLine = (line: string): void => {
@@ -161,7 +175,7 @@ async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));
   await cryptoWaitReady();
   process.stdout.write(
-    `soak: ${f.minutes} min, warm-up ${f.warmupMin} min, ${f.qps} signed/s, an OCR page every ${f.ocrEverySec} s, ${f.junk} junk/s, MALLOC_ARENA_MAX=${f.arena || 'glibc default'}, MALLOC_MMAP_THRESHOLD_=${f.mmapThreshold || 'glibc dynamic'}, set ${f.set.join(' ') || 'nothing'}\n`,
+    `soak: ${f.minutes} min, warm-up ${f.warmupMin} min, ${f.qps} signed/s, an OCR page every ${f.ocrEverySec} s, ${f.junk} junk/s, MALLOC_ARENA_MAX=${f.arena || 'glibc default'}, MALLOC_MMAP_THRESHOLD_=${f.mmapThreshold || 'glibc dynamic'}, node ${f.nodeArgs.join(' ') || '(no flags)'}, set ${f.set.join(' ') || 'nothing'}\n`,
   );
   const pages = await Promise.all(Array.from({ length: 6 }, (_, i) => new InvoiceGenerator().generate(`soak-${i}`)));
   let devnet: Devnet | undefined;
@@ -202,7 +216,7 @@ async function main(): Promise<void> {
       ...(f.arena > 0 ? { MALLOC_ARENA_MAX: String(f.arena) } : {}),
       ...(f.mmapThreshold > 0 ? { MALLOC_MMAP_THRESHOLD_: String(f.mmapThreshold) } : {}),
     };
-    daemon.start(configPath, env, f.set);
+    daemon.start(configPath, env, f.set, f.nodeArgs);
     const t0 = Date.now();
     while (!daemon.serving) {
       if (daemon.child?.exitCode !== null) throw new Error(`daemon exited while starting:\n${daemon.lastWords.join('\n')}`);
@@ -301,7 +315,7 @@ async function sampleLoop(
 ): Promise<Sample[]> {
   const start = Date.now();
   const samples: Sample[] = [];
-  process.stdout.write('  min   rss MiB  heap MiB  native MiB  arrayBuf MiB   signed ok  failed    junk   ocr\n');
+  process.stdout.write('  min   rss MiB  heap MiB  native MiB  arrayBuf MiB  young MiB  old MiB   signed ok  failed    junk   ocr\n');
   while (Date.now() - start < f.minutes * 60_000 && !signal.aborted) {
     await sleepUnless(f.sampleSec * 1000, signal);
     if (signal.aborted) break;
@@ -309,17 +323,21 @@ async function sampleLoop(
     if (!pid || daemon.child?.exitCode !== null) throw new Error(`daemon died:\n${daemon.lastWords.join('\n')}`);
     const h = daemon.lastHardware;
     const mib = (k: string): number | null => (typeof h?.[k] === 'number' ? (h[k] as number) / MiB : null);
+    const spaces = h?.['processHeapSpacesBytes'] as Record<string, number> | undefined;
+    const space = (k: string): number | null => (typeof spaces?.[k] === 'number' ? spaces[k] / MiB : null);
     const s: Sample = {
       min: (Date.now() - start) / 60_000,
       rssMiB: rssBytes(pid) / MiB,
       heapMiB: mib('processHeapUsedBytes'),
       nativeMiB: mib('processNativeBytes'),
       arrayBuffersMiB: mib('processArrayBuffersBytes'),
+      youngMiB: space('young'),
+      oldMiB: space('old'),
       ...counts,
     };
     samples.push(s);
     process.stdout.write(
-      `${fmt(s.min).padStart(5)} ${fmt(s.rssMiB).padStart(9)} ${fmt(s.heapMiB).padStart(9)} ${fmt(s.nativeMiB).padStart(11)} ${fmt(s.arrayBuffersMiB).padStart(13)} ${String(s.answered).padStart(11)} ${String(s.failed).padStart(7)} ${String(s.junk).padStart(7)} ${String(s.ocr).padStart(5)}\n`,
+      `${fmt(s.min).padStart(5)} ${fmt(s.rssMiB).padStart(9)} ${fmt(s.heapMiB).padStart(9)} ${fmt(s.nativeMiB).padStart(11)} ${fmt(s.arrayBuffersMiB).padStart(13)} ${fmt(s.youngMiB).padStart(10)} ${fmt(s.oldMiB).padStart(8)} ${String(s.answered).padStart(11)} ${String(s.failed).padStart(7)} ${String(s.junk).padStart(7)} ${String(s.ocr).padStart(5)}\n`,
     );
   }
   return samples;
@@ -351,7 +369,8 @@ function verdict(f: Flags, samples: Sample[]): void {
   process.stdout.write(
     `verdict: over ${fmt(span)} min after a ${f.warmupMin} min warm-up, RSS ${fmt(base)} -> ${fmt(end)} MiB (first/last quarter means, ${fmt(quarterPct, 2)} %), ` +
       `trend ${fmt(slope, 3)} MiB/min (${fmt(trendPct, 2)} % over the window), range ${fmt(Math.min(...after.map((s) => s.rssMiB)))}-${fmt(Math.max(...after.map((s) => s.rssMiB)))} MiB; ` +
-      `native ${fmt(nativeFirst)} -> ${fmt(nativeLast)} MiB; heap ${fmt(mean(first, (s) => s.heapMiB))} -> ${fmt(mean(last, (s) => s.heapMiB))} MiB: ` +
+      `native ${fmt(nativeFirst)} -> ${fmt(nativeLast)} MiB; heap in use ${fmt(mean(first, (s) => s.heapMiB))} -> ${fmt(mean(last, (s) => s.heapMiB))} MiB; ` +
+      `V8 young ${fmt(mean(first, (s) => s.youngMiB))} -> ${fmt(mean(last, (s) => s.youngMiB))}, old ${fmt(mean(first, (s) => s.oldMiB))} -> ${fmt(mean(last, (s) => s.oldMiB))} MiB: ` +
       `${flat ? 'FLAT' : 'GROWING'} (limit ${f.flatPct} %)\n`,
   );
 }

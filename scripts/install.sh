@@ -234,7 +234,7 @@ install_config() {
 }
 
 render_unit() {
-  sed -e "s#^ExecStart=/usr/bin/node /opt/subnet-miner/#ExecStart=$NODE_BIN $PREFIX/#" \
+  sed -e "s#^ExecStart=/usr/bin/node \\(.*\\)/opt/subnet-miner/#ExecStart=$NODE_BIN \\1$PREFIX/#" \
     -e "s#^Documentation=file:/opt/subnet-miner/#Documentation=file:$PREFIX/#" \
     -e "s#^User=subnet-miner#User=$SERVICE_USER#" \
     -e "s#^Group=subnet-miner#Group=$SERVICE_USER#" \

@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
+import v8 from 'node:v8';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { CoreModules, Logger, Service } from '../util/index.js';
 import { CronJob, assertCron } from './cronJob.js';
@@ -41,6 +42,8 @@ export interface HardwareSample {
   readonly processNativeBytes: number;
   /** Buffers and typed arrays (inside processNativeBytes). */
   readonly processArrayBuffersBytes: number;
+  /** The main V8 heap's capacity by space: a step here with a flat heap in use is V8 resizing, not a leak. */
+  readonly processHeapSpacesBytes: HeapSpaces;
   readonly diskUsedRatio: number | null;
   readonly eventLoopLagMs: number | null;
 }
@@ -59,6 +62,26 @@ export function diskUsedRatio(s: { blocks: number; bfree: number; bavail: number
  */
 export function processNativeBytes(m: Pick<NodeJS.MemoryUsage, 'rss' | 'heapTotal'>): number {
   return Math.max(0, m.rss - m.heapTotal);
+}
+
+export interface HeapSpaces {
+  /** The young generation (both semi-spaces), which V8 grows with the allocation rate. */
+  readonly young: number;
+  readonly old: number;
+  readonly code: number;
+  /** Objects too large for a page (old and young large-object spaces). */
+  readonly large: number;
+}
+
+/** Sizes (capacity, not use) of the main thread's V8 heap spaces. */
+export function heapSpaces(stats: readonly v8.HeapSpaceInfo[] = v8.getHeapSpaceStatistics()): HeapSpaces {
+  const size = (...names: string[]): number => stats.filter((x) => names.includes(x.space_name)).reduce((n, x) => n + x.space_size, 0);
+  return {
+    young: size('new_space'),
+    old: size('old_space'),
+    code: size('code_space', 'code_large_object_space'),
+    large: size('large_object_space', 'new_large_object_space'),
+  };
 }
 
 export interface HardwareMonitorModules extends CoreModules {
@@ -146,6 +169,7 @@ export class HardwareMonitor implements Service {
       processHeapUsedBytes: mem.heapUsed,
       processNativeBytes: processNativeBytes(mem),
       processArrayBuffersBytes: mem.arrayBuffers,
+      processHeapSpacesBytes: heapSpaces(),
       diskUsedRatio: disk,
       eventLoopLagMs: this.lagMs(),
     };
@@ -176,6 +200,7 @@ export class HardwareMonitor implements Service {
         processHeapUsedBytes: s.processHeapUsedBytes,
         processNativeBytes: s.processNativeBytes,
         processArrayBuffersBytes: s.processArrayBuffersBytes,
+        processHeapSpacesBytes: s.processHeapSpacesBytes,
         diskUsedRatio: r3(s.diskUsedRatio),
         eventLoopLagMs: r3(s.eventLoopLagMs),
         alarms: this.alarms.activeNames(),

@@ -10,7 +10,7 @@ export { StandingReporter } from './standingReporter.js';
 export type { StandingReporterOpts, StandingReporterModules, StandingReason } from './standingReporter.js';
 export { ServingReporter } from './servingReporter.js';
 export type { ServingReporterOpts, ServingReporterModules, CacheStatsView } from './servingReporter.js';
-export { HardwareMonitor, diskUsedRatio, processNativeBytes } from './hardwareMonitor.js';
+export { HardwareMonitor, diskUsedRatio, heapSpaces, processNativeBytes, type HeapSpaces } from './hardwareMonitor.js';
 export type { HardwareMonitorOpts, HardwareMonitorModules, HardwareSample, HardwareThresholds } from './hardwareMonitor.js';
 export { AdminServer, toHealthResponse } from './adminServer.js';
 export type { AdminServerOpts, AdminServerModules, HealthReport, HealthResponse } from './adminServer.js';

@@ -82,6 +82,8 @@ export const ocrSchema = z.strictObject({
    * per page at 32 on the quality corpora). 0 keeps recWidthBuckets on CPU too.
    */
   recCpuWidthStepPx: z.number().int().min(0).max(320).default(32),
+  /** Recognition input width = recHeight x the line's aspect x this (below 1 squeezes lines: less work per line). */
+  recWidthScale: z.number().min(0.5).max(1.5).default(1),
 });
 
 /**

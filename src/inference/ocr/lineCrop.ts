@@ -31,9 +31,9 @@ export function cpuWidthBuckets(buckets: readonly number[], step: number): reado
  * Samples a rotated line box straight out of the page (bilinear), resized to `height` rows
  * with the aspect kept (squeezed only beyond the widest bucket), flipped 180 degrees if asked.
  */
-export function cropLine(img: RgbImage, r: RotatedRect, height: number, maxWidth: number, flip = false): LineTensor {
+export function cropLine(img: RgbImage, r: RotatedRect, height: number, maxWidth: number, flip = false, widthScale = 1): LineTensor {
   const aspect = r.width / Math.max(r.height, 1e-3);
-  const width = Math.max(8, Math.min(maxWidth, Math.round(height * aspect)));
+  const width = Math.max(8, Math.min(maxWidth, Math.round(height * aspect * widthScale)));
   const data = new Float32Array(3 * height * width);
   const plane = height * width;
   const vx = -r.uy,

@@ -23,6 +23,7 @@ export interface OcrPipelineOpts extends ImageLimits {
   angleClassifierMinTiltDeg: number;
   fontConsensus: boolean;
   spaceGapEm: number;
+  recWidthScale: number;
   maxPagesInFlight: number;
   maxPagesWaiting: number;
 }
@@ -145,7 +146,7 @@ export class OcrPipeline {
       flips = await Promise.all(boxes.map((b) => cls.submit(cropLine(img, b.rect, h, CLS_WIDTH), [h, CLS_WIDTH], submit)));
       lap('classify');
     }
-    const crops = boxes.map((b, i) => cropLine(img, b.rect, h, maxW, flips[i]));
+    const crops = boxes.map((b, i) => cropLine(img, b.rect, h, maxW, flips[i], this.opts.recWidthScale));
     lap('crop');
     // Submitted narrowest first, so lines of one width bucket reach the batcher together and share runs.
     const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.width - crops[b]!.width);

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/util/index.js';
 import { createMinerMetrics } from '../../../src/metrics/index.js';
-import { HardwareMonitor, diskUsedRatio, type ExecFn } from '../../../src/monitor/index.js';
+import { HardwareMonitor, diskUsedRatio, heapSpaces, type ExecFn } from '../../../src/monitor/index.js';
 import { captureLogger } from './fixtures.js';
 
 function make(temps: number[], thresholds: Partial<{ gpuTempC: number; memoryPercent: number; diskPercent: number; eventLoopLagMs: number }> = {}) {
@@ -26,6 +26,28 @@ describe('diskUsedRatio', () => {
   it('counts like df (reserved blocks excluded)', () => {
     expect(diskUsedRatio({ blocks: 1000, bfree: 300, bavail: 250 })).toBeCloseTo(700 / 950);
     expect(diskUsedRatio({ blocks: 0, bfree: 0, bavail: 0 })).toBeNull();
+  });
+});
+
+describe('heapSpaces', () => {
+  it('sums V8 space capacities into young, old, code and large', () => {
+    const space = (space_name: string, space_size: number) => ({ space_name, space_size, space_used_size: 0, space_available_size: 0, physical_space_size: 0 });
+    const stats = [
+      space('new_space', 32),
+      space('old_space', 100),
+      space('code_space', 4),
+      space('code_large_object_space', 1),
+      space('large_object_space', 7),
+      space('new_large_object_space', 2),
+      space('read_only_space', 9),
+    ];
+    expect(heapSpaces(stats)).toEqual({ young: 32, old: 100, code: 5, large: 9 });
+  });
+
+  it('reads the running heap when given nothing', () => {
+    const s = heapSpaces();
+    expect(s.young).toBeGreaterThan(0);
+    expect(s.old).toBeGreaterThan(0);
   });
 });
 

@@ -8,7 +8,7 @@ import { ctcGreedy, charsetMask, loadDictionary } from '../../../../src/inferenc
 import { decodeRgb, parseImageField } from '../../../../src/inference/ocr/imageDecode.js';
 import { appendArgmax } from '../../../../src/inference/ocr/graphEdit.js';
 import { detShape } from '../../../../src/inference/ocr/detection.js';
-import { cpuWidthBuckets, widthBucket } from '../../../../src/inference/ocr/lineCrop.js';
+import { cpuWidthBuckets, cropLine, widthBucket } from '../../../../src/inference/ocr/lineCrop.js';
 import { ocrFiles } from '../../../../src/inference/index.js';
 import { inferenceSchema } from '../../../../src/config/sections/inference.js';
 import { MinerError } from '../../../../src/util/index.js';
@@ -71,6 +71,14 @@ describe('geometry', () => {
     expect(widthBucket(2000, steps)).toBe(1280);
     expect(cpuWidthBuckets([48, 100], 32)).toEqual([32, 64, 96, 100]);
     expect(cpuWidthBuckets([48, 96], 0)).toEqual([48, 96]);
+  });
+
+  it('squeezes a line crop by recWidthScale and still caps it at the widest bucket', () => {
+    const img = { data: Buffer.alloc(200 * 40 * 3, 255), width: 200, height: 40 };
+    const rect = { cx: 100, cy: 20, ux: 1, uy: 0, width: 160, height: 20 };
+    expect(cropLine(img, rect, 48, 1280).width).toBe(384);
+    expect(cropLine(img, rect, 48, 1280, false, 0.75).width).toBe(288);
+    expect(cropLine(img, rect, 48, 256, false, 0.75).width).toBe(256);
   });
 });
 

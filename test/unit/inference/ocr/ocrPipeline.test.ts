@@ -26,6 +26,7 @@ const OPTS: OcrPipelineOpts = {
   angleClassifierMinTiltDeg: 2,
   fontConsensus: true,
   spaceGapEm: 0.3,
+  recWidthScale: 1,
   maxPagesInFlight: 2,
   maxPagesWaiting: 4,
 };
