@@ -55,7 +55,8 @@ interface Flags {
 function unitNodeArgs(): string[] {
   const unit = readFileSync(join(ROOT, 'systemd', 'subnet-miner.service'), 'utf8');
   const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(/\s+/) ?? [];
-  return exec.slice(1).filter((a) => a.startsWith('--'));
+  const script = exec.findIndex((a, i) => i > 0 && !a.startsWith('-'));
+  return exec.slice(1, script < 0 ? 1 : script);
 }
 
 function parseFlags(argv: string[]): Flags {
