@@ -41,6 +41,8 @@ const TUNINGS: Record<string, Record<string, unknown>> = {
   rec64: { ocr: { recBatch: { maxItems: 64, maxCost: 64 * H * W } } },
   rec512: { ocr: { recBatch: { maxItems: 512, maxCost: 512 * H * W } } },
   twoLanes: { devices: device === 'cuda' ? ['cuda:0', 'cuda:0'] : ['cpu', 'cpu'] },
+  // Two CPU lanes with two threads each: a lone page keeps both cores in each run, a burst fills both lanes.
+  twoLanesTwoThreads: { devices: ['cpu', 'cpu'], intraOpThreads: 4 },
   memPatternOff: { cuda: { enableMemPattern: false } },
   initOutsideArena: { cuda: { deviceAllocatorForInitializers: true } },
   oneRunPerDevice: { maxConcurrentRuns: 1 },

@@ -60,7 +60,19 @@ function unitNodeArgs(): string[] {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { minutes: 120, warmupMin: 5, sampleSec: 30, qps: 10, junk: 180, ocrEverySec: 4, arena: 2, mmapThreshold: 33_554_432, flatPct: 2, nodeArgs: unitNodeArgs(), set: [] };
+  const f: Flags = {
+    minutes: 120,
+    warmupMin: 5,
+    sampleSec: 30,
+    qps: 10,
+    junk: 180,
+    ocrEverySec: 4,
+    arena: 2,
+    mmapThreshold: 33_554_432,
+    flatPct: 2,
+    nodeArgs: unitNodeArgs(),
+    set: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
     const num = (): number => {
@@ -79,7 +91,9 @@ function parseFlags(argv: string[]): Flags {
     else if (k === '--mmap-threshold') f.mmapThreshold = num();
     else if (k === '--flat-pct') f.flatPct = num();
     else if (k === '--node-args') {
-      f.nodeArgs = String(v).split(/\s+/).filter((a) => a !== '');
+      f.nodeArgs = String(v)
+        .split(/\s+/)
+        .filter((a) => a !== '');
       i++;
     } else if (k === '--set') {
       f.set.push(String(v));

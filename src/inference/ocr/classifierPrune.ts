@@ -1,36 +1,7 @@
 import onnxProto from 'onnx-proto';
+import { constantTensor, consumers, floatsOf, producer, setFloats, type Graph, type Tensor } from './graphTensors.js';
 
 const { onnx } = onnxProto;
-
-type Graph = onnxProto.onnx.IGraphProto;
-type Tensor = onnxProto.onnx.ITensorProto;
-type Node = onnxProto.onnx.INodeProto;
-
-/** A constant the graph holds either as an initializer or as a Constant node's value. */
-function constantTensor(g: Graph, name: string): Tensor | undefined {
-  const init = g.initializer?.find((t) => t.name === name);
-  if (init) return init;
-  const node = g.node?.find((n) => n.opType === 'Constant' && n.output?.[0] === name);
-  return node?.attribute?.find((a) => a.name === 'value')?.t ?? undefined;
-}
-
-function floatsOf(t: Tensor): Float32Array | undefined {
-  if (t.dataType !== onnx.TensorProto.DataType.FLOAT) return undefined;
-  if (t.rawData && t.rawData.length > 0) {
-    const raw = t.rawData;
-    return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
-  }
-  return t.floatData && t.floatData.length > 0 ? Float32Array.from(t.floatData) : undefined;
-}
-
-function setFloats(t: Tensor, dims: number[], data: Float32Array): void {
-  t.dims = dims;
-  t.rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  t.floatData = [];
-}
-
-const consumers = (g: Graph, name: string): number => (g.node ?? []).filter((n) => n.input?.includes(name)).length;
-const producer = (g: Graph, name: string): Node | undefined => g.node?.find((n) => n.output?.includes(name));
 
 /**
  * The recogniser's classifier head, when it is the usual Paddle export: Softmax over the last

@@ -10,6 +10,7 @@ import type { ModelSession } from '../workerSession.js';
 import { copyPadded } from '../tensorBatch.js';
 import { argmaxRows, charsetMask, ctcGreedy, loadDictionary, type Decoded } from './ctcDecode.js';
 import type { DetInput } from './detection.js';
+import { foldModel } from './activationFold.js';
 import { appendArgmax } from './graphEdit.js';
 import type { LineTensor } from './lineCrop.js';
 
@@ -69,13 +70,16 @@ export interface OcrPrepared {
 export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPrepared> {
   const classes = await loadDictionary(files.keys);
   const mask = charsetMask(classes, cfg.charset);
+  const folded = async (path: string): Promise<Uint8Array | string> => (cfg.foldActivations ? foldModel(await readFile(path)) : path);
+  const rec = async (): Promise<Uint8Array | string> => {
+    const model = await folded(files.rec);
+    if (!cfg.argmaxInGraph) return model;
+    return appendArgmax(typeof model === 'string' ? await readFile(model) : model, cfg.charset === 'all' ? undefined : mask);
+  };
   const sources: ModelSource[] = [
-    { name: OCR_MODELS.det, load: async () => files.det },
-    { name: OCR_MODELS.cls, load: async () => files.cls },
-    {
-      name: OCR_MODELS.rec,
-      load: async () => (cfg.argmaxInGraph ? appendArgmax(await readFile(files.rec), cfg.charset === 'all' ? undefined : mask) : files.rec),
-    },
+    { name: OCR_MODELS.det, load: () => folded(files.det) },
+    { name: OCR_MODELS.cls, load: () => folded(files.cls) },
+    { name: OCR_MODELS.rec, load: rec },
   ];
   const runners = (exec: OcrExec): OcrRunners => {
     const run = (name: string, n: number, pixels: readonly number[], feed: () => ort.Tensor) =>

@@ -40,8 +40,9 @@ function fakeFactory(runs: Run[], fail: (device: string) => boolean = () => fals
 }
 
 /** A manual clock makes every fake run take 0 ms, so dispatch ties break by queue, then device order. */
-function engine(cfg: object, createSession: SessionFactory): InferenceEngine {
-  return new InferenceEngine(inferenceSchema.parse(cfg), {
+function engine(cfg: { ocr?: object; [k: string]: unknown }, createSession: SessionFactory): InferenceEngine {
+  // Unedited detector and classifier load by path, which is how the fake factory tells models apart.
+  return new InferenceEngine(inferenceSchema.parse({ ...cfg, ocr: { foldActivations: false, ...cfg.ocr } }), {
     logger: silentLogger(),
     metrics: createMinerMetrics(new Registry()).inference,
     clock: new ManualClock(),
