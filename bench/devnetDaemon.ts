@@ -4,6 +4,7 @@
  * Build first (`npx tsc -p .`): the daemon runs from dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +16,14 @@ import { devnetMinerConfig, freePort, prepareDevnetWallets, startDevnet, writeJs
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const SPEC103 = process.env['SUBTENSOR_CHAINSPEC'] ?? resolve(ROOT, '..', 'shared', 'chainspecs', 'subtensor-testfinney-spec103.raw.json');
+
+/** The node flags of systemd/subnet-miner.service's ExecStart (between the binary and the script). */
+export function unitNodeArgs(): string[] {
+  const unit = readFileSync(join(ROOT, 'systemd', 'subnet-miner.service'), 'utf8');
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(/\s+/) ?? [];
+  const script = exec.findIndex((a, i) => i > 0 && !a.startsWith('-'));
+  return exec.slice(1, script < 0 ? 1 : script);
+}
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string | number };
 
@@ -33,10 +42,14 @@ export class DevnetDaemon {
     readonly dir: string,
     readonly configPath: string,
     readonly axonPort: number,
+    private readonly nodeArgs: string[] = [],
   ) {}
 
-  /** `axon` is merged into the daemon's axon config (payload limits, rate limits). */
-  static async start(axon: Record<string, unknown> = {}): Promise<DevnetDaemon> {
+  /**
+   * `axon` is merged into the daemon's axon config (payload limits, rate limits); `extra` replaces
+   * whole sections (OCR is off unless `extra.inference` says otherwise); `nodeArgs` go before the script.
+   */
+  static async start(axon: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, nodeArgs: string[] = []): Promise<DevnetDaemon> {
     const devnet = await startDevnet({ chainspec: SPEC103, blockIntervalMs: 1_000, port: 0 });
     const dir = await mkdtemp(join(tmpdir(), 'miner-bench-'));
     const walletPath = join(dir, 'wallets');
@@ -48,11 +61,11 @@ export class DevnetDaemon {
       walletPath,
       axonPort,
       adminPort,
-      extra: { inference: { ocr: { enabled: false } }, shutdown: { drainMs: 2_000 }, axon },
+      extra: { inference: { ocr: { enabled: false } }, shutdown: { drainMs: 2_000 }, axon, ...extra },
     });
     const configPath = join(dir, 'miner.config.json');
     await writeJsonFile(configPath, cfg);
-    const d = new DevnetDaemon(devnet, dir, configPath, axonPort);
+    const d = new DevnetDaemon(devnet, dir, configPath, axonPort, nodeArgs);
     await d.launch();
     return d;
   }
@@ -62,7 +75,7 @@ export class DevnetDaemon {
     this.serving = false;
     this.exitCode = null;
     this.exitSignal = null;
-    const child = spawn(process.execPath, [CLI, 'run', '--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeArgs, CLI, 'run', '--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const onLine = (line: string): void => {
       this.tail.push(line);

@@ -17,22 +17,17 @@
  *   OCRQ_PAGES=N        first N pages of each folder            OCRQ_QUIET=1  no per-page lines
  *   OCRQ_DIFF=1         print each label read differently (label text, then what was read)
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { inferenceSchema } from '../src/config/sections/inference.js';
 import { InferenceEngine } from '../src/inference/index.js';
 import { OCR_STAGES, type OcrPipeline } from '../src/inference/ocr/ocrPipeline.js';
 import { ocrSynapseFor, type OcrSynapse } from '../src/synapses/index.js';
 import { silentLogger, systemClock } from '../src/util/index.js';
-import { InvoiceGenerator, iou, scoreResponse, type OcrLabel } from '../packages/validator-sim/src/index.js';
+import { iou, scoreResponse, type OcrLabel } from '../packages/validator-sim/src/index.js';
+import { loadCorpus, sharpCorpus, type CorpusPage } from './ocrCorpus.js';
 
 const env = process.env;
 
-interface CorpusPage {
-  name: string;
-  base64: string;
-  labels: OcrLabel[];
-}
 interface PageResult {
   name: string;
   score: number;
@@ -44,31 +39,6 @@ interface PageResult {
   ms: number;
   /** Mean signed edge offsets (prediction - label, px) over labels paired with their best-IoU prediction. */
   edges: [number, number, number, number];
-}
-
-export async function loadCorpus(dir: string, limit = Infinity): Promise<CorpusPage[]> {
-  const names = (await readdir(dir))
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .slice(0, limit);
-  return Promise.all(
-    names.map(async (f) => {
-      const stem = f.slice(0, -5);
-      const labels = JSON.parse(await readFile(join(dir, f), 'utf8')) as OcrLabel[];
-      const base64 = (await readFile(join(dir, `${stem}.jpg`))).toString('base64');
-      return { name: stem, base64, labels };
-    }),
-  );
-}
-
-async function sharpCorpus(n: number): Promise<CorpusPage[]> {
-  const gen = new InvoiceGenerator();
-  const pages: CorpusPage[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = await gen.generate(`ocrq:${i}`);
-    pages.push({ name: `sharp-${i}-${p.family}-${p.size}`, base64: p.base64Image, labels: p.labels });
-  }
-  return pages;
 }
 
 async function scoreCorpus(ocr: OcrSynapse, pages: CorpusPage[]): Promise<PageResult[]> {

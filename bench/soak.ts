@@ -32,6 +32,7 @@ import { Dendrite } from '../src/client/index.js';
 import { DEVNET_ROLES, devnetMinerConfig, freePort, prepareDevnetWallets, startDevnet, writeJsonFile, type Devnet } from '../packages/devnet/src/index.js';
 import { InvoiceGenerator } from '../packages/validator-sim/src/index.js';
 import { systemClock } from '../src/util/index.js';
+import { unitNodeArgs } from './devnetDaemon.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -49,14 +50,6 @@ interface Flags {
   flatPct: number;
   nodeArgs: string[];
   set: string[];
-}
-
-/** The node flags of systemd/subnet-miner.service's ExecStart (between the binary and the script). */
-function unitNodeArgs(): string[] {
-  const unit = readFileSync(join(ROOT, 'systemd', 'subnet-miner.service'), 'utf8');
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(/\s+/) ?? [];
-  const script = exec.findIndex((a, i) => i > 0 && !a.startsWith('-'));
-  return exec.slice(1, script < 0 ? 1 : script);
 }
 
 function parseFlags(argv: string[]): Flags {
