@@ -74,7 +74,10 @@ async function main(): Promise<void> {
     { inference, cache: { synapses: { OCRSynapse: { policy: 'off', dedupInFlight: false } } } },
     nodeArgs,
   );
-  const dendrite = new Dendrite({ pair: new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(DEVNET_ROLES.validatorHotkey.uri) }, { clock: systemClock() });
+  const dendrite = new Dendrite(
+    { pair: new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(DEVNET_ROLES.validatorHotkey.uri) },
+    { clock: systemClock() },
+  );
   const ask = async (p: CorpusPage): Promise<Answer> => {
     const a = await dendrite.query({
       host: '127.0.0.1',

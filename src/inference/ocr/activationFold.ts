@@ -12,6 +12,8 @@ export interface FoldStats {
   affineIntoNextConv: number;
   /** Scales after a hard-swish folded into the Conv before it and the gate's slope. */
   scaleThroughHardSwish: number;
+  /** Shifts after a hard-swish (before a padded Conv) made per-channel BatchNormalization. */
+  shiftAsBatchNorm: number;
 }
 
 /**
@@ -27,8 +29,9 @@ export function foldActivations(g: Graph): FoldStats {
   const hardSwishes = edit(g, hardSwish);
   const affineIntoNextConv = edit(g, foldBeforeConv);
   const scaleThroughHardSwish = edit(g, scaleThroughGate);
+  const shiftAsBatchNorm = edit(g, shiftAsChannelAffine);
   dropUnreadConstants(g);
-  return { affineIntoConv, hardSwish: hardSwishes, affineIntoNextConv, scaleThroughHardSwish };
+  return { affineIntoConv, hardSwish: hardSwishes, affineIntoNextConv, scaleThroughHardSwish, shiftAsBatchNorm };
 }
 
 /** foldActivations on a serialised model. */
@@ -197,6 +200,37 @@ const scaleThroughGate: Rule = (g, ix, mul, removed) => {
   ];
   product.output = [mul.output![0]!];
   removed.add(mul);
+  return true;
+};
+
+/** The Conv whose hard-swish wrote `h` (Mul(y, HardSigmoid(y)), y = Conv(...)), if that is what wrote it. */
+function hardSwishConv(ix: GraphIndex, h: string): Node | undefined {
+  const product = ix.writer(h);
+  if (product?.opType !== 'Mul') return undefined;
+  const [a, b] = product.input ?? [];
+  const gate = [ix.writer(a ?? ''), ix.writer(b ?? '')].find((n) => n?.opType === 'HardSigmoid');
+  const y = gate?.input?.[0];
+  const conv = y === undefined || !product.input?.includes(y) ? undefined : ix.writer(y);
+  return conv?.opType === 'Conv' ? conv : undefined;
+}
+
+/**
+ * A scalar shift left before a padded Conv: onnxruntime's blocked (NCHWc) layout has no
+ * broadcast Add, so it would convert out and back around it (three passes). As a per-channel
+ * BatchNormalization (scale 1, variance 1, epsilon 0) it stays in the blocked layout.
+ */
+const shiftAsChannelAffine: Rule = (g, ix, add, _removed, replace) => {
+  const h = add.input?.find((i) => scalar(g, i) === undefined);
+  const s = h === undefined ? undefined : scalarOp(g, add, h);
+  const conv = s?.op === 'Add' ? hardSwishConv(ix, h!) : undefined;
+  const p = conv ? convParams(g, conv) : undefined;
+  if (!s || !p) return false;
+  const c = p.dims[0]!;
+  const base = `${add.output![0]}_bn`;
+  const fill = (v: number) => new Float32Array(c).fill(v);
+  const inputs = [h!, ...(['scale', 'bias', 'mean', 'var'] as const).map((k, i) => addFloatInit(g, `${base}_${k}`, [c], fill([1, s.k, 0, 1][i]!)))];
+  const eps = onnx.AttributeProto.create({ name: 'epsilon', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0 });
+  replace.set(add, [onnx.NodeProto.create({ opType: 'BatchNormalization', name: base, input: inputs, output: [add.output![0]!], attribute: [eps] })]);
   return true;
 };
 

@@ -91,9 +91,9 @@ describe('foldActivations', () => {
     const model = lcnetBlock();
     const m = onnx.ModelProto.decode(model);
     const stats = foldActivations(m.graph!);
-    expect(stats).toEqual({ affineIntoConv: 1, hardSwish: 1, affineIntoNextConv: 1, scaleThroughHardSwish: 1 });
+    expect(stats).toEqual({ affineIntoConv: 1, hardSwish: 1, affineIntoNextConv: 1, scaleThroughHardSwish: 1, shiftAsBatchNorm: 1 });
     const ops = m.graph!.node!.filter((n) => n.opType !== 'Constant').map((n) => n.opType);
-    expect(ops).toEqual(['Conv', 'HardSigmoid', 'Mul', 'Conv', 'HardSigmoid', 'Mul', 'Add', 'Conv']);
+    expect(ops).toEqual(['Conv', 'HardSigmoid', 'Mul', 'Conv', 'HardSigmoid', 'Mul', 'BatchNormalization', 'Conv']);
     expect(await maxDiff(model, onnx.ModelProto.encode(m).finish(), [1, 2, 5, 7])).toBeLessThan(1e-5);
   });
 
