@@ -217,7 +217,8 @@ function hardSwishConv(ix: GraphIndex, h: string): Node | undefined {
 /**
  * A scalar shift left before a padded Conv: onnxruntime's blocked (NCHWc) layout has no
  * broadcast Add, so it would convert out and back around it (three passes). As a per-channel
- * BatchNormalization (scale 1, variance 1, epsilon 0) it stays in the blocked layout.
+ * BatchNormalization (scale 1, mean 0, variance 1 - epsilon) it stays in the blocked layout.
+ * epsilon is cuDNN's smallest (1e-5), which the CUDA provider would clamp a smaller one to.
  */
 const shiftAsChannelAffine: Rule = (g, ix, add, _removed, replace) => {
   const h = add.input?.find((i) => scalar(g, i) === undefined);
@@ -228,8 +229,10 @@ const shiftAsChannelAffine: Rule = (g, ix, add, _removed, replace) => {
   const c = p.dims[0]!;
   const base = `${add.output![0]}_bn`;
   const fill = (v: number) => new Float32Array(c).fill(v);
-  const inputs = [h!, ...(['scale', 'bias', 'mean', 'var'] as const).map((k, i) => addFloatInit(g, `${base}_${k}`, [c], fill([1, s.k, 0, 1][i]!)))];
-  const eps = onnx.AttributeProto.create({ name: 'epsilon', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0 });
+  const epsilon = 1e-5;
+  const values = [1, s.k, 0, 1 - epsilon];
+  const inputs = [h!, ...(['scale', 'bias', 'mean', 'var'] as const).map((k, i) => addFloatInit(g, `${base}_${k}`, [c], fill(values[i]!)))];
+  const eps = onnx.AttributeProto.create({ name: 'epsilon', type: onnx.AttributeProto.AttributeType.FLOAT, f: epsilon });
   replace.set(add, [onnx.NodeProto.create({ opType: 'BatchNormalization', name: base, input: inputs, output: [add.output![0]!], attribute: [eps] })]);
   return true;
 };
