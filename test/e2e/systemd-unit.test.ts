@@ -61,9 +61,7 @@ describe('systemd unit', () => {
 
   it('runs the compiled daemon as a dedicated user with the documented settings', () => {
     const d = directives(text);
-    expect(d.get('ExecStart')).toBe(
-      '/usr/bin/node /opt/subnet-miner/dist/src/cli/main.js run --config /etc/subnet-miner/config.json',
-    );
+    expect(d.get('ExecStart')).toBe('/usr/bin/node /opt/subnet-miner/dist/src/cli/main.js run --config /etc/subnet-miner/config.json');
     expect(d.get('User')).toBe('subnet-miner');
     expect(d.get('EnvironmentFile')).toBe('-/etc/subnet-miner/env');
     expect(d.get('Restart')).toBe('on-failure');
@@ -112,9 +110,7 @@ describe('scripts/install.sh', () => {
     expect(first).toContain('write');
     const unitPath = join(stage, 'etc/systemd/system/subnet-miner.service');
     const unit = readFileSync(unitPath, 'utf8');
-    expect(unit).toContain(
-      `ExecStart=${process.execPath} ${ROOT}/dist/src/cli/main.js run --config /etc/subnet-miner/config.json`,
-    );
+    expect(unit).toContain(`ExecStart=${process.execPath} ${ROOT}/dist/src/cli/main.js run --config /etc/subnet-miner/config.json`);
     expect(statSync(join(stage, 'var/lib/subnet-miner/wallets')).mode & 0o777).toBe(0o700);
     expect(statSync(join(stage, 'etc/subnet-miner/env')).mode & 0o777).toBe(0o640);
     // The config template is a valid config.
