@@ -48,9 +48,15 @@ export class DevnetDaemon {
   /**
    * `axon` is merged into the daemon's axon config (payload limits, rate limits); `extra` replaces
    * whole sections (OCR is off unless `extra.inference` says otherwise); `nodeArgs` go before the script.
+   * The devnet builds a block every `blockIntervalMs` on the same cores (mainnet: 12 s).
    */
-  static async start(axon: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, nodeArgs: string[] = []): Promise<DevnetDaemon> {
-    const devnet = await startDevnet({ chainspec: SPEC103, blockIntervalMs: 1_000, port: 0 });
+  static async start(
+    axon: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+    nodeArgs: string[] = [],
+    blockIntervalMs = 1_000,
+  ): Promise<DevnetDaemon> {
+    const devnet = await startDevnet({ chainspec: SPEC103, blockIntervalMs, port: 0 });
     const dir = await mkdtemp(join(tmpdir(), 'miner-bench-'));
     const walletPath = join(dir, 'wallets');
     await prepareDevnetWallets(join(ROOT, 'wallets.example'), walletPath);

@@ -10,6 +10,7 @@
  *   PAGEL_CONCURRENCY=N  pages in flight at once (default 1; 64 measures a burst's pages/s)
  *   PAGEL_REPEAT=N       send each corpus N times (default 1)
  *   PAGEL_CFG='{...}'    inference config overrides, e.g. '{"devices":["cpu","cpu"]}'
+ *   PAGEL_BLOCK_MS=N     devnet block interval (default 12000, mainnet's; the devnet shares the cores)
  */
 import { basename } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
     { rateLimit: { perHotkeyPerSec: 10_000, perHotkeyBurst: 10_000, perIpPerSec: 10_000, perIpBurst: 10_000 } },
     { inference, cache: { synapses: { OCRSynapse: { policy: 'off', dedupInFlight: false } } } },
     nodeArgs,
+    // Mainnet's block time: the devnet's block building runs on the same two cores as the miner.
+    Number(env['PAGEL_BLOCK_MS'] ?? 12_000),
   );
   const dendrite = new Dendrite(
     { pair: new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(DEVNET_ROLES.validatorHotkey.uri) },
