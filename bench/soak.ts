@@ -104,6 +104,7 @@ interface Sample {
   arrayBuffersMiB: number | null;
   youngMiB: number | null;
   oldMiB: number | null;
+  oldUsedMiB: number | null;
   answered: number;
   failed: number;
   junk: number;
@@ -323,7 +324,7 @@ async function sampleLoop(
 ): Promise<Sample[]> {
   const start = Date.now();
   const samples: Sample[] = [];
-  process.stdout.write('  min   rss MiB  heap MiB  native MiB  arrayBuf MiB  young MiB  old MiB   signed ok  failed    junk   ocr\n');
+  process.stdout.write('  min   rss MiB  heap MiB  native MiB  arrayBuf MiB  young MiB  old MiB  oldUsed   signed ok  failed    junk   ocr\n');
   while (Date.now() - start < f.minutes * 60_000 && !signal.aborted) {
     await sleepUnless(f.sampleSec * 1000, signal);
     if (signal.aborted) break;
@@ -341,11 +342,12 @@ async function sampleLoop(
       arrayBuffersMiB: mib('processArrayBuffersBytes'),
       youngMiB: space('young'),
       oldMiB: space('old'),
+      oldUsedMiB: space('oldUsed'),
       ...counts,
     };
     samples.push(s);
     process.stdout.write(
-      `${fmt(s.min).padStart(5)} ${fmt(s.rssMiB).padStart(9)} ${fmt(s.heapMiB).padStart(9)} ${fmt(s.nativeMiB).padStart(11)} ${fmt(s.arrayBuffersMiB).padStart(13)} ${fmt(s.youngMiB).padStart(10)} ${fmt(s.oldMiB).padStart(8)} ${String(s.answered).padStart(11)} ${String(s.failed).padStart(7)} ${String(s.junk).padStart(7)} ${String(s.ocr).padStart(5)}\n`,
+      `${fmt(s.min).padStart(5)} ${fmt(s.rssMiB).padStart(9)} ${fmt(s.heapMiB).padStart(9)} ${fmt(s.nativeMiB).padStart(11)} ${fmt(s.arrayBuffersMiB).padStart(13)} ${fmt(s.youngMiB).padStart(10)} ${fmt(s.oldMiB).padStart(8)} ${fmt(s.oldUsedMiB).padStart(8)} ${String(s.answered).padStart(11)} ${String(s.failed).padStart(7)} ${String(s.junk).padStart(7)} ${String(s.ocr).padStart(5)}\n`,
     );
   }
   return samples;
@@ -378,7 +380,7 @@ function verdict(f: Flags, samples: Sample[]): void {
     `verdict: over ${fmt(span)} min after a ${f.warmupMin} min warm-up, RSS ${fmt(base)} -> ${fmt(end)} MiB (first/last quarter means, ${fmt(quarterPct, 2)} %), ` +
       `trend ${fmt(slope, 3)} MiB/min (${fmt(trendPct, 2)} % over the window), range ${fmt(Math.min(...after.map((s) => s.rssMiB)))}-${fmt(Math.max(...after.map((s) => s.rssMiB)))} MiB; ` +
       `native ${fmt(nativeFirst)} -> ${fmt(nativeLast)} MiB; heap in use ${fmt(mean(first, (s) => s.heapMiB))} -> ${fmt(mean(last, (s) => s.heapMiB))} MiB; ` +
-      `V8 young ${fmt(mean(first, (s) => s.youngMiB))} -> ${fmt(mean(last, (s) => s.youngMiB))}, old ${fmt(mean(first, (s) => s.oldMiB))} -> ${fmt(mean(last, (s) => s.oldMiB))} MiB: ` +
+      `V8 young ${fmt(mean(first, (s) => s.youngMiB))} -> ${fmt(mean(last, (s) => s.youngMiB))}, old ${fmt(mean(first, (s) => s.oldMiB))} -> ${fmt(mean(last, (s) => s.oldMiB))} MiB (in use ${fmt(mean(first, (s) => s.oldUsedMiB))} -> ${fmt(mean(last, (s) => s.oldUsedMiB))}): ` +
       `${flat ? 'FLAT' : 'GROWING'} (limit ${f.flatPct} %)\n`,
   );
 }

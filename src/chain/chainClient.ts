@@ -1,10 +1,11 @@
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import { ApiPromise, type WsProvider } from '@polkadot/api';
 import type { Header } from '@polkadot/types/interfaces';
 import type { Logger } from 'pino';
 import { MinerError, type CoreModules, type Service, type TimerHandle } from '../util/index.js';
 import type { ChainClientMetrics } from '../metrics/index.js';
 import { defineUnknownSignedExtensions } from './signedExtensions.js';
 import { blockTimeOf } from './readPlan.js';
+import { createProvider, socketError } from './wsProvider.js';
 
 export interface ChainClientOpts {
   /** Tried in order; a failure moves to the next one. */
@@ -53,14 +54,6 @@ const DEFAULT_WATCHDOG_BLOCKS = 10;
 const MIN_WATCHDOG_MS = 30_000;
 /** Only when a runtime states no block time at all (no BABE, Aura or Timestamp constant). */
 const UNKNOWN_BLOCK_TIME_WATCHDOG_MS = 600_000;
-
-/** WebSocket error events are not Errors; keep their message for the log. */
-function socketError(e: unknown): Error {
-  if (e instanceof Error) return e;
-  const ev = e as { message?: unknown; error?: { message?: unknown }; type?: unknown } | undefined;
-  const msg = ev?.message ?? ev?.error?.message ?? ev?.type ?? 'socket error';
-  return new Error(String(msg));
-}
 
 export interface ChainClientModules extends CoreModules {
   /** The connection's part of the chain metrics; null runs without. */
@@ -195,7 +188,7 @@ export class ChainClient implements Service {
     await this.teardown();
     if (gen !== this.gen || !this.running) return;
     this.log.debug({ endpoint, attempt: this.failures + 1 }, 'chain connecting');
-    const provider = new WsProvider(endpoint, false, {}, Math.max(this.opts.connectTimeoutMs, 30_000));
+    const provider = createProvider(endpoint, Math.max(this.opts.connectTimeoutMs, 30_000));
     const api = new ApiPromise({ provider, noInitWarn: true, metadata: { ...this.metadataCache } });
     // The API rejects isReadyOrError on a socket error; connection failures are handled in open().
     api.isReadyOrError.catch(() => undefined);

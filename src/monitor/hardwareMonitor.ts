@@ -68,17 +68,20 @@ export interface HeapSpaces {
   /** The young generation (both semi-spaces), which V8 grows with the allocation rate. */
   readonly young: number;
   readonly old: number;
+  /** Bytes of old space holding objects (live or not yet swept): capacity rising while this stays flat is fragmentation or V8's growth heuristics, both rising is retention. */
+  readonly oldUsed: number;
   readonly code: number;
   /** Objects too large for a page (old and young large-object spaces). */
   readonly large: number;
 }
 
-/** Sizes (capacity, not use) of the main thread's V8 heap spaces. */
+/** Sizes (capacity, not use, except oldUsed) of the main thread's V8 heap spaces. */
 export function heapSpaces(stats: readonly v8.HeapSpaceInfo[] = v8.getHeapSpaceStatistics()): HeapSpaces {
   const size = (...names: string[]): number => stats.filter((x) => names.includes(x.space_name)).reduce((n, x) => n + x.space_size, 0);
   return {
     young: size('new_space'),
     old: size('old_space'),
+    oldUsed: stats.filter((x) => x.space_name === 'old_space').reduce((n, x) => n + x.space_used_size, 0),
     code: size('code_space', 'code_large_object_space'),
     large: size('large_object_space', 'new_large_object_space'),
   };

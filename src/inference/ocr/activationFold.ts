@@ -183,35 +183,31 @@ const foldBeforeConv: Rule = (g, ix, first, removed) => {
 const scaleThroughGate: Rule = (g, ix, mul, removed) => {
   const h = mul.input?.find((i) => scalar(g, i) === undefined);
   const s = h === undefined ? undefined : scalarOp(g, mul, h);
-  const product = h === undefined ? undefined : ix.writer(h);
-  if (s?.op !== 'Mul' || s.k === 0 || product?.opType !== 'Mul' || ix.soleReader(h!) !== mul || removed.has(product)) return false;
-  const [a, b] = product.input ?? [];
-  const gate = [ix.writer(a ?? ''), ix.writer(b ?? '')].find((n) => n?.opType === 'HardSigmoid');
-  const y = gate?.input?.[0];
-  const conv = y === undefined ? undefined : ix.writer(y);
-  if (!gate || !y || !product.input?.includes(y) || conv?.opType !== 'Conv' || ix.readerCount(y) !== 2 || ix.readerCount(gate.output![0]!) !== 1) return false;
-  const p = convParams(g, conv);
-  const alpha = floatAttr(gate, 'alpha') ?? 0.2;
+  const hs = s?.op === 'Mul' && s.k !== 0 && ix.soleReader(h!) === mul ? hardSwishOf(ix, h!) : undefined;
+  // The Conv's output must feed only this gate and product, and the gate only the product.
+  if (!s || !hs || removed.has(hs.product) || ix.readerCount(hs.y) !== 2 || ix.readerCount(hs.gate.output![0]!) !== 1) return false;
+  const p = convParams(g, hs.conv);
   if (!p) return false;
-  setConvParams(g, conv, { w: p.w.map((v) => v * s.k), b: p.b.map((v) => v * s.k), dims: p.dims });
-  gate.attribute = [
-    ...(gate.attribute ?? []).filter((x) => x.name !== 'alpha'),
+  const alpha = floatAttr(hs.gate, 'alpha') ?? 0.2;
+  setConvParams(g, hs.conv, { w: p.w.map((v) => v * s.k), b: p.b.map((v) => v * s.k), dims: p.dims });
+  hs.gate.attribute = [
+    ...(hs.gate.attribute ?? []).filter((x) => x.name !== 'alpha'),
     onnx.AttributeProto.create({ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: alpha / s.k }),
   ];
-  product.output = [mul.output![0]!];
+  hs.product.output = [mul.output![0]!];
   removed.add(mul);
   return true;
 };
 
-/** The Conv whose hard-swish wrote `h` (Mul(y, HardSigmoid(y)), y = Conv(...)), if that is what wrote it. */
-function hardSwishConv(ix: GraphIndex, h: string): Node | undefined {
+/** The hard-swish that wrote `h`, Mul(y, HardSigmoid(y)) with y = Conv(...), if that is what wrote it. */
+function hardSwishOf(ix: GraphIndex, h: string): { product: Node; gate: Node; y: string; conv: Node } | undefined {
   const product = ix.writer(h);
   if (product?.opType !== 'Mul') return undefined;
   const [a, b] = product.input ?? [];
   const gate = [ix.writer(a ?? ''), ix.writer(b ?? '')].find((n) => n?.opType === 'HardSigmoid');
   const y = gate?.input?.[0];
   const conv = y === undefined || !product.input?.includes(y) ? undefined : ix.writer(y);
-  return conv?.opType === 'Conv' ? conv : undefined;
+  return gate && y !== undefined && conv?.opType === 'Conv' ? { product, gate, y, conv } : undefined;
 }
 
 /**
@@ -223,7 +219,7 @@ function hardSwishConv(ix: GraphIndex, h: string): Node | undefined {
 const shiftAsChannelAffine: Rule = (g, ix, add, _removed, replace) => {
   const h = add.input?.find((i) => scalar(g, i) === undefined);
   const s = h === undefined ? undefined : scalarOp(g, add, h);
-  const conv = s?.op === 'Add' ? hardSwishConv(ix, h!) : undefined;
+  const conv = s?.op === 'Add' ? hardSwishOf(ix, h!)?.conv : undefined;
   const p = conv ? convParams(g, conv) : undefined;
   if (!s || !p) return false;
   const c = p.dims[0]!;

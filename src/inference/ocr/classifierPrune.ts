@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { constantTensor, consumers, floatsOf, producer, setFloats, type Graph, type Tensor } from './graphTensors.js';
+import { GraphIndex, constantTensor, floatsOf, setFloats, type Graph, type Tensor } from './graphTensors.js';
 
 const { onnx } = onnxProto;
 
@@ -8,19 +8,20 @@ const { onnx } = onnxProto;
  * axis of Add(MatMul(x, W [H, C]), b [C]), with W and b constants used nowhere else.
  */
 function findHead(g: Graph, output: string, classes: number): { w: Tensor; b: Tensor; hidden: number } | undefined {
-  const softmax = producer(g, output);
+  const ix = new GraphIndex(g);
+  const softmax = ix.writer(output);
   if (softmax?.opType !== 'Softmax') return undefined;
   const axis = Number(softmax.attribute?.find((a) => a.name === 'axis')?.i ?? -1);
   if (axis !== -1 && axis !== 2) return undefined;
-  const add = producer(g, softmax.input?.[0] ?? '');
-  if (add?.opType !== 'Add' || add.input?.length !== 2 || consumers(g, add.output?.[0] ?? '') !== 1) return undefined;
+  const add = ix.writer(softmax.input?.[0] ?? '');
+  if (add?.opType !== 'Add' || add.input?.length !== 2 || ix.readerCount(add.output?.[0] ?? '') !== 1) return undefined;
   const [left, right] = add.input as [string, string];
-  const matmul = producer(g, left);
+  const matmul = ix.writer(left);
   const b = constantTensor(g, right);
-  if (matmul?.opType !== 'MatMul' || !b || consumers(g, right) !== 1 || consumers(g, left) !== 1) return undefined;
+  if (matmul?.opType !== 'MatMul' || !b || ix.readerCount(right) !== 1 || ix.readerCount(left) !== 1) return undefined;
   const wName = matmul.input?.[1] ?? '';
   const w = constantTensor(g, wName);
-  if (!w || consumers(g, wName) !== 1) return undefined;
+  if (!w || ix.readerCount(wName) !== 1) return undefined;
   const [hidden, c] = (w.dims ?? []).map(Number);
   if (hidden === undefined || c !== classes || Number(b.dims?.[0]) !== classes) return undefined;
   return { w, b, hidden };

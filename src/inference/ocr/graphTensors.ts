@@ -37,9 +37,6 @@ export function addFloatInit(g: Graph, name: string, dims: number[], data: Float
   return name;
 }
 
-export const consumers = (g: Graph, name: string): number => (g.node ?? []).filter((n) => n.input?.includes(name)).length;
-export const producer = (g: Graph, name: string): Node | undefined => g.node?.find((n) => n.output?.includes(name));
-
 /** Who reads each value and who writes it, for one pass of edits that keep both true. */
 export class GraphIndex {
   private readonly readers = new Map<string, Node[]>();

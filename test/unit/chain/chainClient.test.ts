@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { Registry } from 'prom-client';
 import { createMinerMetrics } from '../../../src/metrics/index.js';
+import { LRUCache } from '@polkadot/rpc-provider';
 import { ChainClient } from '../../../src/chain/chainClient.js';
+import { createProvider } from '../../../src/chain/wsProvider.js';
 import { ManualClock, MinerError, silentLogger, type Clock } from '../../../src/util/index.js';
 import { captureLogger } from '../monitor/fixtures.js';
 
@@ -148,5 +150,56 @@ describe('ChainClient connection management', () => {
 
   it('refuses an empty endpoint list', () => {
     expect(() => client([], new ManualClock())).toThrow(MinerError);
+  });
+});
+
+describe('createProvider', () => {
+  // Unconnected, every call fails at once; the provider still caches the failed promise, which is
+  // what lets the test count hits without a node.
+  const call = (p: ReturnType<typeof createProvider>, method: string, params: unknown[]) => p.send(method, params, true).catch(() => undefined);
+
+  it('keeps one at-block result: a call repeated after another one goes to the node again', async () => {
+    const p = createProvider('ws://127.0.0.1:9', 1000);
+    await call(p, 'state_getRuntimeVersion', ['0xaa']);
+    await call(p, 'state_call', ['NeuronInfoRuntimeApi_get_neurons_lite', '0x', '0xaa']);
+    await call(p, 'state_getRuntimeVersion', ['0xaa']);
+    expect(p.stats.total.cached).toBe(0);
+    await call(p, 'state_getRuntimeVersion', ['0xaa']);
+    expect(p.stats.total.cached).toBe(1);
+  });
+});
+
+describe("polkadot's LRUCache (why the provider's cache is one entry)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // If this starts failing, rpc-provider's LRU honours its TTL again and PROVIDER_CALL_CACHE_ENTRIES can be revisited.
+  it('keeps entries long past their 30 s TTL once a hit has moved its tail', () => {
+    vi.useFakeTimers();
+    const cache = new LRUCache(1024, 30_000);
+    const call = (key: string): void => {
+      if (!cache.get(key)) cache.set(key, key);
+    };
+    // An hour of a chain client's pattern: a few new at-block keys each 12 s block, two keys that recur.
+    for (let s = 0; s < 3600; s++) {
+      vi.advanceTimersByTime(1000);
+      if (s % 12 === 0) for (let i = 0; i < 5; i++) call(`at-${s}-${i}`);
+      if (s % 12 === 0) call('fixed-a');
+      if (s % 31 === 0) call('fixed-b');
+    }
+    // a working 30 s TTL would leave about a dozen
+    expect(cache.lengthData).toBeGreaterThan(1000);
+  });
+
+  it('holds exactly one entry at capacity 1, whatever the mix of hits and misses', () => {
+    vi.useFakeTimers();
+    const cache = new LRUCache(1, 30_000);
+    for (let i = 0; i < 2000; i++) {
+      vi.advanceTimersByTime((i * 7919) % 2000);
+      const key = `k${(i * 31) % 17}`;
+      if (!cache.get(key)) cache.set(key, i);
+      expect(cache.lengthData).toBeLessThanOrEqual(1);
+    }
   });
 });

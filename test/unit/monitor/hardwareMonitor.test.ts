@@ -31,7 +31,13 @@ describe('diskUsedRatio', () => {
 
 describe('heapSpaces', () => {
   it('sums V8 space capacities into young, old, code and large', () => {
-    const space = (space_name: string, space_size: number) => ({ space_name, space_size, space_used_size: 0, space_available_size: 0, physical_space_size: 0 });
+    const space = (space_name: string, space_size: number) => ({
+      space_name,
+      space_size,
+      space_used_size: space_size / 2,
+      space_available_size: 0,
+      physical_space_size: 0,
+    });
     const stats = [
       space('new_space', 32),
       space('old_space', 100),
@@ -41,13 +47,15 @@ describe('heapSpaces', () => {
       space('new_large_object_space', 2),
       space('read_only_space', 9),
     ];
-    expect(heapSpaces(stats)).toEqual({ young: 32, old: 100, code: 5, large: 9 });
+    expect(heapSpaces(stats)).toEqual({ young: 32, old: 100, oldUsed: 50, code: 5, large: 9 });
   });
 
   it('reads the running heap when given nothing', () => {
     const s = heapSpaces();
     expect(s.young).toBeGreaterThan(0);
     expect(s.old).toBeGreaterThan(0);
+    expect(s.oldUsed).toBeGreaterThan(0);
+    expect(s.oldUsed).toBeLessThanOrEqual(s.old);
   });
 });
 
