@@ -12,6 +12,7 @@
  *   PAGEL_CFG='{...}'    inference config overrides, e.g. '{"devices":["cpu","cpu"]}'
  *   PAGEL_BLOCK_MS=N     devnet block interval (default 12000, mainnet's; the devnet shares the cores)
  */
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -55,6 +56,17 @@ function report(name: string, answers: Answer[], wallMs: number, concurrency: nu
       `ms request to answer: p50 ${pct(ms, 50).toFixed(0)} p90 ${pct(ms, 90).toFixed(0)} mean ${mean(ms).toFixed(0)} max ${pct(ms, 100).toFixed(0)} | ` +
       `${((answers.length * 1000) / wallMs).toFixed(2)} pages/s | score without time term ${mean(ok.map((a) => a.score)).toFixed(3)}\n`,
   );
+}
+
+/** The daemon's resident memory now and at its peak (Linux /proc), in MiB. */
+async function daemonMemory(pid: number | undefined): Promise<string> {
+  if (pid === undefined) return 'not running';
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const mib = (key: string) => {
+    const kb = Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return Number.isFinite(kb) ? (kb / 1024).toFixed(0) : '?';
+  };
+  return `RSS ${mib('VmRSS')} MiB, peak ${mib('VmHWM')} MiB`;
 }
 
 async function main(): Promise<void> {
@@ -102,6 +114,7 @@ async function main(): Promise<void> {
       const { answers, wallMs } = await sendAll(ask, all, concurrency);
       report(name, answers, wallMs, concurrency);
     }
+    process.stdout.write(`daemon memory after the pages: ${await daemonMemory(daemon.pid)}\n`);
   } finally {
     await dendrite.close();
     await daemon.stop();

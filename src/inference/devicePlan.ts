@@ -79,7 +79,7 @@ async function openCuda(factory: SessionFactory, id: number): Promise<string | u
 
 /**
  * The devices the engine will use. `auto` opens cuda:0, cuda:1, ... until one fails and falls
- * back to one CPU device (one warning) when none opens; a listed GPU that does not open stops
+ * back to the request's CPU lanes (one warning) when none opens; a listed GPU that does not open stops
  * start-up, since the operator asked for it.
  */
 export async function resolveDevices(request: DeviceRequest, factory: SessionFactory, log: Logger): Promise<DeviceSpec[]> {
@@ -92,7 +92,7 @@ export async function resolveDevices(request: DeviceRequest, factory: SessionFac
       ids.push(id);
     }
     if (ids.length === 0) log.warn({ reason }, 'CUDA execution provider unavailable, falling back to CPU');
-    return autoDevices(ids);
+    return autoDevices(ids, request.cpuLanes);
   }
   const cudaIds = [...new Set(request.devices.filter((d) => d.kind === 'cuda').map((d) => d.cudaId))];
   for (const id of cudaIds) {

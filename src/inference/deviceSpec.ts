@@ -11,8 +11,11 @@ export interface DeviceSpec {
   label: string;
 }
 
+/** The CPU session set that stands in for all CPU lanes when a batch would run alone (deviceSet.ts). */
+export const CPU_SOLO: DeviceSpec = { kind: 'cpu', cudaId: 0, label: 'cpu:solo' };
+
 /** What the config asks for, before any probing. */
-export type DeviceRequest = { mode: 'auto' } | { mode: 'list'; devices: DeviceSpec[]; source: 'inference.devices' | 'inference.device' };
+export type DeviceRequest = { mode: 'auto'; cpuLanes: number } | { mode: 'list'; devices: DeviceSpec[]; source: 'inference.devices' | 'inference.device' };
 
 export const DEVICE_ENTRY = /^(auto|cpu|cuda(:\d{1,3})?)$/;
 
@@ -20,6 +23,7 @@ export interface DeviceConfig {
   devices: readonly string[];
   device: 'auto' | 'cuda' | 'cpu';
   cudaDeviceId: number;
+  cpuAutoLanes: number;
 }
 
 /** Turns entries like `cpu`, `cuda`, `cuda:1` into labelled devices; duplicates become lanes. */
@@ -44,17 +48,17 @@ export function parseDeviceList(entries: readonly string[]): DeviceSpec[] {
  * `inference.devices` wins when it is explicit; otherwise the older `inference.device` keeps
  * its meaning: `cpu` one CPU device, `cuda` the one GPU `cudaDeviceId` (required), `auto` probe.
  */
-export function deviceRequest(cfg: DeviceConfig): DeviceRequest {
+export function deviceRequest(cfg: DeviceConfig, cores: number): DeviceRequest {
   const explicit = !(cfg.devices.length === 1 && cfg.devices[0] === 'auto');
   if (explicit) return { mode: 'list', devices: parseDeviceList(cfg.devices), source: 'inference.devices' };
   if (cfg.device === 'cpu') return { mode: 'list', devices: parseDeviceList(['cpu']), source: 'inference.device' };
   if (cfg.device === 'cuda') return { mode: 'list', devices: parseDeviceList([`cuda:${cfg.cudaDeviceId}`]), source: 'inference.device' };
-  return { mode: 'auto' };
+  return { mode: 'auto', cpuLanes: Math.max(1, Math.min(cfg.cpuAutoLanes, cores)) };
 }
 
-/** The CUDA devices found by the probe, or one CPU device when there are none. */
-export function autoDevices(cudaIds: readonly number[]): DeviceSpec[] {
-  return cudaIds.length > 0 ? parseDeviceList(cudaIds.map((id) => `cuda:${id}`)) : parseDeviceList(['cpu']);
+/** The CUDA devices found by the probe, or `cpuLanes` CPU lanes when there are none. */
+export function autoDevices(cudaIds: readonly number[], cpuLanes: number): DeviceSpec[] {
+  return parseDeviceList(cudaIds.length > 0 ? cudaIds.map((id) => `cuda:${id}`) : Array.from({ length: Math.max(1, cpuLanes) }, () => 'cpu'));
 }
 
 /**

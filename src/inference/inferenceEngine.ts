@@ -5,7 +5,7 @@ import { MinerError, type CoreModules, type Service } from '../util/index.js';
 import type { InferenceMetrics } from '../metrics/index.js';
 import { defaultSessionFactory, resolveDevices, sessionOptionsFor } from './devicePlan.js';
 import { DeviceSet, type DeviceStatus } from './deviceSet.js';
-import { cpuThreadsPerDevice, deviceRequest, type DeviceSpec } from './deviceSpec.js';
+import { CPU_SOLO, cpuThreadsPerDevice, deviceRequest, type DeviceSpec } from './deviceSpec.js';
 import { DynamicBatcher, type BatcherOpts } from './dynamicBatcher.js';
 import { OCR_MODELS, ocrFiles, ocrModelId, prepareOcr, type OcrExec, type OcrPrepared } from './ocr/ocrModels.js';
 import { OcrPipeline } from './ocr/ocrPipeline.js';
@@ -159,9 +159,11 @@ export class InferenceEngine implements Service {
   private async openDevices(): Promise<DeviceSet> {
     const o = this.opts;
     const createSession = this.modules.createSession ?? defaultSessionFactory(o.runInWorker);
-    const specs = await resolveDevices(deviceRequest(o), createSession, this.log);
+    const cores = availableParallelism();
+    const specs = await resolveDevices(deviceRequest(o, cores), createSession, this.log);
     const cpus = specs.filter((d) => d.kind === 'cpu').length;
-    const threads = cpuThreadsPerDevice(o.intraOpThreads, availableParallelism(), cpus);
+    const threads = cpuThreadsPerDevice(o.intraOpThreads, cores, cpus);
+    const soloThreads = o.cpuSolo && cpus >= 2 && threads !== undefined ? threads * cpus : 0;
     const tuning = {
       intraOpThreads: o.intraOpThreads,
       interOpThreads: o.interOpThreads,
@@ -173,12 +175,16 @@ export class InferenceEngine implements Service {
       {
         devices: specs,
         sessionOptions: specs.map((d) => sessionOptionsFor(d, tuning, threads)),
+        soloSessionOptions: soloThreads > 0 ? sessionOptionsFor(CPU_SOLO, tuning, soloThreads) : undefined,
         maxSessions: o.maxSessions,
         maxConcurrentRuns: o.maxConcurrentRuns,
       },
       { logger: this.log, clock: this.modules.clock, metrics: this.modules.metrics?.device ?? null, createSession, modelBytes: (n) => this.modelBytes(n) },
     );
-    this.log.info({ devices: specs.map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default' }, 'inference devices');
+    this.log.info(
+      { devices: this.devices.specs().map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default', cpuSoloThreads: soloThreads },
+      'inference devices',
+    );
     return this.devices;
   }
 

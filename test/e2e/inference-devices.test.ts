@@ -85,15 +85,16 @@ describe('OCR on two CPU devices', () => {
     );
 
   it('serves a burst with both devices running batches', async () => {
-    expect(engine.deviceStatus().map((d) => d.device)).toEqual(['cpu:0', 'cpu:1']);
+    expect(engine.deviceStatus().map((d) => d.device)).toEqual(['cpu:0', 'cpu:1', 'cpu:solo']);
     const before = perDevice(await registry.metrics(), 'miner_inference_device_batches_total');
     const scores = await burst(8);
     expect(scores.every((s) => s > 0.5)).toBe(true);
     const after = perDevice(await registry.metrics(), 'miner_inference_device_batches_total');
     for (const d of ['cpu:0', 'cpu:1']) expect((after[d] ?? 0) - (before[d] ?? 0)).toBeGreaterThan(0);
     const rec = perDevice(await registry.metrics(), 'miner_inference_device_batches_total', 'model="ocr-rec"');
-    expect(Object.keys(rec).sort()).toEqual(['cpu:0', 'cpu:1']);
-    expect(perDevice(await registry.metrics(), 'miner_inference_device_available_bool')).toEqual({ 'cpu:0': 1, 'cpu:1': 1 });
+    // Both lanes read lines; the solo set may have taken a batch that came while they were idle.
+    expect(Object.keys(rec)).toEqual(expect.arrayContaining(['cpu:0', 'cpu:1']));
+    expect(perDevice(await registry.metrics(), 'miner_inference_device_available_bool')).toEqual({ 'cpu:0': 1, 'cpu:1': 1, 'cpu:solo': 1 });
   }, 240_000);
 
   it('answers every page when one device fails mid-burst, and reports it out', async () => {
@@ -105,11 +106,12 @@ describe('OCR on two CPU devices', () => {
     // once and is retried elsewhere, but the device is taken out (and counted) only once.
     expect(fault.state.injected).toBeGreaterThanOrEqual(1);
     const text = await registry.metrics();
-    expect(perDevice(text, 'miner_inference_device_available_bool')).toEqual({ 'cpu:0': 1, 'cpu:1': 0 });
+    expect(perDevice(text, 'miner_inference_device_available_bool')).toEqual({ 'cpu:0': 1, 'cpu:1': 0, 'cpu:solo': 1 });
     expect(perDevice(text, 'miner_inference_device_failures_total')).toEqual({ 'cpu:1': 1 });
     expect(engine.deviceStatus().map((d) => [d.device, d.state])).toEqual([
       ['cpu:0', 'up'],
       ['cpu:1', 'out'],
+      ['cpu:solo', 'up'],
     ]);
     expect(engine.device()).toBe('cpu');
   }, 240_000);

@@ -120,6 +120,16 @@ export const inferenceSchema = z
     /** The GPU that `device: "cuda"` means. */
     cudaDeviceId: z.number().int().min(0).default(0),
     cuda: cudaTuningSchema.default(cudaTuningSchema.parse({})),
+    /**
+     * CPU lanes that `devices: ["auto"]` opens when no GPU does (never more than the cores): two
+     * lanes of one thread each on two cores run a burst's batches side by side.
+     */
+    cpuAutoLanes: z.number().int().min(1).max(64).default(2),
+    /**
+     * With two or more CPU lanes, one more session set with all their threads runs a batch that
+     * would run alone (a lone page's detection), instead of leaving the other cores idle.
+     */
+    cpuSolo: z.boolean().default(true),
     /** Intra-op threads; with several CPU devices, this (or every available core) is split evenly between them. */
     intraOpThreads: z.number().int().min(0).default(0),
     interOpThreads: z.number().int().min(0).default(0),

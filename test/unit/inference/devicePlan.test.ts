@@ -47,8 +47,11 @@ describe('device list', () => {
   });
 
   it('maps the older inference.device key when devices is left at auto', () => {
-    const req = (o: object) => deviceRequest(inferenceSchema.parse(o));
-    expect(req({})).toEqual({ mode: 'auto' });
+    const req = (o: object) => deviceRequest(inferenceSchema.parse(o), 16);
+    expect(req({})).toEqual({ mode: 'auto', cpuLanes: 2 });
+    // auto's CPU lanes: never more than the cores.
+    expect(deviceRequest(inferenceSchema.parse({ cpuAutoLanes: 4 }), 2)).toEqual({ mode: 'auto', cpuLanes: 2 });
+    expect(deviceRequest(inferenceSchema.parse({}), 1)).toEqual({ mode: 'auto', cpuLanes: 1 });
     expect(req({ device: 'cpu' })).toMatchObject({ mode: 'list', devices: [{ label: 'cpu:0' }], source: 'inference.device' });
     expect(req({ device: 'cuda', cudaDeviceId: 2 })).toMatchObject({ mode: 'list', devices: [{ label: 'cuda:2' }] });
     expect(req({ devices: ['cpu', 'cpu'] })).toMatchObject({ mode: 'list', devices: [{ label: 'cpu:0' }, { label: 'cpu:1' }], source: 'inference.devices' });
@@ -102,15 +105,15 @@ describe('CPU session options', () => {
 describe('resolveDevices', () => {
   it('auto uses every CUDA device that opens', async () => {
     const { factory, opened } = fakeCuda([0, 1]);
-    const devices = await resolveDevices({ mode: 'auto' }, factory, silentLogger());
+    const devices = await resolveDevices({ mode: 'auto', cpuLanes: 2 }, factory, silentLogger());
     expect(devices.map((d) => d.label)).toEqual(['cuda:0', 'cuda:1']);
     expect(opened).toEqual([0, 1]);
   });
 
-  it('auto without the CUDA provider (this host): one CPU device and one warning saying why', async () => {
+  it('auto without the CUDA provider (this host): the CPU lanes asked for and one warning saying why', async () => {
     const { logger, lines } = capture();
-    const devices = await resolveDevices({ mode: 'auto' }, defaultSessionFactory(true), logger);
-    expect(devices.map((d) => d.label)).toEqual(['cpu:0']);
+    const devices = await resolveDevices({ mode: 'auto', cpuLanes: 2 }, defaultSessionFactory(true), logger);
+    expect(devices.map((d) => d.label)).toEqual(['cpu:0', 'cpu:1']);
     const warnings = lines.filter((l) => String(l['msg']).includes('falling back to CPU'));
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]!['reason'])).toMatch(/Cuda|CUDA|shared library/);
@@ -118,10 +121,12 @@ describe('resolveDevices', () => {
 
   it('a listed GPU that does not open stops start-up with a clear error', async () => {
     const { factory } = fakeCuda([0]);
-    const err = await resolveDevices(deviceRequest(inferenceSchema.parse({ devices: ['cuda:0', 'cuda:1'] })), factory, silentLogger()).catch((e: unknown) => e);
+    const err = await resolveDevices(deviceRequest(inferenceSchema.parse({ devices: ['cuda:0', 'cuda:1'] }), 2), factory, silentLogger()).catch(
+      (e: unknown) => e,
+    );
     expect((err as MinerError).code).toBe('MODEL_LOAD_FAILED');
     expect((err as MinerError).message).toMatch(/inference\.devices asks for cuda:1.*gpu:install/);
-    const legacy = await resolveDevices(deviceRequest(inferenceSchema.parse({ device: 'cuda' })), defaultSessionFactory(true), silentLogger()).catch(
+    const legacy = await resolveDevices(deviceRequest(inferenceSchema.parse({ device: 'cuda' }), 2), defaultSessionFactory(true), silentLogger()).catch(
       (e: unknown) => e,
     );
     expect((legacy as MinerError).message).toMatch(/inference\.device asks for cuda:0/);

@@ -16,7 +16,7 @@ interface Call {
  * Fake devices: a run takes `msPerCost[device] * cost` of the manual clock. A run either finishes
  * at once (the clock is advanced by its duration) or, while `hold` is set, waits to be released.
  */
-function harness(devices: string[], msPerCost: Record<string, number>) {
+function harness(devices: string[], msPerCost: Record<string, number>, solo = false) {
   const clock = new ManualClock();
   const calls: Call[] = [];
   const held: { device: string; finish: () => void }[] = [];
@@ -65,7 +65,7 @@ function harness(devices: string[], msPerCost: Record<string, number>) {
   const registry = new Registry();
   const specs = parseDeviceList(devices);
   const set = new DeviceSet(
-    { devices: specs, sessionOptions: specs.map(() => ({})), maxSessions: 4, maxConcurrentRuns: 4 },
+    { devices: specs, sessionOptions: specs.map(() => ({})), maxSessions: 4, maxConcurrentRuns: 4, soloSessionOptions: solo ? {} : undefined },
     { logger, clock, metrics: createMinerMetrics(registry).inference.device, createSession, modelBytes: async () => new Uint8Array(1) },
   );
   const run = (cost: number) => set.run('m', cost, 1, (s) => s.run({ x: new ort.Tensor('float32', new Float32Array(cost), [cost]) }));
@@ -149,6 +149,79 @@ describe('DeviceSet dispatch', () => {
     const h = harness(['cpu', 'cpu'], { 'cpu:0': 1, 'cpu:1': 1 });
     await h.runOn(0, 10);
     expect(h.set.expectedFinishMs(1, 'm', 10)).toBe(10);
+  });
+});
+
+describe('DeviceSet solo lane (CPU lanes sharing cores)', () => {
+  const rates = { 'cpu:0': 2, 'cpu:1': 2, 'cpu:solo': 1 };
+
+  it('runs a lone batch on all cores at once; batches arriving meanwhile wait for cores, then run side by side', async () => {
+    const h = harness(['cpu', 'cpu'], rates, true);
+    expect(h.set.size).toBe(2);
+    expect(h.set.specs().map((s) => s.label)).toEqual(['cpu:0', 'cpu:1', 'cpu:solo']);
+    h.setHold(true);
+    const lone = h.run(10);
+    await h.tick();
+    expect(h.held.map((x) => x.device)).toEqual(['cpu:solo']);
+    // The solo run holds both cores: the next two batches are given lanes but do not start.
+    const b = h.run(10);
+    const c = h.run(10);
+    await h.tick();
+    expect(h.held).toHaveLength(1);
+    h.held.shift()!.finish();
+    await lone;
+    await h.tick();
+    expect(h.held.map((x) => x.device).sort()).toEqual(['cpu:0', 'cpu:1']);
+    for (const x of h.held.splice(0)) x.finish();
+    await Promise.all([b, c]);
+    expect(h.set.status().map((s) => [s.device, s.batches])).toEqual([
+      ['cpu:0', 1],
+      ['cpu:1', 1],
+      ['cpu:solo', 1],
+    ]);
+  });
+
+  it('never runs the solo lane beside a lane: a batch arriving while a lane runs takes the other lane', async () => {
+    const h = harness(['cpu', 'cpu'], rates, true);
+    h.setHold(true);
+    const a = h.run(10);
+    await h.tick();
+    const b = h.run(10);
+    await h.tick();
+    expect(h.held.map((x) => x.device)).toEqual(['cpu:solo']);
+    h.held.shift()!.finish();
+    await a;
+    await h.tick();
+    // b waited for cores on a lane; while it runs, a new batch goes to the other lane, not solo.
+    const c = h.run(10);
+    await h.tick();
+    expect(h.held.map((x) => x.device).sort()).toEqual(['cpu:0', 'cpu:1']);
+    for (const x of h.held.splice(0)) x.finish();
+    await Promise.all([b, c]);
+  });
+
+  it('a faster GPU takes a lone batch; the solo lane stands in only for CPU lanes', async () => {
+    const h = harness(['cuda:0', 'cpu', 'cpu'], { 'cuda:0': 0.1, 'cpu:0': 2, 'cpu:1': 2, 'cpu:solo': 1 }, true);
+    for (const i of [0, 1, 2, 3]) await h.runOn(i, 10);
+    h.calls.length = 0;
+    await h.run(10);
+    expect(h.calls.map((c) => c.device)).toEqual(['cuda:0']);
+  });
+
+  it('a failing solo lane is taken out and its batch runs on a lane; the lanes stay in rotation', async () => {
+    const h = harness(['cpu', 'cpu'], rates, true);
+    h.failing.set('cpu:solo', 'session worker exited with code 1');
+    await expect(h.run(10)).resolves.toBeDefined();
+    await h.run(10);
+    expect(h.calls.map((c) => c.device)).toEqual(['cpu:solo', 'cpu:0', 'cpu:0']);
+    expect(h.set.upCount()).toBe(2);
+    expect(h.set.status().map((s) => s.state)).toEqual(['up', 'up', 'out']);
+    expect(h.lines.filter((l) => l['level'] === 50)[0]).toMatchObject({ device: 'cpu:solo', devicesLeft: 2 });
+  });
+
+  it('without solo options (or with one CPU lane) there is no solo lane', () => {
+    expect(harness(['cpu', 'cpu'], rates).set.specs()).toHaveLength(2);
+    expect(harness(['cpu'], rates, true).set.specs()).toHaveLength(1);
   });
 });
 

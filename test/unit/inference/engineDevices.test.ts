@@ -69,7 +69,8 @@ describe('engine over several devices (fake sessions)', () => {
       fakeFactory(runs),
     );
     await e.start();
-    for (const device of ['cpu:0', 'cpu:1', 'cpu:2']) {
+    // The solo session set (all three lanes' threads, for a batch that would run alone) is warmed too.
+    for (const device of ['cpu:0', 'cpu:1', 'cpu:2', 'cpu:solo']) {
       const mine = runs.filter((r) => r.device === device);
       expect(mine.filter((r) => r.model === 'ocr-det').map((r) => r.dims.slice(2))).toEqual([
         [960, 736],
@@ -77,7 +78,7 @@ describe('engine over several devices (fake sessions)', () => {
       ]);
       expect(mine.filter((r) => r.model === 'ocr-rec').map((r) => r.dims[3])).toEqual(widths);
     }
-    expect(e.deviceStatus().map((d) => d.device)).toEqual(['cpu:0', 'cpu:1', 'cpu:2']);
+    expect(e.deviceStatus().map((d) => d.device)).toEqual(['cpu:0', 'cpu:1', 'cpu:2', 'cpu:solo']);
     expect(e.runCount('ocr-rec')).toBe(0);
     await e.stop();
   });
@@ -102,11 +103,32 @@ describe('engine over several devices (fake sessions)', () => {
     await e.stop();
   });
 
+  it("with two CPU lanes, a lone batch runs on the solo session set, which has both lanes' threads", async () => {
+    const runs: Run[] = [];
+    const threads = new Map<string, number | undefined>();
+    const inner = fakeFactory(runs);
+    const factory: SessionFactory = (model, opts, spec) => {
+      threads.set(spec.label, opts.intraOpNumThreads);
+      return inner(model, opts, spec);
+    };
+    const e = engine({ devices: ['cpu', 'cpu'], intraOpThreads: 4, ocr: { recWidthBuckets: [96] } }, factory);
+    await e.start();
+    expect(Object.fromEntries(threads)).toEqual({ 'cpu:0': 2, 'cpu:1': 2, 'cpu:solo': 4 });
+    runs.length = 0;
+    await e.batcher<LineTensor, unknown>('ocr-rec').submit({ data: new Float32Array(3 * 48 * 96), height: 48, width: 96 }, [48, 96]);
+    expect(runs.map((r) => r.device)).toEqual(['cpu:solo']);
+    await e.stop();
+    const plain = engine({ devices: ['cpu', 'cpu'], cpuSolo: false, ocr: { recWidthBuckets: [96] } }, fakeFactory([]));
+    await plain.start();
+    expect(plain.deviceStatus().map((d) => d.device)).toEqual(['cpu:0', 'cpu:1']);
+    await plain.stop();
+  });
+
   it('keeps serving when a device fails; with none left, a request fails with INFERENCE_FAILED', async () => {
     const runs: Run[] = [];
     const broken = new Set<string>();
     const e = engine(
-      { devices: ['cpu', 'cpu'], ocr: { recWidthBuckets: [96] } },
+      { devices: ['cpu', 'cpu'], cpuSolo: false, ocr: { recWidthBuckets: [96] } },
       fakeFactory(runs, (d) => broken.has(d)),
     );
     await e.start();
