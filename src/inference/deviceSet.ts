@@ -2,7 +2,7 @@ import type ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import { MinerError, type Clock } from '../util/index.js';
 import type { DeviceMetrics } from '../metrics/index.js';
-import { CPU_SOLO, type DeviceSpec } from './deviceSpec.js';
+import { CPU_SOLO, type DeviceKind, type DeviceSpec } from './deviceSpec.js';
 import { CoreShare } from './coreShare.js';
 import { SessionPool, type SessionFactory } from './sessionPool.js';
 import type { ModelSession } from './workerSession.js';
@@ -26,7 +26,7 @@ export interface DeviceSetModules {
   clock: Clock;
   metrics: DeviceMetrics | null;
   createSession: SessionFactory;
-  modelBytes: (name: string) => Promise<string | Uint8Array>;
+  modelBytes: (name: string, kind: DeviceKind) => Promise<string | Uint8Array>;
 }
 
 /** What GET /health shows for one device. */

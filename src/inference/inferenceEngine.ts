@@ -5,7 +5,7 @@ import { MinerError, type CoreModules, type Service } from '../util/index.js';
 import type { InferenceMetrics } from '../metrics/index.js';
 import { defaultSessionFactory, resolveDevices, sessionOptionsFor } from './devicePlan.js';
 import { DeviceSet, type DeviceStatus } from './deviceSet.js';
-import { CPU_SOLO, cpuThreadsPerDevice, deviceRequest, type DeviceSpec } from './deviceSpec.js';
+import { CPU_SOLO, cpuThreadsPerDevice, deviceRequest, type DeviceKind, type DeviceSpec } from './deviceSpec.js';
 import { DynamicBatcher, type BatcherOpts } from './dynamicBatcher.js';
 import { OCR_MODELS, ocrFiles, ocrModelId, prepareOcr, type OcrExec, type OcrPrepared } from './ocr/ocrModels.js';
 import { OcrPipeline } from './ocr/ocrPipeline.js';
@@ -179,7 +179,13 @@ export class InferenceEngine implements Service {
         maxSessions: o.maxSessions,
         maxConcurrentRuns: o.maxConcurrentRuns,
       },
-      { logger: this.log, clock: this.modules.clock, metrics: this.modules.metrics?.device ?? null, createSession, modelBytes: (n) => this.modelBytes(n) },
+      {
+        logger: this.log,
+        clock: this.modules.clock,
+        metrics: this.modules.metrics?.device ?? null,
+        createSession,
+        modelBytes: (n, kind) => this.modelBytes(n, kind),
+      },
     );
     this.log.info(
       { devices: this.devices.specs().map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default', cpuSoloThreads: soloThreads },
@@ -188,14 +194,16 @@ export class InferenceEngine implements Service {
     return this.devices;
   }
 
-  /** Each model's bytes are read (and the recogniser edited) once, then shared by every device. */
-  private modelBytes(name: string): Promise<string | Uint8Array> {
-    let p = this.bytes.get(name);
+  /** Each model's bytes are read (and the recogniser edited) once per variant, then shared by the devices using it. */
+  private modelBytes(name: string, kind: DeviceKind): Promise<string | Uint8Array> {
+    const source = this.sources.get(name);
+    if (!source) return Promise.reject(new MinerError('MODEL_LOAD_FAILED', `no model named ${name} is declared`));
+    const cpuOwn = kind === 'cpu' && source.cpuLoad !== undefined;
+    const key = cpuOwn ? `${name}#cpu` : name;
+    let p = this.bytes.get(key);
     if (!p) {
-      const source = this.sources.get(name);
-      if (!source) return Promise.reject(new MinerError('MODEL_LOAD_FAILED', `no model named ${name} is declared`));
-      p = source.load();
-      this.bytes.set(name, p);
+      p = cpuOwn ? source.cpuLoad!() : source.load();
+      this.bytes.set(key, p);
     }
     return p;
   }

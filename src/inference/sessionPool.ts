@@ -2,7 +2,7 @@ import type ort from 'onnxruntime-node';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { MinerError } from '../util/index.js';
-import type { DeviceSpec } from './deviceSpec.js';
+import type { DeviceKind, DeviceSpec } from './deviceSpec.js';
 import type { ModelSession } from './workerSession.js';
 
 export type Device = 'cuda' | 'cpu';
@@ -15,6 +15,8 @@ export type SessionFactory = (model: string | Uint8Array, options: ort.Inference
 export interface ModelSource {
   name: string;
   load(): Promise<string | Uint8Array>;
+  /** The model for CPU devices, where it differs (the int8 recogniser: GPUs keep load()'s). */
+  cpuLoad?: () => Promise<string | Uint8Array>;
 }
 
 export interface SessionPoolOpts {
@@ -29,8 +31,8 @@ export interface SessionPoolOpts {
 export interface SessionPoolModules {
   logger: Logger;
   createSession: SessionFactory;
-  /** The model's bytes, loaded once for every device. */
-  modelBytes: (name: string) => Promise<string | Uint8Array>;
+  /** The model's bytes for a device kind, loaded once for every device of that kind. */
+  modelBytes: (name: string, kind: DeviceKind) => Promise<string | Uint8Array>;
 }
 
 interface Entry {
@@ -118,7 +120,7 @@ export class SessionPool {
   }
 
   private async load(name: string): Promise<Entry> {
-    const bytes = await this.modules.modelBytes(name);
+    const bytes = await this.modules.modelBytes(name, this.opts.device.kind);
     const t0 = performance.now();
     let session: ModelSession;
     try {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { arch } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import type { InferenceConfig } from '../../config/index.js';
+import { MinerError } from '../../util/index.js';
 import type { BatchRunFn } from '../dynamicBatcher.js';
 import type { ModelSource } from '../sessionPool.js';
 import type { ModelSession } from '../workerSession.js';
@@ -11,6 +13,8 @@ import { copyPadded } from '../tensorBatch.js';
 import { argmaxRows, charsetMask, ctcGreedy, loadDictionary, type Decoded } from './ctcDecode.js';
 import type { DetInput } from './detection.js';
 import { foldModel } from './activationFold.js';
+import { int8WeightMax, quantizeConvs } from './convQuantize.js';
+import { REC_INT8_CALIBRATION } from './recInt8Ranges.js';
 import { appendArgmax } from './graphEdit.js';
 import type { LineTensor } from './lineCrop.js';
 
@@ -71,15 +75,19 @@ export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPr
   const classes = await loadDictionary(files.keys);
   const mask = charsetMask(classes, cfg.charset);
   const folded = async (path: string): Promise<Uint8Array | string> => (cfg.foldActivations ? foldModel(await readFile(path)) : path);
-  const rec = async (): Promise<Uint8Array | string> => {
-    const model = await folded(files.rec);
-    if (!cfg.argmaxInGraph) return model;
-    return appendArgmax(typeof model === 'string' ? await readFile(model) : model, cfg.charset === 'all' ? undefined : mask);
+  const rec = async (): Promise<Uint8Array> => {
+    const source = await readFile(files.rec);
+    const model = cfg.foldActivations ? foldModel(source) : source;
+    return cfg.argmaxInGraph ? appendArgmax(model, cfg.charset === 'all' ? undefined : mask) : model;
+  };
+  const recInt8 = async (): Promise<Uint8Array> => {
+    const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => undefined);
+    return quantizeRec(await rec(), await readFile(files.rec), int8WeightMax(arch(), cpuinfo));
   };
   const sources: ModelSource[] = [
     { name: OCR_MODELS.det, load: () => folded(files.det) },
     { name: OCR_MODELS.cls, load: () => folded(files.cls) },
-    { name: OCR_MODELS.rec, load: rec },
+    { name: OCR_MODELS.rec, load: rec, ...(cfg.recCpuPrecision === 'int8' && cfg.foldActivations ? { cpuLoad: recInt8 } : {}) },
   ];
   const runners = (exec: OcrExec): OcrRunners => {
     const run = (name: string, n: number, pixels: readonly number[], feed: () => ort.Tensor) =>
@@ -110,6 +118,18 @@ export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPr
     };
   };
   return { sources, runners };
+}
+
+/** The recogniser in QDQ int8 form, at ranges calibrated for exactly this source model. */
+function quantizeRec(model: Uint8Array, source: Uint8Array, weightMax: number): Uint8Array {
+  const sha = createHash('sha256').update(source).digest('hex');
+  if (sha !== REC_INT8_CALIBRATION.model) {
+    throw new MinerError(
+      'MODEL_LOAD_FAILED',
+      `recCpuPrecision int8 has ranges for the stock PP-OCRv4 recogniser only (this one is ${sha.slice(0, 16)}): set inference.ocr.recCpuPrecision to fp32, or calibrate with scripts/ocrCalibrate.ts`,
+    );
+  }
+  return quantizeConvs(model, REC_INT8_CALIBRATION.ranges, weightMax).model;
 }
 
 const i0 = <T>(a: T[]): T => a[0]!;

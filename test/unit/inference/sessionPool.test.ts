@@ -30,6 +30,24 @@ describe('SessionPool (one device)', () => {
     await pool.close();
   });
 
+  it("asks for the model of its device's kind", async () => {
+    const kinds: string[] = [];
+    const pool = new SessionPool(
+      { device: cpu, sessionOptions: sessionOptionsFor(cpu, tuning, 1), maxSessions: 1, runLimit: 1 },
+      {
+        logger: silentLogger(),
+        createSession: defaultSessionFactory(true),
+        modelBytes: async (_name, kind) => {
+          kinds.push(kind);
+          return files.cls;
+        },
+      },
+    );
+    await pool.acquire('a');
+    expect(kinds).toEqual(['cpu']);
+    await pool.close();
+  });
+
   it('a session whose worker is gone fails its runs at once instead of hanging', async () => {
     const s = await defaultSessionFactory(true)(files.cls, sessionOptionsFor(cpu, tuning, 1), cpu);
     await s.release();
