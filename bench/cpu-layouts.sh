@@ -4,6 +4,7 @@
 #
 #   npm run build && bash bench/cpu-layouts.sh [rounds] [pages.json]
 #   CPU_LAYOUTS_ONLY=burst (or single) runs one half only.
+#   CPU_LAYOUTS_SET=precision compares the recogniser's CPU precision (int8, fp32) instead of the layouts.
 #
 # pages.json: 64 pages written by `BENCH_MAKE_PAGES=pages.json BENCH_PAGES=64 node dist/bench/inference.js`
 # (sharp pages); without it the burst bench renders its own. The single-page runs read the
@@ -21,6 +22,10 @@ declare -A layouts=(
   [two-lanes-no-solo]='{"devices":["cpu","cpu"],"cpuSolo":false}'
 )
 order=(one-lane default two-lanes-no-solo)
+if [ "${CPU_LAYOUTS_SET:-}" = precision ]; then
+  layouts=([int8]='{"ocr":{"recCpuPrecision":"int8"}}' [fp32]='{"ocr":{"recCpuPrecision":"fp32"}}')
+  order=(int8 fp32)
+fi
 echo "cpu-layouts: $(git log --oneline -1 2>/dev/null || echo '?'), $(nproc) cores, $(uptime | sed 's/.*load/load/')"
 for r in $(seq 1 "$rounds"); do
   [ "$only" = single ] || for name in "${order[@]}"; do
