@@ -195,6 +195,7 @@ class Quantizer {
       else stats.skipped++;
     }
     this.apply();
+    this.dropUnread();
     return stats;
   }
 
@@ -258,6 +259,13 @@ class Quantizer {
       node: onnx.NodeProto.create({ opType: 'DequantizeLinear', domain: MS, name: `${name}_dequant`, input: [qv, s, z], output: [`${name}_dq`], attribute }),
     });
     return `${name}_dq`;
+  }
+
+  /** The float weights and biases the quantized ones replaced. */
+  private dropUnread(): void {
+    const read = new Set((this.g.node ?? []).flatMap((n) => n.input ?? []));
+    for (const o of this.g.output ?? []) read.add(o.name ?? '');
+    this.g.initializer = (this.g.initializer ?? []).filter((t) => read.has(t.name ?? ''));
   }
 
   private init(name: string, dataType: number, dims: number[], data: ArrayBufferView): string {
