@@ -187,8 +187,10 @@ export class InferenceEngine implements Service {
         modelBytes: (n, kind) => this.modelBytes(n, kind),
       },
     );
+    const ocr = this.opts.ocr;
+    const recOnCpu = ocr.enabled ? { ocrRecogniserOnCpu: ocr.recCpuPrecision === 'int8' && ocr.foldActivations ? 'int8' : 'fp32' } : {};
     this.log.info(
-      { devices: this.devices.specs().map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default', cpuSoloThreads: soloThreads },
+      { devices: this.devices.specs().map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default', cpuSoloThreads: soloThreads, ...recOnCpu },
       'inference devices',
     );
     return this.devices;
