@@ -53,9 +53,8 @@ export function exposeValues(model: Uint8Array, names: readonly string[]): Uint8
  * DequantizeLinear. onnxruntime fuses DequantizeLinear -> Conv -> QuantizeLinear into QLinearConv,
  * whose int8 kernels (VNNI) do several times the multiply-adds per cycle of float ones. The
  * com.microsoft QDQ ops are used because the models' opset (9) predates the standard ones.
- */
-/**
- * Weights span [-weightMax, weightMax]. 127 where the CPU multiplies int8 by uint8 into int32
+ *
+ * Weights span [-weightMax, weightMax]: 127 where the CPU multiplies int8 by uint8 into int32
  * (VNNI, ARM dot products); 63 where AVX2/AVX-512 without VNNI add two int8 x uint8 products in
  * int16 first (vpmaddubsw), which 127 x 255 x 2 would saturate and 63 x 255 x 2 does not.
  */
@@ -211,20 +210,14 @@ class Quantizer {
     const xScale = activationParams(this.ranges[x]).scale;
     const outCh = Number(w.dims[0]);
     const { q, scales } = quantizeWeights(wf, outCh, this.weightMax);
+    const bq = bf && Array.from(bf, (v, o) => Math.round(v / (xScale * scales[o]!)));
+    // A bias far larger than what the weights can produce would wrap around in int32: such a conv stays float.
+    if (bq?.some((v) => Math.abs(v) > 2 ** 31 - 1)) return false;
     const base = n.name || y;
     const inputs = [this.dequantize(x), this.constDq(`${base}_wq`, DT.INT8, w.dims.map(Number), q, scales, 0)];
-    if (bf) {
-      const bq = Int32Array.from(bf, (v, o) => Math.round(v / (xScale * scales[o]!)));
-      inputs.push(
-        this.constDq(
-          `${base}_bq`,
-          DT.INT32,
-          [outCh],
-          bq,
-          scales.map((s) => s * xScale),
-          0,
-        ),
-      );
+    if (bq) {
+      const biasScales = scales.map((s) => s * xScale);
+      inputs.push(this.constDq(`${base}_bq`, DT.INT32, [outCh], Int32Array.from(bq), biasScales, 0));
     }
     n.input = inputs;
     this.dequantize(y);

@@ -44,7 +44,7 @@ function node(opType: string, input: string[], output: string, ints: Record<stri
  * (BatchNormalization with scale 1, mean 0, variance 1 - epsilon), a padded 3x3 Conv with bias,
  * hard-swish as x * HardSigmoid(x), a 1x1 Conv, then a Slice in its opset-9 attribute form.
  */
-function block(): Uint8Array {
+function block(w1Max = 0.7): Uint8Array {
   const graph = onnx.GraphProto.create({
     name: 'block',
     node: [
@@ -68,7 +68,7 @@ function block(): Uint8Array {
       init('bn_var', [4], Array(4).fill(1 - 1e-5)),
       init('w0', [8, 4, 3, 3], values(8 * 4 * 9, 0.5, 1)),
       init('b0', [8], values(8, 0.2, 2)),
-      init('w1', [4, 8, 1, 1], values(32, 0.7, 3)),
+      init('w1', [4, 8, 1, 1], values(32, w1Max, 3)),
       init('b1', [4], values(4, 0.1, 4)),
     ],
     input: [
@@ -164,6 +164,13 @@ describe('convolutions in QDQ int8 form', () => {
     expect(int8WeightMax('x64', flags('avx512f avx512bw'))).toBe(63);
     expect(int8WeightMax('x64', undefined)).toBe(63);
     expect(int8WeightMax('arm64', undefined)).toBe(127);
+  });
+
+  it('leaves in float a convolution whose bias would wrap around in int32', async () => {
+    // Weights of 1e-12 give a weight scale so small that the bias is over 2^31 steps.
+    const model = block(1e-12);
+    const { stats } = quantizeConvs(model, await calibrate(model));
+    expect(stats).toEqual({ convs: 1, skipped: 1 });
   });
 
   it('leaves a convolution without both ranges in float', async () => {
