@@ -75,14 +75,14 @@ export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPr
   const classes = await loadDictionary(files.keys);
   const mask = charsetMask(classes, cfg.charset);
   const folded = async (path: string): Promise<Uint8Array | string> => (cfg.foldActivations ? foldModel(await readFile(path)) : path);
-  const rec = async (): Promise<Uint8Array> => {
-    const source = await readFile(files.rec);
+  const edited = (source: Uint8Array): Uint8Array => {
     const model = cfg.foldActivations ? foldModel(source) : source;
     return cfg.argmaxInGraph ? appendArgmax(model, cfg.charset === 'all' ? undefined : mask) : model;
   };
+  const rec = async (): Promise<Uint8Array> => edited(await readFile(files.rec));
   const recInt8 = async (): Promise<Uint8Array> => {
-    const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => undefined);
-    return quantizeRec(await rec(), await readFile(files.rec), int8WeightMax(arch(), cpuinfo));
+    const [source, cpuinfo] = await Promise.all([readFile(files.rec), readFile('/proc/cpuinfo', 'utf8').catch(() => undefined)]);
+    return quantizeRec(edited(source), source, int8WeightMax(arch(), cpuinfo));
   };
   const sources: ModelSource[] = [
     { name: OCR_MODELS.det, load: () => folded(files.det) },
