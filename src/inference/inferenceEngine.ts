@@ -7,7 +7,7 @@ import { defaultSessionFactory, resolveDevices, sessionOptionsFor } from './devi
 import { DeviceSet, type DeviceStatus } from './deviceSet.js';
 import { CPU_SOLO, cpuThreadsPerDevice, deviceRequest, type DeviceKind, type DeviceSpec } from './deviceSpec.js';
 import { DynamicBatcher, type BatcherOpts } from './dynamicBatcher.js';
-import { OCR_MODELS, ocrFiles, ocrModelId, prepareOcr, type OcrExec, type OcrPrepared } from './ocr/ocrModels.js';
+import { OCR_MODELS, ocrFiles, ocrModelId, prepareOcr, recCpuPrecision, type OcrExec, type OcrPrepared } from './ocr/ocrModels.js';
 import { OcrPipeline } from './ocr/ocrPipeline.js';
 import { cpuWidthBuckets } from './ocr/lineCrop.js';
 import type { ImageLimits } from './ocr/imageDecode.js';
@@ -188,7 +188,7 @@ export class InferenceEngine implements Service {
       },
     );
     const ocr = this.opts.ocr;
-    const recOnCpu = ocr.enabled ? { ocrRecogniserOnCpu: ocr.recCpuPrecision === 'int8' && ocr.foldActivations ? 'int8' : 'fp32' } : {};
+    const recOnCpu = ocr.enabled ? { ocrRecogniserOnCpu: recCpuPrecision(ocr) } : {};
     this.log.info(
       { devices: this.devices.specs().map((d) => d.label), cpuThreadsPerDevice: threads ?? 'default', cpuSoloThreads: soloThreads, ...recOnCpu },
       'inference devices',

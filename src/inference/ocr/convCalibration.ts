@@ -1,4 +1,4 @@
-import type { ValueRange } from './convQuantize.js';
+import { activationParams, type ValueRange } from './convQuantize.js';
 
 /** Clip factors tried on a value's calibrated range: 1 keeps the extremes, lower ones buy resolution. */
 const CLIP_FACTORS = [1, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3];
@@ -50,10 +50,7 @@ export function mseClip(sample: Float32Array, r: ValueRange): ValueRange {
 }
 
 function roundTripError(sample: Float32Array, min: number, max: number): number {
-  const lo = Math.min(0, min);
-  const hi = Math.max(0, max);
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  const zero = Math.round(-lo / scale);
+  const { scale, zeroPoint: zero } = activationParams({ min, max });
   let err = 0;
   for (const v of sample) {
     const q = Math.max(0, Math.min(255, Math.round(v / scale) + zero));

@@ -87,7 +87,7 @@ export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPr
   const sources: ModelSource[] = [
     { name: OCR_MODELS.det, load: () => folded(files.det) },
     { name: OCR_MODELS.cls, load: () => folded(files.cls) },
-    { name: OCR_MODELS.rec, load: rec, ...(cfg.recCpuPrecision === 'int8' && cfg.foldActivations ? { cpuLoad: recInt8 } : {}) },
+    { name: OCR_MODELS.rec, load: rec, ...(recCpuPrecision(cfg) === 'int8' ? { cpuLoad: recInt8 } : {}) },
   ];
   const runners = (exec: OcrExec): OcrRunners => {
     const run = (name: string, n: number, pixels: readonly number[], feed: () => ort.Tensor) =>
@@ -118,6 +118,11 @@ export async function prepareOcr(cfg: OcrConfig, files: OcrFiles): Promise<OcrPr
     };
   };
   return { sources, runners };
+}
+
+/** What CPU devices run: int8 needs the folded graph its ranges were calibrated on. */
+export function recCpuPrecision(cfg: OcrConfig): 'int8' | 'fp32' {
+  return cfg.recCpuPrecision === 'int8' && cfg.foldActivations ? 'int8' : 'fp32';
 }
 
 /** The recogniser in QDQ int8 form, at ranges calibrated for exactly this source model. */
